@@ -1,0 +1,92 @@
+"""The app's one clock: real time plus an offset, or frozen, kept in the database.
+
+Tests move it through `/_mock/clock`; moving it runs whatever became due (the weekly
+Connect sync) before the call returns, so nothing in a test ever sleeps.
+"""
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Callable
+
+from .storage import Database
+
+_KEY = "clock"
+
+
+def utc_now() -> datetime:
+    """Wall-clock time, tz-aware (the only direct read of real time in the apps)."""
+    return datetime.now(UTC)
+
+
+def isoformat(moment: datetime) -> str:
+    """GitHub's timestamp shape: RFC 3339, UTC, seconds, trailing Z."""
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def parse_time(text: str) -> datetime:
+    """Parse an RFC 3339 timestamp (with Z or an offset); naive input is taken as UTC."""
+    moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class Clock:
+    """Injectable time: `offset` seconds from real time, or `frozen` at one instant."""
+
+    def __init__(self, db: Database, real: Callable[[], datetime] = utc_now) -> None:
+        """Bind to the app's database so every worker shares the same notion of now."""
+        self._db = db
+        self._real = real
+        self._listeners: list[Callable[[datetime], None]] = []
+
+    def _state(self) -> dict:
+        """The stored offset/frozen pair (default: real time)."""
+        return json.loads(self._db.get_kv(_KEY, '{"offset": 0, "frozen": null}'))
+
+    def now(self) -> datetime:
+        """The app's current time."""
+        state = self._state()
+        if state["frozen"]:
+            return parse_time(state["frozen"])
+        return self._real() + timedelta(seconds=state["offset"])
+
+    def describe(self) -> dict:
+        """What `/_mock/clock` shows."""
+        state = self._state()
+        return {"now": isoformat(self.now()), "frozen": bool(state["frozen"]),
+                "offset_seconds": state["offset"]}
+
+    def set(self, moment: datetime, *, freeze: bool = False) -> None:
+        """Jump to `moment` (running or frozen there), then run what became due."""
+        if freeze:
+            state = {"offset": 0, "frozen": isoformat(moment)}
+        else:
+            state = {"offset": (moment - self._real()).total_seconds(), "frozen": None}
+        self._db.set_kv(_KEY, json.dumps(state))
+        self._notify()
+
+    def advance(self, seconds: float) -> None:
+        """Move forward by `seconds` (negative is refused: time only moves on), then run what became due."""
+        if seconds < 0:
+            raise ValueError("the clock only moves forward; use set to go back")
+        state = self._state()
+        if state["frozen"]:
+            state["frozen"] = isoformat(parse_time(state["frozen"]) + timedelta(seconds=seconds))
+        else:
+            state["offset"] += seconds
+        self._db.set_kv(_KEY, json.dumps(state))
+        self._notify()
+
+    def reset(self) -> None:
+        """Back to real time (part of `/_mock/reset`)."""
+        self._db.set_kv(_KEY, json.dumps({"offset": 0, "frozen": None}))
+
+    def on_change(self, listener: Callable[[datetime], None]) -> None:
+        """Register a job runner called with the new time whenever the clock is moved."""
+        self._listeners.append(listener)
+
+    def _notify(self) -> None:
+        """Run every listener now, so due work is done before the control call returns."""
+        moment = self.now()
+        for listener in self._listeners:
+            listener(moment)

@@ -1,0 +1,103 @@
+"""Fault rules: make a route slow, fail, rate-limit, drop the connection or truncate its body.
+
+Rules live in the database so every worker applies them, with counters (`times`, `after`)
+updated in the same transaction that picks a rule: "fail twice, then succeed" holds exactly
+even under parallel clients.
+"""
+from __future__ import annotations
+
+import fnmatch
+import json
+from typing import Any
+
+from .storage import Database
+
+ACTIONS = ("status", "rate_limit", "drop", "truncate", "latency")
+_FIELDS = {"method", "path", "action", "status", "body", "headers", "latency_ms",
+           "rate_limit", "retry_after", "times", "after"}
+
+
+class FaultError(ValueError):
+    """A fault rule that cannot be applied as written."""
+
+
+def normalise(spec: dict[str, Any]) -> dict[str, Any]:
+    """Check a rule from `/_mock/faults` and fill its defaults, with one message per problem."""
+    if not isinstance(spec, dict):
+        raise FaultError("a fault rule is a JSON object")
+    problems = [f"unknown field {k!r}" for k in spec if k not in _FIELDS]
+    rule = {"method": "*", "path": "*", "action": "status", "status": 500, "body": None,
+            "headers": {}, "latency_ms": 0, "rate_limit": "primary", "retry_after": 60,
+            "times": None, "after": 0, **spec}
+    if rule["action"] not in ACTIONS:
+        problems.append(f"action must be one of {', '.join(ACTIONS)}")
+    if not isinstance(rule["path"], str) or not rule["path"].startswith(("/", "*")):
+        problems.append("path is a glob starting with / (e.g. /enterprises/*/consumed-licenses)")
+    if not isinstance(rule["method"], str):
+        problems.append("method is a string such as GET or *")
+    if not isinstance(rule["status"], int) or not 100 <= rule["status"] <= 599:
+        problems.append("status is an HTTP status code")
+    if rule["rate_limit"] not in ("primary", "secondary"):
+        problems.append("rate_limit is primary (403) or secondary (429)")
+    for key in ("latency_ms", "after", "retry_after"):
+        if not isinstance(rule[key], int | float) or rule[key] < 0:
+            problems.append(f"{key} is a number ≥ 0")
+    if rule["times"] is not None and (not isinstance(rule["times"], int) or rule["times"] < 1):
+        problems.append("times is a whole number ≥ 1, or null for always")
+    if not isinstance(rule["headers"], dict):
+        problems.append("headers is an object")
+    if problems:
+        raise FaultError("; ".join(problems))
+    rule["method"] = rule["method"].upper()
+    return rule
+
+
+class FaultBook:
+    """The active fault rules of one app."""
+
+    def __init__(self, db: Database) -> None:
+        """Rules are rows of `mock_faults`."""
+        self._db = db
+
+    def add(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """Store a rule; returns it with its id."""
+        rule = normalise(spec)
+        cur = self._db.execute(
+            "INSERT INTO mock_faults(spec, skip_remaining, times_remaining) VALUES (?, ?, ?)",
+            (json.dumps(rule), int(rule["after"]), rule["times"]))
+        return {"id": cur.lastrowid, **rule, "hits": 0}
+
+    def list(self) -> list[dict[str, Any]]:
+        """Every rule with its live counters."""
+        return [{"id": r["id"], **json.loads(r["spec"]), "hits": r["hits"],
+                 "times_remaining": r["times_remaining"], "after_remaining": r["skip_remaining"]}
+                for r in self._db.query("SELECT * FROM mock_faults ORDER BY id")]
+
+    def remove(self, fault_id: int) -> bool:
+        """Delete one rule; False if it did not exist."""
+        return self._db.execute("DELETE FROM mock_faults WHERE id = ?", (fault_id,)).rowcount > 0
+
+    def clear(self) -> None:
+        """Delete every rule."""
+        self._db.execute("DELETE FROM mock_faults")
+
+    def take(self, method: str, path: str) -> dict[str, Any] | None:
+        """The first rule that fires for this request, its counters consumed atomically."""
+        if self._db.one("SELECT 1 FROM mock_faults LIMIT 1") is None:
+            return None  # the common case costs one indexed read
+        with self._db.transaction() as conn:
+            for row in conn.execute("SELECT * FROM mock_faults ORDER BY id").fetchall():
+                rule = json.loads(row["spec"])
+                if rule["method"] not in ("*", method) or not fnmatch.fnmatchcase(path, rule["path"]):
+                    continue
+                if row["skip_remaining"] > 0:
+                    conn.execute("UPDATE mock_faults SET skip_remaining = skip_remaining - 1 "
+                                 "WHERE id = ?", (row["id"],))
+                    continue
+                if row["times_remaining"] is not None and row["times_remaining"] <= 0:
+                    continue
+                conn.execute("UPDATE mock_faults SET hits = hits + 1, times_remaining = "
+                             "CASE WHEN times_remaining IS NULL THEN NULL ELSE times_remaining - 1 END "
+                             "WHERE id = ?", (row["id"],))
+                return {"id": row["id"], **rule}
+        return None

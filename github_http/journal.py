@@ -1,0 +1,87 @@
+"""The request journal: what each request carried and got back, bounded, queryable.
+
+Raw request bodies are kept (up to a per-entry cap) because the sync client's privacy proof
+scans exactly what arrived, not what a parser chose to keep.
+"""
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from .storage import Database
+
+DEFAULT_MAX_ENTRIES = 1000
+DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
+_REDACTED = ("authorization", "cookie", "x-mock-control-key")
+
+
+class Journal:
+    """Recorded requests of one app (excluding the control plane itself)."""
+
+    def __init__(self, db: Database, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
+        """`max_entries` bounds the table; the oldest entries go first."""
+        self._db = db
+        self.max_entries = max_entries
+
+    def record(self, entry: dict[str, Any]) -> None:
+        """Append one entry and trim the table to its bound."""
+        headers = {k: ("[redacted]" if k.lower() in _REDACTED else v)
+                   for k, v in entry["request_headers"].items()}
+        cur = self._db.execute(
+            "INSERT INTO mock_journal(at, method, path, query, status, duration_ms, remote_addr, "
+            "request_headers, request_body, body_truncated, response_body, fault_id) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (entry["at"], entry["method"], entry["path"], entry["query"], entry["status"],
+             entry["duration_ms"], entry.get("remote_addr"), json.dumps(headers),
+             entry.get("request_body"), int(entry.get("body_truncated", False)),
+             entry.get("response_body"), entry.get("fault_id")))
+        if cur.lastrowid and cur.lastrowid % 50 == 0 or self.max_entries < 50:
+            self._db.execute("DELETE FROM mock_journal WHERE id <= ?", (cur.lastrowid - self.max_entries,))
+
+    def query(self, *, method: str | None = None, path: str | None = None, status: int | None = None,
+              since: str | None = None, until: str | None = None, limit: int = 100,
+              bodies: bool = False) -> list[dict[str, Any]]:
+        """Entries matching every given filter, newest last; `path` is a SQL LIKE glob with `*`."""
+        where, params = ["1 = 1"], []
+        if method:
+            where.append("method = ?"); params.append(method.upper())
+        if path:
+            where.append("path LIKE ?"); params.append(path.replace("*", "%"))
+        if status is not None:
+            where.append("status = ?"); params.append(status)
+        if since:
+            where.append("at >= ?"); params.append(since)
+        if until:
+            where.append("at <= ?"); params.append(until)
+        rows = self._db.query(
+            f"SELECT * FROM (SELECT * FROM mock_journal WHERE {' AND '.join(where)} "
+            "ORDER BY id DESC LIMIT ?) ORDER BY id", (*params, limit))
+        self._trim()
+        return [self._entry(row, bodies) for row in rows]
+
+    def clear(self) -> None:
+        """Forget every entry."""
+        self._db.execute("DELETE FROM mock_journal")
+
+    def _trim(self) -> None:
+        """Hold the bound exactly before anyone reads the journal."""
+        self._db.execute("DELETE FROM mock_journal WHERE id NOT IN "
+                         "(SELECT id FROM mock_journal ORDER BY id DESC LIMIT ?)", (self.max_entries,))
+
+    @staticmethod
+    def _entry(row: Any, bodies: bool) -> dict[str, Any]:
+        """One row as JSON: bodies as UTF-8 text where they are, base64 otherwise."""
+        entry = {k: row[k] for k in ("id", "at", "method", "path", "query", "status",
+                                     "duration_ms", "remote_addr", "fault_id")}
+        entry["request_headers"] = json.loads(row["request_headers"])
+        entry["body_truncated"] = bool(row["body_truncated"])
+        entry["request_body_bytes"] = len(row["request_body"] or b"")
+        if bodies:
+            for key in ("request_body", "response_body"):
+                raw = row[key] or b""
+                try:
+                    entry[key] = raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    entry[key + "_base64"] = base64.b64encode(raw).decode("ascii")
+        return entry

@@ -1,0 +1,64 @@
+"""Whole-state snapshots as JSON: every table of the app's database except the journal.
+
+Generic over tables, so a table an app adds later is snapshotted without anyone remembering to.
+"""
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from .storage import Database
+
+_SKIP = ("mock_journal", "sqlite_sequence")
+FORMAT = "license-mock-snapshot/1"
+
+
+def _tables(db: Database) -> list[str]:
+    """User tables in creation order."""
+    rows = db.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid")
+    return [r[0] for r in rows if r[0] not in _SKIP]
+
+
+def _encode(value: Any) -> Any:
+    """JSON-safe cell: bytes become {"$b64": ...}."""
+    if isinstance(value, bytes):
+        return {"$b64": base64.b64encode(value).decode("ascii")}
+    return value
+
+
+def _decode(value: Any) -> Any:
+    """Inverse of _encode."""
+    if isinstance(value, dict) and "$b64" in value:
+        return base64.b64decode(value["$b64"])
+    return value
+
+
+def dump_state(db: Database) -> dict[str, Any]:
+    """The state as {"format", "tables": {name: {"columns", "rows"}}}, read in one transaction."""
+    tables: dict[str, Any] = {}
+    with db.transaction() as conn:
+        for name in _tables(db):
+            cur = conn.execute(f'SELECT * FROM "{name}"')
+            columns = [c[0] for c in cur.description]
+            tables[name] = {"columns": columns, "rows": [[_encode(v) for v in row] for row in cur]}
+    return {"format": FORMAT, "tables": tables}
+
+
+def restore_state(db: Database, snapshot: dict[str, Any]) -> None:
+    """Replace every table's rows with the snapshot's, all or nothing."""
+    if not isinstance(snapshot, dict) or snapshot.get("format") != FORMAT:
+        raise ValueError(f"not a snapshot (format must be {FORMAT!r})")
+    known = set(_tables(db))
+    unknown = set(snapshot["tables"]) - known
+    if unknown:
+        raise ValueError(f"unknown tables: {', '.join(sorted(unknown))}")
+    with db.transaction() as conn:
+        conn.execute("PRAGMA defer_foreign_keys = ON")
+        for name in known:
+            conn.execute(f'DELETE FROM "{name}"')
+        for name, table in snapshot["tables"].items():
+            columns = table["columns"]
+            marks = ", ".join("?" for _ in columns)
+            cols = ", ".join(f'"{c}"' for c in columns)
+            conn.executemany(f'INSERT INTO "{name}" ({cols}) VALUES ({marks})',
+                             ([_decode(v) for v in row] for row in table["rows"]))

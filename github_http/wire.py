@@ -1,0 +1,177 @@
+"""WSGI middleware between the socket and Flask: faults first, then the journal.
+
+It works at the WSGI layer because a dropped connection, a truncated body or the exact raw
+bytes a client sent cannot be seen or produced from inside a Flask view.
+"""
+from __future__ import annotations
+
+import io
+import json
+import socket
+import time
+from typing import Any, Callable, Iterable
+
+from .api_headers import rate_limit_headers
+from .clock import Clock, isoformat
+from .errors import DOCS
+from .faults import FaultBook
+from .journal import DEFAULT_MAX_BODY_BYTES, Journal
+
+CONTROL_PREFIX = "/_mock"
+_UNRECORDED = (CONTROL_PREFIX, "/static/", "/favicon.ico")
+
+
+class _TeeInput(io.RawIOBase):
+    """wsgi.input that keeps a bounded copy of everything read through it."""
+
+    def __init__(self, stream: Any, limit: int, length: int | None) -> None:
+        """Wrap the original stream; keep at most `limit` bytes of the `length` announced."""
+        self._stream, self._limit, self._length = stream, limit, length
+        self.copy, self.truncated, self.consumed = bytearray(), False, 0
+
+    def _keep(self, data: bytes) -> bytes:
+        """Remember what passed through."""
+        self.consumed += len(data)
+        room = self._limit - len(self.copy)
+        if len(data) > room:
+            self.truncated = True
+        self.copy += data[:max(room, 0)]
+        return data
+
+    def read(self, size: int | None = -1) -> bytes:
+        """Read like the wrapped stream, never past the announced Content-Length."""
+        if self._length is not None:
+            left = self._length - self.consumed
+            size = left if size is None or size < 0 else min(size, left)
+            if size <= 0:
+                return b""
+        return self._keep(self._stream.read(size) if size not in (None, -1) else self._stream.read())
+
+    def readline(self, size: int = -1) -> bytes:
+        """Line reads (multipart parsing) pass through the same copy."""
+        if self._length is not None:
+            left = self._length - self.consumed
+            size = left if size < 0 else min(size, left)
+            if size <= 0:
+                return b""
+        return self._keep(self._stream.readline(size))
+
+    def readable(self) -> bool:
+        """A readable stream, for io wrappers."""
+        return True
+
+    def drain(self) -> None:
+        """Read what the app left unread, so the journal holds the whole body that arrived."""
+        if self._length is None:
+            return
+        while self.consumed < self._length:
+            if not self.read(min(1 << 20, self._length - self.consumed)):
+                break
+
+
+def _client_socket(environ: dict) -> socket.socket | None:
+    """The connection's socket under Werkzeug's dev server or gunicorn."""
+    return environ.get("werkzeug.socket") or environ.get("gunicorn.socket")
+
+
+def _hang_up(environ: dict) -> None:
+    """Close the client's connection abruptly (a "dropped connection" fault)."""
+    sock = _client_socket(environ)
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+class MockWire:
+    """Applies fault rules and records the request journal around a WSGI app."""
+
+    def __init__(self, app: Callable, faults: FaultBook, journal: Journal, clock: Clock,
+                 max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, record: bool = True) -> None:
+        """`record=False` turns the journal off (benchmarks of the bare app)."""
+        self.app, self.faults, self.journal, self.clock = app, faults, journal, clock
+        self.max_body_bytes, self.record = max_body_bytes, record
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        """Serve one request through faults and journal."""
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
+        if path.startswith(_UNRECORDED):
+            return self.app(environ, start_response)
+        started = time.perf_counter()
+        length = environ.get("CONTENT_LENGTH")
+        tee = _TeeInput(environ["wsgi.input"], self.max_body_bytes,
+                        int(length) if length and length.isdigit() else None)
+        environ["wsgi.input"] = tee
+        fault = self.faults.take(method, path)
+        captured: dict[str, Any] = {"status": 0, "fault_id": fault["id"] if fault else None}
+
+        def recording_start(status: str, headers: list, exc_info: Any = None) -> Callable:
+            """Remember the status the app (or the fault) answered."""
+            captured["status"] = int(status.split(" ", 1)[0])
+            return start_response(status, headers, exc_info)
+
+        try:
+            if fault and fault["latency_ms"]:
+                time.sleep(fault["latency_ms"] / 1000)
+            if fault and fault["action"] == "drop":
+                tee.drain()
+                _hang_up(environ)
+                return []
+            if fault and fault["action"] in ("status", "rate_limit"):
+                return self._fault_response(fault, recording_start)
+            body = b"".join(self.app(environ, recording_start))
+            captured["response"] = body
+            if fault and fault["action"] == "truncate":
+                return self._half_then_hang_up(environ, body)
+            return [body]
+        finally:
+            if self.record:
+                self._record(environ, method, path, tee, captured, started)
+
+    @staticmethod
+    def _half_then_hang_up(environ: dict, body: bytes) -> Iterable[bytes]:
+        """Send half the body under the full Content-Length, then close: a truncated response."""
+        yield body[: len(body) // 2]
+        _hang_up(environ)
+
+    def _fault_response(self, fault: dict, start_response: Callable) -> list[bytes]:
+        """A configured error status, or GitHub's primary (403) / secondary (429) rate limit."""
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        if fault["action"] == "rate_limit":
+            headers.update(rate_limit_headers(5000, 0, int(fault["retry_after"])))
+            if fault["rate_limit"] == "secondary":
+                status, message = 429, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
+                headers["retry-after"] = str(int(fault["retry_after"]))
+            else:
+                status, message = 403, "API rate limit exceeded for user ID 1."
+        else:
+            status, message = fault["status"], fault["body"] or "Fault injected by /_mock/faults"
+        headers.update({str(k): str(v) for k, v in fault["headers"].items()})
+        if isinstance(message, str):
+            payload = json.dumps({"message": message, "documentation_url": DOCS, "status": str(status)})
+        else:
+            payload = json.dumps(message)
+        data = payload.encode("utf-8")
+        headers["Content-Length"] = str(len(data))
+        start_response(f"{status} FAULT", list(headers.items()))
+        return [data]
+
+    def _record(self, environ: dict, method: str, path: str, tee: _TeeInput,
+                captured: dict, started: float) -> None:
+        """Write the journal entry; a journal failure never breaks the response."""
+        try:
+            tee.drain()
+            self.journal.record({
+                "at": isoformat(self.clock.now()), "method": method, "path": path,
+                "query": environ.get("QUERY_STRING", ""), "status": captured["status"],
+                "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+                "remote_addr": environ.get("REMOTE_ADDR"),
+                "request_headers": {k[5:].replace("_", "-").title(): v for k, v in environ.items()
+                                    if k.startswith("HTTP_")},
+                "request_body": bytes(tee.copy), "body_truncated": tee.truncated,
+                "response_body": (captured.get("response") or b"")[:65536],
+                "fault_id": captured["fault_id"],
+            })
+        except Exception:  # noqa: BLE001 - the journal is an observer, never a cause of failure
+            pass

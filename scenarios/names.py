@@ -1,0 +1,177 @@
+"""Bulk name pools pulled from Faker's locale data once per process, plus login/email helpers.
+
+Calling Faker once per field runs at a few thousand people per second; reading its provider
+tables once into plain lists and drawing from them with a seeded `random.Random` is two orders
+of magnitude faster and depends on nothing but the seed (see docs/scenarios.md).
+"""
+from __future__ import annotations
+
+import importlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate
+
+# Locales whose names fold to ASCII cleanly, plus the two non-Latin ones Faker romanizes.
+LATIN_LOCALES = (
+    "en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "pt_BR", "nl_NL",
+    "sv_SE", "tr_TR", "cs_CZ", "da_DK", "fi_FI", "no_NO",
+)
+SUPPORTED_LOCALES = LATIN_LOCALES + ("ja_JP", "zh_CN")
+
+# Reserved names only (RFC 2606 `.example`): a real mailbox can never be produced.
+PERSONAL_DOMAINS = ("mail.example", "posteo.example", "inbox.example", "webpost.example")
+COMPANY_SUFFIXES = ("corp", "labs", "systems", "group", "industries", "works", "tech")
+LOGIN_MAX = 39
+
+_SPECIAL = str.maketrans({
+    "ß": "ss", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ł": "l",
+    "Ł": "L", "đ": "d", "Đ": "D", "ı": "i", "þ": "th", "Þ": "Th", "ð": "d",
+})
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+# Faker's zh_CN hanzi tables carry no romanization, so we map the characters it uses.
+_ZH_GIVEN = dict(zip(
+    "东丹丽云亮伟佳俊倩健兰兵军冬凤凯刚利勇华博国坤娜娟婷宁宇小岩峰帅帆平建强彬志想慧成敏文斌旭明春晨晶杨"
+    "杰林柳桂梅楠欢欣波洁洋浩海涛淑燕玉玲珍琳琴瑜瑞璐畅磊秀红艳芝花芳英荣莉莹萍超辉金鑫阳雪雷霞静颖飞香鹏龙",
+    "dong dan li yun liang wei jia jun qian jian lan bing jun dong feng kai gang li yong hua bo guo kun "
+    "na juan ting ning yu xiao yan feng shuai fan ping jian qiang bin zhi xiang hui cheng min wen bin xu "
+    "ming chun chen jing yang jie lin liu gui mei nan huan xin bo jie yang hao hai tao shu yan yu ling "
+    "zhen lin qin yu rui lu chang lei xiu hong yan zhi hua fang ying rong li ying ping chao hui jin xin "
+    "yang xue lei xia jing ying fei xiang peng long".split(),
+))
+_ZH_SURNAME = dict(zip(
+    "王李张刘陈杨黄吴赵周徐孙马朱胡林郭何高罗郑梁谢宋唐许邓冯韩曹曾彭萧蔡潘田董袁于余叶蒋杜苏魏程吕丁沈任姚卢傅钟姜崔谭廖范汪",
+    "wang li zhang liu chen yang huang wu zhao zhou xu sun ma zhu hu lin guo he gao luo zheng liang xie "
+    "song tang xu deng feng han cao zeng peng xiao cai pan tian dong yuan yu yu ye jiang du su wei cheng "
+    "lu ding shen ren yao lu fu zhong jiang cui tan liao fan wang".split(),
+))
+
+
+@dataclass(frozen=True, slots=True)
+class LocalePool:
+    """A locale's names as (display, ascii) pairs with optional cumulative weights."""
+
+    locale: str
+    firsts: list[tuple[str, str]]
+    first_cum: list[float] | None
+    lasts: list[tuple[str, str]]
+    last_cum: list[float] | None
+    family_first: bool  # ja_JP / zh_CN write the family name first
+    separator: str  # " " between parts, "" for zh_CN
+
+    def display(self, first: str, last: str) -> str:
+        """Format a full name the way the locale writes it, so names look native."""
+        if self.family_first:
+            return f"{last}{self.separator}{first}"
+        return f"{first}{self.separator}{last}"
+
+
+def fold(text: str) -> str:
+    """ASCII-fold and slug a Latin name ("Jörg Groß" -> "jorg-gross") for logins and mail."""
+    text = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return _NON_ALNUM.sub("-", text).strip("-")
+
+
+def _weighted(table: object) -> tuple[list[str], list[float] | None]:
+    """Split a Faker table into names and cumulative weights (None when unweighted)."""
+    if isinstance(table, dict):
+        return list(table), list(accumulate(float(w) for w in table.values()))
+    return list(table), None
+
+
+def _latin(locale: str) -> LocalePool:
+    """Read a Latin locale's first/last name tables and fold each entry once."""
+    provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+    parts = []
+    for table in (provider.first_names, provider.last_names):
+        names, cum = _weighted(table)
+        keep = [(i, n, fold(n)) for i, n in enumerate(names) if fold(n)]
+        pairs = [(n, a) for _, n, a in keep]
+        if cum is not None:
+            weights = [cum[i] - (cum[i - 1] if i else 0.0) for i, _, _ in keep]
+            cum = list(accumulate(weights))
+        parts.append((pairs, cum))
+    (firsts, fcum), (lasts, lcum) = parts
+    return LocalePool(locale, firsts, fcum, lasts, lcum, False, " ")
+
+
+def _japanese() -> LocalePool:
+    """Use Faker's ja_JP (kanji, kana, romaji) triples so logins are real romanizations."""
+    provider = importlib.import_module("faker.providers.person.ja_JP").Provider
+    firsts = [(kanji, fold(roman)) for kanji, _kana, roman in provider.first_name_pairs]
+    lasts = [(kanji, fold(roman)) for (kanji, _kana, roman) in provider.last_name_pairs]
+    cum = list(accumulate(float(w) for w in provider.last_name_pairs.values()))
+    return LocalePool("ja_JP", firsts, None, lasts, cum, True, " ")
+
+
+def _chinese() -> LocalePool:
+    """Use Faker's zh_CN hanzi tables, keeping the entries our pinyin table covers."""
+    provider = importlib.import_module("faker.providers.person.zh_CN").Provider
+    firsts = [(n, "".join(_ZH_GIVEN[c] for c in n)) for n in provider.first_names
+              if all(c in _ZH_GIVEN for c in n)]
+    lasts, weights = [], []
+    for name, weight in provider.last_names.items():
+        if name in _ZH_SURNAME:
+            lasts.append((name, _ZH_SURNAME[name]))
+            weights.append(float(weight))
+    return LocalePool("zh_CN", firsts, None, lasts, list(accumulate(weights)), True, "")
+
+
+@lru_cache(maxsize=None)
+def pool(locale: str) -> LocalePool:
+    """Build (once per process) the name pool of a supported locale."""
+    if locale == "ja_JP":
+        return _japanese()
+    if locale == "zh_CN":
+        return _chinese()
+    if locale in LATIN_LOCALES:
+        return _latin(locale)
+    raise ValueError(f"unsupported locale {locale!r}; supported: {', '.join(SUPPORTED_LOCALES)}")
+
+
+@lru_cache(maxsize=None)
+def company_stems() -> list[str]:
+    """ASCII company stems from Faker's en_US/de_DE surname tables (company names use surnames)."""
+    stems = {a for loc in ("en_US", "de_DE") for _, a in pool(loc).lasts if a.isalpha() and 3 <= len(a) <= 10}
+    return sorted(stems)
+
+
+def clean_login(text: str) -> str:
+    """Normalise to GitHub's login alphabet: alphanumerics and single inner hyphens, <= 39."""
+    text = _NON_ALNUM.sub("-", text.lower()).strip("-")
+    return text[:LOGIN_MAX].rstrip("-")
+
+
+def valid_login(login: str) -> bool:
+    """Check GitHub's login rules; tests and the mocks' POST /admin/users share this."""
+    return 0 < len(login) <= LOGIN_MAX and re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", login, re.I) is not None
+
+
+class LoginRegistry:
+    """Hands out unique logins within one namespace, suffixing numbers on collision."""
+
+    __slots__ = ("taken", "_next")
+
+    def __init__(self, reserved: tuple[str, ...] = ()) -> None:
+        """Start with names that must never be handed out (ghost, bots...)."""
+        self.taken: set[str] = {r.lower() for r in reserved}
+        self._next: dict[str, int] = {}
+
+    def claim(self, base: str) -> str:
+        """Return `base` cleaned, or `base` + the next free number, and reserve it."""
+        base = clean_login(base) or "user"
+        if base not in self.taken:
+            self.taken.add(base)
+            return base
+        n = self._next.get(base, 2)
+        while True:
+            suffix = str(n)
+            login = base[: LOGIN_MAX - len(suffix)].rstrip("-") + suffix
+            n += 1
+            if login not in self.taken:
+                self._next[base] = n
+                self.taken.add(login)
+                return login
