@@ -1,0 +1,65 @@
+"""Serve a Flask app over real HTTP on a loopback port, in a background thread.
+
+Used by the demo, `make serve` and the pytest plugin: one implementation of "start a
+server, wait until it answers, stop it", with readiness polled, never slept for.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import requests
+from werkzeug.serving import BaseWSGIServer, make_server
+
+
+class LiveServer:
+    """A threaded Werkzeug server for one app."""
+
+    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0) -> None:
+        """Bind now (port 0 picks a free one) so the URL is known before start."""
+        self.app = app
+        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True)
+        self.host, self.port = host, self._server.server_port
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """The server's root URL, without a trailing slash."""
+        return f"http://{self.host}:{self.port}"
+
+    def start(self, ready_path: str = "/_mock/clock", timeout: float = 10.0) -> "LiveServer":
+        """Serve in a daemon thread and return once the server answers `ready_path`."""
+        self._thread = threading.Thread(target=self._server.serve_forever, name=f"live-{self.port}", daemon=True)
+        self._thread.start()
+        wait_until_ready(self.url + ready_path, timeout)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port."""
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> "LiveServer":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def wait_until_ready(url: str, timeout: float = 10.0) -> None:
+    """Poll `url` until it answers at all (any status), or raise after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    delay = 0.01
+    last_error: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.ConnectionError as error:
+            last_error = error
+            time.sleep(delay)  # polling back-off between readiness probes, not a wait for work
+            delay = min(delay * 2, 0.2)
+    raise TimeoutError(f"{url} did not answer within {timeout}s: {last_error}")
