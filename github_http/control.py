@@ -67,7 +67,9 @@ def _guard() -> None:
             raise GitHubError(403, "The control plane requires X-Mock-Control-Key.")
         return
     try:
-        loopback = ipaddress.ip_address((request.remote_addr or "").split("%")[0]).is_loopback
+        address = ipaddress.ip_address((request.remote_addr or "").split("%")[0])
+        # A dual-stack listener reports IPv4 loopback as ::ffff:127.0.0.1, which Python 3.11 does not call loopback.
+        loopback = (getattr(address, "ipv4_mapped", None) or address).is_loopback
     except ValueError:
         loopback = False
     if not loopback:

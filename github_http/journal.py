@@ -42,22 +42,22 @@ class Journal:
     def query(self, *, method: str | None = None, path: str | None = None, status: int | None = None,
               since: str | None = None, until: str | None = None, limit: int = 100,
               bodies: bool = False) -> list[dict[str, Any]]:
-        """Entries matching every given filter, newest last; `path` is a SQL LIKE glob with `*`."""
+        """Entries matching every given filter, newest last; `path` is a glob (`*`, `?`), case-sensitive as paths are."""
         where, params = ["1 = 1"], []
         if method:
             where.append("method = ?"); params.append(method.upper())
         if path:
-            where.append("path LIKE ?"); params.append(path.replace("*", "%"))
+            where.append("path GLOB ?"); params.append(path)  # the same glob as fault rules, not LIKE's _ and case folding
         if status is not None:
             where.append("status = ?"); params.append(status)
         if since:
             where.append("at >= ?"); params.append(since)
         if until:
             where.append("at <= ?"); params.append(until)
+        self._trim()  # before reading: trimming after would hand out more than the bound
         rows = self._db.query(
             f"SELECT * FROM (SELECT * FROM mock_journal WHERE {' AND '.join(where)} "
             "ORDER BY id DESC LIMIT ?) ORDER BY id", (*params, limit))
-        self._trim()
         return [self._entry(row, bodies) for row in rows]
 
     def clear(self) -> None:

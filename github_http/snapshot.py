@@ -5,6 +5,7 @@ Generic over tables, so a table an app adds later is snapshotted without anyone 
 from __future__ import annotations
 
 import base64
+import sqlite3
 from typing import Any
 
 from .storage import Database
@@ -52,13 +53,16 @@ def restore_state(db: Database, snapshot: dict[str, Any]) -> None:
     unknown = set(snapshot["tables"]) - known
     if unknown:
         raise ValueError(f"unknown tables: {', '.join(sorted(unknown))}")
-    with db.transaction() as conn:
-        conn.execute("PRAGMA defer_foreign_keys = ON")
-        for name in known:
-            conn.execute(f'DELETE FROM "{name}"')
-        for name, table in snapshot["tables"].items():
-            columns = table["columns"]
-            marks = ", ".join("?" for _ in columns)
-            cols = ", ".join(f'"{c}"' for c in columns)
-            conn.executemany(f'INSERT INTO "{name}" ({cols}) VALUES ({marks})',
-                             ([_decode(v) for v in row] for row in table["rows"]))
+    try:
+        with db.transaction() as conn:
+            conn.execute("PRAGMA defer_foreign_keys = ON")
+            for name in known:
+                conn.execute(f'DELETE FROM "{name}"')
+            for name, table in snapshot["tables"].items():
+                columns = table["columns"]
+                marks = ", ".join("?" for _ in columns)
+                cols = ", ".join(f'"{c}"' for c in columns)
+                conn.executemany(f'INSERT INTO "{name}" ({cols}) VALUES ({marks})',
+                                 ([_decode(v) for v in row] for row in table["rows"]))
+    except sqlite3.Error as error:  # unknown column, wrong arity, broken key: the caller's 422, nothing changed
+        raise ValueError(f"the snapshot does not fit this app's tables: {error}") from error

@@ -46,7 +46,7 @@ class Database:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
+        self._all: dict[threading.Thread, sqlite3.Connection] = {}
         self._lock = threading.Lock()
         self.executescript(CONTROL_SCHEMA)
 
@@ -67,8 +67,21 @@ class Database:
             conn.execute("PRAGMA busy_timeout=30000")
             self._local.conn = conn
             with self._lock:
-                self._all.append(conn)
+                self._close_orphans()
+                self._all[threading.current_thread()] = conn
         return conn
+
+    def _close_orphans(self) -> None:
+        """Close the connections of threads that have ended (caller holds the lock).
+
+        A threaded server runs each request on a new thread; without this every request
+        would leave an open connection (and its file descriptors) behind until exit.
+        """
+        for thread in [t for t in self._all if not t.is_alive()]:
+            try:
+                self._all.pop(thread).close()
+            except sqlite3.Error:
+                pass
 
     def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
         """Run one statement outside an explicit transaction (autocommit)."""
@@ -99,7 +112,14 @@ class Database:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            # A refused COMMIT (a deferred foreign key) leaves the transaction open; every later
+            # transaction on this thread would silently join it and never commit.
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
 
     def get_kv(self, key: str, default: str | None = None) -> str | None:
         """A control value (clock offset, scenario spec) shared by every worker."""
@@ -114,7 +134,7 @@ class Database:
     def close(self) -> None:
         """Close every connection and remove an ephemeral database's folder."""
         with self._lock:
-            for conn in self._all:
+            for conn in self._all.values():
                 try:
                     conn.close()
                 except sqlite3.Error:

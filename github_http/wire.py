@@ -47,6 +47,13 @@ class _TeeInput(io.RawIOBase):
                 return b""
         return self._keep(self._stream.read(size) if size not in (None, -1) else self._stream.read())
 
+    def readinto(self, buffer: Any) -> int:
+        """Fill `buffer` through `read`: Werkzeug reads request bodies with readinto when it exists,
+        and RawIOBase's inherited one only raises NotImplementedError."""
+        data = self.read(len(buffer))
+        memoryview(buffer).cast("B")[: len(data)] = data
+        return len(data)
+
     def readline(self, size: int = -1) -> bytes:
         """Line reads (multipart parsing) pass through the same copy."""
         if self._length is not None:

@@ -1,0 +1,236 @@
+"""What the `ghes`, `ghec` and `license_sync_pair` fixtures hand to a test.
+
+A handle is the shared `MockControl` (the `/_mock/` helpers) plus what a test needs to talk
+to that app as a user: its URL, the scenario's tokens, a ready `requests.Session`, the Flask
+test client over the same state. GHES and GHEC differ only in which tokens they expose.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urljoin
+
+import requests
+from flask import Flask
+from flask.testing import FlaskClient
+
+from .control import MockControl
+
+GITHUB_JSON = "application/vnd.github+json"
+
+
+@dataclass(frozen=True)
+class ScenarioSpec:
+    """Which scenario an app runs: seed, preset and parameter overrides (hashable, for caching)."""
+
+    seed: int = 1
+    preset: str = "small"
+    params: tuple[tuple[str, Any], ...] = field(default=())
+
+    @classmethod
+    def of(cls, seed: int, preset: str, params: dict[str, Any] | None = None) -> "ScenarioSpec":
+        """Build from a params dict (lists become tuples so the spec stays hashable)."""
+        items = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in (params or {}).items()))
+        return cls(seed, preset, items)
+
+    def as_json(self) -> dict[str, Any]:
+        """The body of `PUT /_mock/scenario`."""
+        return {"seed": self.seed, "preset": self.preset, "params": dict(self.params)}
+
+    def matches(self, described: dict[str, Any]) -> bool:
+        """Whether `GET /_mock/scenario` describes this scenario.
+
+        Compared after resolving the preset, because an app may report its parameters
+        resolved (every field) where the spec holds only the overrides.
+        """
+        from scenarios.presets import resolve  # deferred: the plugin module must import cheaply
+
+        if (described.get("seed"), described.get("preset")) != (self.seed, self.preset):
+            return False
+        try:
+            return resolve(self.preset, dict(self.params)) == resolve(self.preset, dict(described.get("params") or {}))
+        except (TypeError, ValueError):
+            return False
+
+
+@lru_cache(maxsize=8)
+def build_scenario(spec: ScenarioSpec) -> Any:
+    """The scenario for `spec`, built once per process (the apps build the same one themselves)."""
+    import scenarios  # deferred: the plugin module must import cheaply
+
+    return scenarios.build(spec.seed, spec.preset, **dict(spec.params))
+
+
+class BaseUrlSession(requests.Session):
+    """A `requests.Session` that resolves paths like "/api/v3/..." against the mock's base URL."""
+
+    def __init__(self, base_url: str) -> None:
+        """Remember the root every relative URL is joined to."""
+        super().__init__()
+        self.base_url = base_url.rstrip("/") + "/"
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+        """Send as usual; a relative URL (or path) is taken relative to the mock's root."""
+        kwargs.setdefault("timeout", 60)
+        return super().request(method, urljoin(self.base_url, str(url)), *args, **kwargs)
+
+
+class MockApp(MockControl):
+    """One running mock as a test sees it: control helpers plus URL, tokens, session and client."""
+
+    default_token_role = ""  # which of `tokens()` the ready session authenticates as
+
+    def __init__(self, app: Flask, base_url: str, spec: ScenarioSpec) -> None:
+        """Wrap an app served at `base_url` that currently runs scenario `spec`."""
+        super().__init__(base_url, control_key=app.extensions["mock"].settings.get("CONTROL_KEY") or None)
+        self.app = app
+        self.spec = spec
+        self.client: FlaskClient = app.test_client()
+        self.session = BaseUrlSession(self.base_url)
+        self.session.headers.update({"Accept": GITHUB_JSON, "User-Agent": "license-mocks-pytest"})
+        self._authorise()
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """The app's resolved settings."""
+        return self.app.extensions["mock"].settings
+
+    @property
+    def scenario(self) -> Any:
+        """The `scenarios.Scenario` the app's state was built from (ground truth for assertions)."""
+        return build_scenario(self.spec)
+
+    def tokens(self) -> dict[str, str]:
+        """This app's tokens by role (subclasses say which)."""
+        raise NotImplementedError
+
+    def auth_headers(self, role: str | None = None) -> dict[str, str]:
+        """`Authorization: token …` for `role` (default: the session's), for the test client or raw calls."""
+        return {"Authorization": f"token {self.tokens()[role or self.default_token_role]}"}
+
+    def _authorise(self) -> None:
+        """Point the ready session at the current scenario's token (tokens change with the seed)."""
+        self.session.headers.update(self.auth_headers())
+
+    def load_scenario(self, seed: int | None = None, preset: str | None = None, **params: Any) -> dict[str, Any]:
+        """Switch scenario (omitted seed/preset keep the current); tokens and `.scenario` follow."""
+        spec = ScenarioSpec.of(self.spec.seed if seed is None else seed,
+                               self.spec.preset if preset is None else preset, params)
+        answer = self.control("PUT", "scenario", json=spec.as_json())
+        self.spec = spec
+        self._authorise()
+        return answer
+
+    def close(self) -> None:
+        """Release the sessions' connections."""
+        self.session.close()
+        super().close()
+
+    def __repr__(self) -> str:
+        """Name the app, URL and scenario in assertion messages."""
+        return f"<{type(self).__name__} {self.base_url} seed={self.spec.seed} preset={self.spec.preset}>"
+
+
+class MockGhes(MockApp):
+    """The mock GHES: API under `/api/v3`; the session authenticates as the site admin."""
+
+    default_token_role = "admin"
+
+    @property
+    def instance_index(self) -> int:
+        """Which GHES instance of the scenario this server is (1-based)."""
+        return int(self.settings.get("INSTANCE", 1))
+
+    @property
+    def instance(self) -> Any:
+        """The scenario's `GhesInstance` this server serves."""
+        return self.scenario.ghes[self.instance_index - 1]
+
+    @property
+    def api_url(self) -> str:
+        """Root of the REST API, as a GitHub client for GHES is configured."""
+        return f"{self.base_url}/api/v3"
+
+    def tokens(self) -> dict[str, str]:
+        """The site admin's (ADMIN_TOKEN if the app was given one) and a plain member's tokens."""
+        k, all_tokens = self.instance_index, self.scenario.tokens
+        return {"admin": self.settings.get("ADMIN_TOKEN") or all_tokens[f"ghes:{k}:admin"],
+                "member": all_tokens[f"ghes:{k}:member"]}
+
+    @property
+    def admin_token(self) -> str:
+        """A site admin's token (export, Connect settings, admin API)."""
+        return self.tokens()["admin"]
+
+    @property
+    def member_token(self) -> str:
+        """A plain user's token (for 403/404 checks)."""
+        return self.tokens()["member"]
+
+
+class MockGhec(MockApp):
+    """The mock GHEC: API at the root; the session authenticates as an enterprise owner."""
+
+    default_token_role = "owner"
+
+    @property
+    def enterprise(self) -> str:
+        """The main enterprise's slug: the first of the scenario, unless the app renamed it (ENTERPRISE)."""
+        return self.settings.get("ENTERPRISE") or self.scenario.enterprises[0].slug
+
+    @property
+    def api_url(self) -> str:
+        """Root of the REST API (GHEC serves it at the root, like api.github.com)."""
+        return self.base_url
+
+    def tokens(self) -> dict[str, str]:
+        """The enterprise owner's (OWNER_TOKEN if given), a plain member's and the Connect token.
+
+        Keyed by the scenario's slug: renaming the enterprise does not change who holds which token.
+        """
+        slug, all_tokens = self.scenario.enterprises[0].slug, self.scenario.tokens
+        return {"owner": self.settings.get("OWNER_TOKEN") or all_tokens[f"ghec:{slug}:owner"],
+                "member": all_tokens[f"ghec:{slug}:member"], "connect": all_tokens[f"connect:{slug}"]}
+
+    @property
+    def owner_token(self) -> str:
+        """An enterprise owner's token (consumed-licenses, license-sync-status, uploads)."""
+        return self.tokens()["owner"]
+
+    @property
+    def member_token(self) -> str:
+        """A member who is not an owner (for 403/404 checks)."""
+        return self.tokens()["member"]
+
+    @property
+    def connect_token(self) -> str:
+        """The enterprise's GitHub Connect token (what GHES presents when it pushes)."""
+        return self.tokens()["connect"]
+
+
+@dataclass
+class LicenseSyncPair:
+    """GHES with GitHub Connect and license sync enabled towards GHEC's main enterprise."""
+
+    ghes: MockGhes
+    ghec: MockGhec
+
+    def connect(self) -> dict[str, Any]:
+        """Enable Connect on GHES (`PUT /api/v3/enterprise/connect`), registering it with GHEC."""
+        response = self.ghes.session.put("/api/v3/enterprise/connect", json={
+            "ghec_url": self.ghec.base_url, "enterprise": self.ghec.enterprise,
+            "token": self.ghec.connect_token, "license_sync": True})
+        response.raise_for_status()
+        return response.json()
+
+    def sync_now(self) -> dict[str, Any]:
+        """GHES's "Sync now": push usage to GHEC; returns the attempt record."""
+        response = self.ghes.session.post("/api/v3/enterprise/connect/license-sync")
+        response.raise_for_status()
+        return response.json()
+
+    def advance(self, *, days: float = 0, hours: float = 0, seconds: float = 0) -> None:
+        """Move both clocks by the same amount: GHEC first, so a push GHES makes is dated on GHEC's new time."""
+        self.ghec.advance(days=days, hours=hours, seconds=seconds)
+        self.ghes.advance(days=days, hours=hours, seconds=seconds)

@@ -1,0 +1,122 @@
+"""pytest plugin: live mock GHES and GHEC per test session, reset before every test.
+
+Registered through the `pytest11` entry point, so it loads in every pytest run of this
+environment: this module imports only pytest and the standard library, and creates apps
+only when a test first asks for `ghes`, `ghec` or `license_sync_pair`. See docs/pytest-plugin.md.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Iterator
+
+import pytest
+
+if TYPE_CHECKING:
+    from .handles import LicenseSyncPair, MockApp, ScenarioSpec
+    from .servers import RunningMock
+
+MARKER = "mock_scenario"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """The session's default scenario, for every test without a `mock_scenario` marker."""
+    group = parser.getgroup("license_mocks", "license-sync mocks (ghes/ghec fixtures)")
+    group.addoption("--mock-seed", type=int, default=1, dest="mock_seed",
+                    help="seed of the scenario the ghes/ghec fixtures serve (default: 1)")
+    group.addoption("--mock-scenario", default="small", dest="mock_scenario",
+                    help="scenario preset the ghes/ghec fixtures serve (default: small)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Declare the marker, so `--strict-markers` runs accept it."""
+    config.addinivalue_line(
+        "markers", f"{MARKER}(seed=None, preset=None, **params): run this test on another scenario "
+        "(ghes/ghec/license_sync_pair); the session's default is restored afterwards")
+
+
+@pytest.fixture(scope="session")
+def license_mocks_default_scenario(pytestconfig: pytest.Config) -> "ScenarioSpec":
+    """The scenario from --mock-seed/--mock-scenario that the session's servers start with."""
+    from .handles import ScenarioSpec
+
+    return ScenarioSpec.of(pytestconfig.getoption("mock_seed"), pytestconfig.getoption("mock_scenario"))
+
+
+def _session_server(kind: str) -> Callable[..., Iterator["RunningMock"]]:
+    """A session-scoped fixture serving one `kind` of mock (each xdist worker gets its own)."""
+
+    @pytest.fixture(scope="session", name=f"license_mocks_{kind}_server")
+    def server(license_mocks_default_scenario: "ScenarioSpec") -> Iterator["RunningMock"]:
+        """Start the mock once for the session and stop it at the end."""
+        from .servers import start_mock
+
+        running = start_mock(kind, license_mocks_default_scenario)
+        yield running
+        running.stop()
+
+    return server
+
+
+license_mocks_ghes_server = _session_server("ghes")
+license_mocks_ghec_server = _session_server("ghec")
+
+
+def _marked_spec(request: pytest.FixtureRequest, default: "ScenarioSpec") -> "ScenarioSpec | None":
+    """The scenario a `mock_scenario` marker asks for (missing seed/preset: the session's), or None."""
+    from .handles import ScenarioSpec
+
+    marker = request.node.get_closest_marker(MARKER)
+    if marker is None:
+        return None
+    if marker.args:
+        raise pytest.UsageError(f"@pytest.mark.{MARKER} takes keyword arguments only (seed=, preset=, params)")
+    params = dict(marker.kwargs)
+    seed, preset = params.pop("seed", default.seed), params.pop("preset", default.preset)
+    return ScenarioSpec.of(seed, preset, {**params.pop("params", {}), **params})
+
+
+def _fresh_handle(request: pytest.FixtureRequest, running: "RunningMock",
+                  handle_type: "type[MockApp]") -> Iterator["MockApp"]:
+    """Reset the session's server for this test (on the marker's scenario if any), then restore it.
+
+    The running scenario is checked, not assumed: a test that switched it behind the handle's
+    back (a raw `PUT /_mock/scenario`) and then failed must not leak it into the next test.
+    """
+    wanted = _marked_spec(request, running.default) or running.default
+    handle = handle_type(running.app, running.url, wanted)
+    try:
+        if not wanted.matches(handle.scenario_info()):
+            handle.control("PUT", "scenario", json=wanted.as_json())
+        handle.reset()
+        yield handle
+    finally:
+        try:
+            if handle.spec != running.default:
+                handle.load_scenario(running.default.seed, running.default.preset, **dict(running.default.params))
+        finally:
+            handle.close()
+
+
+@pytest.fixture
+def ghes(request: pytest.FixtureRequest, license_mocks_ghes_server: "RunningMock") -> Iterator["MockApp"]:
+    """The mock GHES over real HTTP, in its scenario's initial state (see docs/pytest-plugin.md)."""
+    from .handles import MockGhes
+
+    yield from _fresh_handle(request, license_mocks_ghes_server, MockGhes)
+
+
+@pytest.fixture
+def ghec(request: pytest.FixtureRequest, license_mocks_ghec_server: "RunningMock") -> Iterator["MockApp"]:
+    """The mock GHEC over real HTTP, in its scenario's initial state (see docs/pytest-plugin.md)."""
+    from .handles import MockGhec
+
+    yield from _fresh_handle(request, license_mocks_ghec_server, MockGhec)
+
+
+@pytest.fixture
+def license_sync_pair(ghes: Any, ghec: Any) -> "LicenseSyncPair":
+    """GHES with GitHub Connect and license sync enabled towards GHEC's main enterprise."""
+    from .handles import LicenseSyncPair
+
+    pair = LicenseSyncPair(ghes, ghec)
+    pair.connect()
+    return pair
