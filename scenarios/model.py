@@ -155,5 +155,5 @@ class Scenario:
     people: list[Person]
     ghes: list[GhesInstance]
     enterprises: list[Enterprise]
-    tokens: dict[str, str] = field(default_factory=dict)  # "ghes:1:<login>" / "ghec:<login>" / "connect:<slug>"
+    tokens: dict[str, str] = field(default_factory=dict)  # key -> token: docs/scenarios.md
     planted: list[PlantedCase] = field(default_factory=list)  # edge cases planted on purpose

@@ -7,11 +7,14 @@ of magnitude faster and depends on nothing but the seed (see docs/scenarios.md).
 from __future__ import annotations
 
 import importlib
+import random
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
+
+from .model import Person
 
 # Locales whose names fold to ASCII cleanly, plus the two non-Latin ones Faker romanizes.
 LATIN_LOCALES = (
@@ -146,7 +149,7 @@ def clean_login(text: str) -> str:
 
 
 def valid_login(login: str) -> bool:
-    """Check GitHub's login rules; tests and the mocks' POST /admin/users share this."""
+    """Check GitHub's login rules (alphanumerics, single inner hyphens, <= 39): one definition to share."""
     return 0 < len(login) <= LOGIN_MAX and re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", login, re.I) is not None
 
 
@@ -162,7 +165,12 @@ class LoginRegistry:
 
     def claim(self, base: str) -> str:
         """Return `base` cleaned, or `base` + the next free number, and reserve it."""
-        base = clean_login(base) or "user"
+        return self.claim_clean(clean_login(base) or "user")
+
+    def claim_clean(self, base: str) -> str:
+        """Like `claim` for a base already in the login alphabet (the generator's hot path)."""
+        if len(base) > LOGIN_MAX:
+            base = clean_login(base)
         if base not in self.taken:
             self.taken.add(base)
             return base
@@ -175,3 +183,101 @@ class LoginRegistry:
                 self._next[base] = n
                 self.taken.add(login)
                 return login
+
+
+def companies(rng: random.Random) -> list[tuple[str, str, str]]:
+    """Pick three distinct fictional companies (slug, display, domain) on reserved `.example`."""
+    out = []
+    for stem in rng.sample(company_stems(), 3):
+        suffix = rng.choice(COMPANY_SUFFIXES)
+        out.append((f"{stem}-{suffix}", f"{stem.title()} {suffix.title()}", f"{stem}-{suffix}.example"))
+    return out
+
+
+def unique_email(local: str, domain: str, taken: set[str], counters: dict[str, int]) -> str:
+    """Return local@domain, numbered (local2@, local3@...) if taken: no two people share an address.
+
+    `counters` remembers the next number per base, so popular names stay O(1) per person.
+    """
+    address = f"{local}@{domain}"
+    if address not in taken:
+        taken.add(address)
+        return address
+    n = counters.get(address, 2)
+    while (numbered := f"{local}{n}@{domain}") in taken:
+        n += 1
+    counters[address] = n + 1
+    taken.add(numbered)
+    return numbered
+
+
+def draw_people(rng: random.Random, locales: tuple[str, ...], n: int,
+                companies: list[tuple[str, str, str]], partner: set[int], needs_personal: set[int],
+                no_alias: set[int]) -> tuple[list[Person], list[str], list[str], list[str | None]]:
+    """Draw names in per-locale batches, then derive unique work/personal/alias addresses.
+
+    Returns the people plus, per person index, the ASCII first and last names (for logins) and an
+    optional alias address on the work domain. Partner people work at the third company; the
+    rest split 85/15 between the main company and its subsidiary.
+    """
+    loc_of = rng.choices(locales, k=n)
+    drawn: dict[str, tuple[list, list]] = {}
+    for loc in dict.fromkeys(locales):
+        p, count = pool(loc), loc_of.count(loc)
+        drawn[loc] = (rng.choices(p.firsts, cum_weights=p.first_cum, k=count)[::-1],
+                      rng.choices(p.lasts, cum_weights=p.last_cum, k=count)[::-1])
+    (_, _, main), (_, _, sub), (_, _, third) = companies
+    taken: set[str] = set()
+    counters: dict[str, int] = {}
+    people, fa, la, aliases = [], [], [], []
+    random_, add = rng.random, taken.add
+    family_first = {loc: pool(loc).family_first for loc in locales}
+    spaced = {loc: pool(loc).separator == " " for loc in locales}
+    for i, loc in enumerate(loc_of):
+        (fd, f), (ld, l) = drawn[loc][0].pop(), drawn[loc][1].pop()
+        domain = third if i in partner else (main if random_() < 0.85 else sub)
+        work = f"{f}.{l}@{domain}"
+        if work in taken:
+            work = unique_email(f"{f}.{l}", domain, taken, counters)
+        else:
+            add(work)
+        personal = alias = None
+        if random_() < 0.45 or i in needs_personal:
+            r = random_() * 3
+            local = f"{f}{l}{int(r * 33) + 1}" if r < 1 else f"{f}.{l}" if r < 2 else f"{f[0]}{l}"
+            personal = f"{local}@{PERSONAL_DOMAINS[int(random_() * len(PERSONAL_DOMAINS))]}"
+            if personal in taken:
+                personal = unique_email(local, personal.partition("@")[2], taken, counters)
+            else:
+                add(personal)
+        if random_() < 0.1 and i not in no_alias and (alias := f"{f[0]}{l}@{domain}") not in taken:
+            add(alias)
+        else:
+            alias = None
+        fa.append(f)
+        la.append(l)
+        aliases.append(alias)
+        name = (f"{ld} {fd}" if spaced[loc] else f"{ld}{fd}") if family_first[loc] else f"{fd} {ld}"
+        people.append(Person(i + 1, name, loc, work, personal))
+    return people, fa, la, aliases
+
+
+def naive_build_people(seed: int, n: int) -> list[Person]:
+    """The slow baseline (one Faker call per field), kept so the benchmark can show the speed-up."""
+    from faker import Faker
+
+    locales = ("en_US", "de_DE", "ja_JP", "fr_FR", "zh_CN")
+    fakers = {loc: Faker(loc) for loc in locales}
+    for offset, fake in enumerate(fakers.values()):
+        fake.seed_instance(seed * 31 + offset)
+    chooser = random.Random(seed)
+    people = []
+    for i in range(n):
+        loc = chooser.choice(locales)
+        fake = fakers[loc]
+        first, last = fake.first_name(), fake.last_name()
+        work = f"{fake.user_name()}@{fake.domain_word()}.example"
+        personal = f"{fake.user_name()}@mail.example" if fake.boolean(45) else None
+        fake.date_time_between(start_date="-6y", end_date="-1d")  # created_at, as a naive loop would
+        people.append(Person(i + 1, f"{first} {last}", loc, work, personal))
+    return people

@@ -1,0 +1,26 @@
+"""Seeded, realistic populations shared by the mock GHES, the mock GHEC and the sync client.
+
+`build(seed, preset, **overrides)` returns a `Scenario`: one set of people from which GHES
+accounts and GHEC members are derived. Same seed and parameters give the same world in any
+process. See docs/scenarios.md.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .generator import generate
+from .model import (Enterprise, GhecMember, GhesEmail, GhesInstance, GhesUser, Person, PlantedCase,
+                    SamlIdentity, Scenario, ScenarioParams)
+from .presets import PRESETS, resolve
+
+__all__ = [
+    "PRESETS", "build", "Enterprise", "GhecMember", "GhesEmail", "GhesInstance", "GhesUser",
+    "Person", "PlantedCase", "SamlIdentity", "Scenario", "ScenarioParams",
+]
+
+
+def build(seed: int = 1, preset: str = "demo", **overrides: Any) -> Scenario:
+    """Build the scenario for (seed, preset, overrides); raises ValueError naming valid choices."""
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ValueError(f"seed must be an int, got {seed!r}")
+    return generate(seed, preset, resolve(preset, overrides))

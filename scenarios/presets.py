@@ -1,0 +1,56 @@
+"""Named parameter sets, so a CLI flag or a fixture can say "demo" instead of five numbers.
+
+See docs/scenarios.md for what each preset is for.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from .model import ScenarioParams
+from .names import SUPPORTED_LOCALES
+
+PRESETS: dict[str, ScenarioParams] = {
+    # Fast enough for every unit test; still has both instances and both enterprises.
+    "small": ScenarioParams(people=20, ghes_instances=2, overlap=0.6, edge_cases=True),
+    # The default: what a person clicking through the mock UIs should see.
+    "demo": ScenarioParams(people=200, ghes_instances=2, overlap=0.6, edge_cases=True),
+    # Small, with every edge case planted and the last instance's seats "unlimited".
+    "edge-cases": ScenarioParams(people=30, ghes_instances=2, overlap=0.6, edge_cases=True,
+                                 unlimited_seats=True),
+    # Load and pagination testing: 100,000 people, built in well under two seconds.
+    "large": ScenarioParams(people=100_000, ghes_instances=2, overlap=0.6, edge_cases=True),
+}
+
+_FIELDS = tuple(f.name for f in dataclasses.fields(ScenarioParams))
+
+
+def resolve(preset: str, overrides: dict[str, Any]) -> ScenarioParams:
+    """Apply overrides to a preset, rejecting unknown names and impossible values early and clearly."""
+    if preset not in PRESETS:
+        raise ValueError(f"unknown preset {preset!r}; valid presets: {', '.join(PRESETS)}")
+    unknown = sorted(set(overrides) - set(_FIELDS))
+    if unknown:
+        raise ValueError(f"unknown override(s) {', '.join(unknown)}; valid overrides: {', '.join(_FIELDS)}")
+    if "locales" in overrides and not isinstance(overrides["locales"], str):
+        overrides = {**overrides, "locales": tuple(overrides["locales"])}
+    params = dataclasses.replace(PRESETS[preset], **overrides)
+    _check(params)
+    return params
+
+
+def _check(params: ScenarioParams) -> None:
+    """Reject values the generator cannot honour, naming the field and the accepted range."""
+    if isinstance(params.people, bool) or not isinstance(params.people, int) or params.people < 1:
+        raise ValueError(f"people must be a positive int, got {params.people!r}")
+    if (isinstance(params.ghes_instances, bool) or not isinstance(params.ghes_instances, int)
+            or params.ghes_instances < 1):
+        raise ValueError(f"ghes_instances must be an int >= 1, got {params.ghes_instances!r}")
+    if not isinstance(params.overlap, (int, float)) or not 0.0 <= params.overlap <= 1.0:
+        raise ValueError(f"overlap must be a number in [0, 1], got {params.overlap!r}")
+    if not isinstance(params.edge_cases, bool) or not isinstance(params.unlimited_seats, bool):
+        raise ValueError("edge_cases and unlimited_seats must be booleans")
+    bad = [loc for loc in params.locales if loc not in SUPPORTED_LOCALES]
+    if not params.locales or bad or isinstance(params.locales, str):
+        raise ValueError(f"locales must be a non-empty sequence of {', '.join(SUPPORTED_LOCALES)}; "
+                         f"got {params.locales!r}")
