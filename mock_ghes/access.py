@@ -1,0 +1,91 @@
+"""Who is calling, as GitHub decides it, and parsing request bodies the GitHub way.
+
+API routes authenticate tokens (`token`/`Bearer`, looked up by digest); the Manage API uses
+HTTP Basic with the user `api_key`; pages use the signed-in session. The answers follow
+GitHub: no credentials 401 "Requires authentication", unknown 401 "Bad credentials", a
+normal user 403 (or 404 on the enterprise routes GitHub hides from non-admins).
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import current_app, request
+from marshmallow import Schema, ValidationError
+
+from github_http import GitHubError
+from github_http.auth import basic_credentials, require_token, secrets_equal, token_digest
+from github_http.errors import not_found, problems_parsing_json, validation_failed
+
+MANAGE_USER = "api_key"
+MANAGE_REALM = "GitHub Enterprise Server Management Console"
+
+
+def ghes() -> Any:
+    """The app's GHES pieces (runtime, syncer), set by create_app."""
+    return current_app.extensions["ghes"]
+
+
+def api_user() -> dict[str, Any]:
+    """The user the request's token belongs to, or GitHub's 401/403."""
+    digest = token_digest(require_token())
+    user = ghes().runtime.store.user_by_token(digest)
+    if user is None:
+        raise GitHubError(401, "Bad credentials")
+    if user["suspended"]:
+        raise GitHubError(403, "Sorry. Your account was suspended.")
+    return user
+
+
+def site_admin(*, hide: bool = False) -> dict[str, Any]:
+    """The calling site admin; a normal user gets 403, or 404 where GitHub hides the route."""
+    user = api_user()
+    if not user["site_admin"]:
+        if hide:
+            raise not_found()
+        raise GitHubError(403, "You must be a site administrator to do that.")
+    return user
+
+
+def manage_auth() -> None:
+    """HTTP Basic for the Manage API: user `api_key`, password the instance's Manage token."""
+    challenge = {"WWW-Authenticate": f'Basic realm="{MANAGE_REALM}"'}
+    creds = basic_credentials()
+    if creds is None:
+        raise GitHubError(401, "Requires authentication", headers=challenge)
+    expected = ghes().runtime.store.instance()["manage_token_digest"]
+    user_ok = secrets_equal(creds[0], MANAGE_USER)
+    password_ok = secrets_equal(token_digest(creds[1]), expected)
+    if not (user_ok and password_ok):
+        raise GitHubError(401, "Bad credentials", headers=challenge)
+
+
+def json_body(required: bool = True) -> Any:
+    """The request's JSON: unparsable is 400 "Problems parsing JSON"; absent (or `null` where the
+    body is optional, as GitHub's description allows) is {}, or a 400 when a body is required."""
+    raw = request.get_data()
+    if not raw.strip():
+        if required:
+            raise GitHubError(400, "Body should be a JSON object")
+        return {}
+    try:
+        data = json.loads(raw)
+    except ValueError as error:  # also UnicodeDecodeError
+        raise problems_parsing_json() from error
+    if data is None and not required:
+        return {}
+    return data
+
+
+def load(schema: Schema, data: Any, resource: str) -> dict[str, Any]:
+    """Validate a body with its schema; problems become GitHub's 422 with one error per field."""
+    if not isinstance(data, dict):
+        raise GitHubError(400, "Body should be a JSON object")
+    try:
+        return schema.load(data)
+    except ValidationError as error:
+        errors = []
+        for field, messages in sorted(error.normalized_messages().items()):
+            missing = any("Missing data" in str(m) for m in messages) if isinstance(messages, list) else False
+            errors.append({"resource": resource, "field": field, "code": "missing_field" if missing else "invalid"})
+        raise validation_failed(errors) from error

@@ -1,0 +1,107 @@
+"""`create_app(config=None)`: the mock GHES as a Flask app (no module-level app, no import-time I/O).
+
+Wiring only: settings, the state (seeded once, or served as kept with --state), the shared
+github_http machinery (errors, headers, `/_mock/`, journal, faults, pages), the blueprints,
+and the weekly Connect job on the app clock.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Mapping
+
+import requests
+from flask import Flask, Response, request
+
+from github_http import install
+from github_http.api_headers import HeaderPolicy
+from github_http.web import install_web
+
+from .api import make_api_blueprint
+from .connect import make_connect_blueprint
+from .control import make_hooks
+from .manage_api import make_manage_blueprint
+from .pages import make_pages_blueprint
+from .runtime import Runtime, open_runtime
+from .settings import load
+from .syncer import ConnectSyncer
+
+PRODUCT_NAME = "GitHub Enterprise Server"
+_UNCHECKED = ("/_mock", "/static/")  # the control plane and assets never run the weekly job
+
+
+def is_api(path: str) -> bool:
+    """REST API paths: JSON errors, GitHub headers, version negotiation."""
+    return path == "/api/v3" or path.startswith(("/api/v3/", "/manage/"))
+
+
+def is_page_post(path: str) -> bool:
+    """Page forms (everything but the API and the control plane) must carry the CSRF token."""
+    return not is_api(path) and not path.startswith("/_mock")
+
+
+@dataclass
+class GhesApp:
+    """What routes reach through `app.extensions["ghes"]`."""
+
+    runtime: Runtime
+    syncer: ConnectSyncer
+    version: str | None = None
+
+    def enterprise_version(self) -> str:
+        """The instance's version, cached until the control plane may have changed the scenario."""
+        if self.version is None:
+            self.version = self.runtime.store.instance()["version"]
+        return self.version
+
+
+def new_connect_session() -> requests.Session:
+    """The session GHES uses to reach GHEC (timeouts are passed on every call)."""
+    session = requests.Session()
+    session.headers["User-Agent"] = "mock-ghes"
+    return session
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build a mock GHES app from settings (defaults < MOCK_GHES_* environment < `config`)."""
+    settings = load(config)
+    runtime = open_runtime(settings)
+    app = Flask(__name__, template_folder="templates")
+    app.config["TESTING"] = bool(settings.get("TESTING", False))
+    app.extensions["connect_session"] = settings["CONNECT_SESSION"] or new_connect_session()
+    syncer = ConnectSyncer(runtime, lambda: app.extensions["connect_session"])
+    ghes = GhesApp(runtime, syncer)
+    app.extensions["ghes"] = ghes
+
+    @app.after_request
+    def _live_version(response: Response) -> Response:
+        """Every response says which GHES it is (DOMAIN §5); registered before install(), so it runs
+        after github_http's headers and the version follows a scenario switch."""
+        response.headers["X-GitHub-Enterprise-Version"] = ghes.enterprise_version()
+        if request.path.startswith("/_mock"):
+            ghes.version = None  # reset, scenario or snapshot may have replaced the instance
+            syncer.invalidate()
+        return response
+
+    install(app, settings=settings, db=runtime.db, clock=runtime.clock, hooks=make_hooks(runtime),
+            headers=HeaderPolicy(enterprise_version=ghes.enterprise_version()), is_api=is_api)
+    install_web(app, settings["SECRET_KEY"], is_page_post)
+    app.jinja_env.globals["product_name"] = PRODUCT_NAME
+
+    def _clock_moved(moment: datetime) -> None:
+        """`/_mock/clock` moved time: run a due weekly sync before the control call answers."""
+        syncer.run_due(moment)
+
+    runtime.clock.on_change(_clock_moved)
+
+    @app.before_request
+    def _weekly_sync() -> None:
+        """Time may simply have passed: a cached due time makes this check nearly free."""
+        if not request.path.startswith(_UNCHECKED):
+            syncer.run_if_due()
+
+    app.register_blueprint(make_api_blueprint())
+    app.register_blueprint(make_connect_blueprint())
+    app.register_blueprint(make_manage_blueprint())
+    app.register_blueprint(make_pages_blueprint())
+    return app

@@ -1,0 +1,232 @@
+"""The wire shapes of the mock GHES, as marshmallow schemas.
+
+Routes serialise through these and the `/_mock/openapi.json` document is generated from
+them, so the two cannot drift. The public ones copy GitHub's description exactly
+(reference/ghes-license-endpoints.json: license-info, enterprise-user-overview, simple-user,
+ghes-license-info, ghes-license-check); the Connect and `/_mock/` ones are the mock's own.
+"""
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+_SEATS = {"oneOf": [{"type": "string"}, {"type": "integer"}]}
+
+
+class LicenseInfoSchema(Schema):
+    """GitHub's `license-info` (GET /enterprise/settings/license): seats may be "unlimited"."""
+
+    seats = fields.Raw(metadata=_SEATS)
+    seats_used = fields.Integer()
+    seats_available = fields.Raw(metadata=_SEATS)
+    kind = fields.String()
+    days_until_expiration = fields.Integer()
+    expire_at = fields.String(metadata={"description": "As GitHub writes it: 2016/02/06 12:41:52 -0600"})
+
+
+class UserStatsSchema(Schema):
+    """GitHub's `enterprise-user-overview` (GET /enterprise/stats/users)."""
+
+    total_users = fields.Integer(required=True)
+    admin_users = fields.Integer(required=True)
+    suspended_users = fields.Integer(required=True)
+
+
+class SimpleUserSchema(Schema):
+    """GitHub's `simple-user`, the body of POST /admin/users."""
+
+    name = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    login = fields.String(required=True)
+    id = fields.Integer(required=True)
+    node_id = fields.String(required=True)
+    avatar_url = fields.Url(required=True)
+    gravatar_id = fields.String(required=True, allow_none=True)
+    url = fields.Url(required=True)
+    html_url = fields.Url(required=True)
+    followers_url = fields.Url(required=True)
+    following_url = fields.String(required=True)
+    gists_url = fields.String(required=True)
+    starred_url = fields.String(required=True)
+    subscriptions_url = fields.Url(required=True)
+    organizations_url = fields.Url(required=True)
+    repos_url = fields.Url(required=True)
+    events_url = fields.String(required=True)
+    received_events_url = fields.Url(required=True)
+    type = fields.String(required=True)
+    site_admin = fields.Boolean(required=True)
+    user_view_type = fields.String()
+
+
+class UserSchema(SimpleUserSchema):
+    """GET /users/{username} and GET /user: simple-user plus the dates GHES shows."""
+
+    created_at = fields.String()
+    suspended_at = fields.String(allow_none=True)
+
+
+class CreateUserRequestSchema(Schema):
+    """POST /admin/users body; the mock uses built-in authentication, so email is required."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    login = fields.String(required=True)
+    email = fields.String(required=True)
+    suspended = fields.Boolean(load_default=False)
+
+
+class RenameRequestSchema(Schema):
+    """PATCH /admin/users/{username} body."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    login = fields.String(required=True)
+
+
+class RenameResponseSchema(Schema):
+    """PATCH /admin/users/{username} 202 body."""
+
+    message = fields.String()
+    url = fields.String()
+
+
+class SuspendRequestSchema(Schema):
+    """PUT/DELETE /users/{username}/suspended body (optional)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    reason = fields.String(load_default=None, allow_none=True)
+
+
+class ManageLicenseInfoSchema(Schema):
+    """GitHub's `ghes-license-info` (Manage API GET /manage/v1/config/license)."""
+
+    advancedSecurityEnabled = fields.Boolean()
+    advancedSecuritySeats = fields.Integer()
+    clusterSupport = fields.Boolean()
+    company = fields.String()
+    croquetSupport = fields.Boolean()
+    customTerms = fields.Boolean()
+    evaluation = fields.Boolean()
+    expireAt = fields.String(metadata={"format": "date-time"})
+    insightsEnabled = fields.Boolean()
+    learningLabSeats = fields.Integer()
+    perpetual = fields.Boolean()
+    referenceNumber = fields.String()
+    seats = fields.Integer()
+    sshAllowed = fields.Boolean()
+    supportKey = fields.String()
+    unlimitedSeating = fields.Boolean()
+
+
+class ManageLicenseCheckSchema(Schema):
+    """GitHub's `ghes-license-check`."""
+
+    status = fields.String(validate=validate.OneOf(["valid", "invalid", "expired", "cluster mode not supported"]))
+
+
+class MockLicenseSchema(Schema):
+    """The mock's own license file (the `license` part of PUT /manage/v1/config/license): JSON."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    seats = fields.Raw(required=True, metadata=_SEATS)
+    kind = fields.String(load_default="standard")
+    expire_at = fields.String(required=True, metadata={"format": "date-time"})
+
+
+class SyncAttemptSchema(Schema):
+    """One license-sync attempt (the mock's own)."""
+
+    id = fields.Integer()
+    at = fields.String(metadata={"format": "date-time"})
+    trigger = fields.String(validate=validate.OneOf(["manual", "scheduled"]))
+    result = fields.String(validate=validate.OneOf(["success", "failure"]))
+    http_status = fields.Integer(allow_none=True)
+    error = fields.String(allow_none=True)
+    users_sent = fields.Integer()
+
+
+class ConnectSchema(Schema):
+    """GET/PUT /api/v3/enterprise/connect answer (the mock's own); the token is never echoed."""
+
+    ghec_url = fields.String()
+    enterprise = fields.String()
+    token_configured = fields.Boolean()
+    license_sync = fields.Boolean()
+    license_sync_enabled_at = fields.String(allow_none=True)
+    next_sync_at = fields.String(allow_none=True)
+    server_id = fields.String()
+    host_name = fields.String()
+    registered = fields.Boolean()
+    registered_at = fields.String(allow_none=True)
+    registration_error = fields.String(allow_none=True)
+    last_sync = fields.Nested(SyncAttemptSchema, allow_none=True)
+    attempts = fields.List(fields.Nested(SyncAttemptSchema))
+
+
+class ConnectUpdateSchema(Schema):
+    """PUT /api/v3/enterprise/connect body: omitted keys keep their current value."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    ghec_url = fields.String(validate=validate.Regexp(r"^https?://[^\s/]+", error="must be an http(s) URL"))
+    enterprise = fields.String(validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9-]*$",
+                                                        error="must be an enterprise slug"))
+    token = fields.String(validate=validate.Length(min=1))
+    license_sync = fields.Boolean()
+
+
+class EmailSchema(Schema):
+    """An email of a user in `/_mock/users` (same shape as the export contract's)."""
+
+    address = fields.String()
+    primary = fields.Boolean()
+
+
+class MockUserSchema(Schema):
+    """GET /_mock/users: every attribute, the verifier's ground truth (never on the public API)."""
+
+    id = fields.Integer()
+    login = fields.String()
+    name = fields.String(allow_none=True)
+    emails = fields.List(fields.Nested(EmailSchema))
+    primary_email = fields.String(allow_none=True)
+    kind = fields.String()
+    site_admin = fields.Boolean()
+    suspended = fields.Boolean()
+    suspended_at = fields.String(allow_none=True)
+    suspension_reason = fields.String(allow_none=True)
+    dormant = fields.Boolean()
+    created_at = fields.String()
+    last_active_at = fields.String(allow_none=True)
+    person_id = fields.Integer(allow_none=True)
+    canary = fields.String()
+    has_token = fields.Boolean()
+    consumes_license = fields.Boolean()
+
+
+def user_payload(user: dict[str, Any], host_url: str, *, full: bool = False) -> dict[str, Any]:
+    """A user as GitHub shows it: simple-user with URLs on the server that was asked."""
+    api, html, login = f"{host_url}api/v3", host_url.rstrip("/"), user["login"]
+    base = f"{api}/users/{login}"
+    data = {
+        "name": user["name"], "email": user["primary_email"], "login": login, "id": user["id"],
+        "node_id": base64.b64encode(f"04:User{user['id']}".encode()).decode("ascii"),
+        "avatar_url": f"{html}/avatars/u/{user['id']}", "gravatar_id": "", "url": base,
+        "html_url": f"{html}/{login}", "followers_url": f"{base}/followers",
+        "following_url": f"{base}/following{{/other_user}}", "gists_url": f"{base}/gists{{/gist_id}}",
+        "starred_url": f"{base}/starred{{/owner}}{{/repo}}", "subscriptions_url": f"{base}/subscriptions",
+        "organizations_url": f"{base}/orgs", "repos_url": f"{base}/repos",
+        "events_url": f"{base}/events{{/privacy}}", "received_events_url": f"{base}/received_events",
+        "type": "User", "site_admin": user["site_admin"], "user_view_type": "public",
+        "created_at": user["created_at"], "suspended_at": user["suspended_at"],
+    }
+    return (UserSchema() if full else SimpleUserSchema()).dump(data)

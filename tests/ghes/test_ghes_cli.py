@@ -1,0 +1,135 @@
+"""`mock-ghes license usage` (the twin of `ghe-license usage`) and `mock-ghes serve`, in-process."""
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import export_format
+import pytest
+from ghes_helpers import make_app, token_auth
+
+from mock_ghes.cli import main
+
+
+def _decrypt(raw: bytes) -> set[int]:
+    """User ids of an encrypted export, read with the test private key."""
+    document = export_format.parse_export(raw, private_key=export_format.load_private_key())
+    return {u["id"] for u in document.users}
+
+
+def test_writes_an_encrypted_file(tmp_path, capsys):
+    target = tmp_path / "usage.json"
+    assert main(["license", "usage", "-y", "-o", str(target)]) == 0
+    raw = target.read_bytes()
+    assert "encryption" in json.loads(raw)
+    assert _decrypt(raw)
+    assert f"Wrote {target}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flags", [["-o"], ["-o", "-"], ["--output", "-"]])
+def test_o_alone_or_dash_writes_to_stdout(capsysbinary, flags):
+    assert main(["license", "usage", "-y", *flags]) == 0
+    out = capsysbinary.readouterr().out
+    assert _decrypt(out)
+
+
+def test_default_file_name_in_the_current_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["license", "usage", "-y", "--unencrypted"]) == 0
+    (written,) = list(tmp_path.glob("license-usage-*.json"))
+    assert export_format.validate_bytes(written.read_bytes()).ok
+    assert isinstance(json.loads(written.read_bytes())["users"], list)
+
+
+def test_asks_for_confirmation_unless_y(tmp_path, monkeypatch, capsys):
+    target = tmp_path / "usage.json"
+    monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
+    assert main(["license", "usage", "-o", str(target)]) == 1
+    assert not target.exists()
+    err = capsys.readouterr().err
+    assert "[y/N]" in err and "Aborted" in err
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # no terminal: no answer means no
+    assert main(["license", "usage", "-o", str(target)]) == 1
+    monkeypatch.setattr("sys.stdin", io.StringIO("y\n"))
+    assert main(["license", "usage", "-o", str(target)]) == 0
+    assert target.exists()
+
+
+def test_reads_a_kept_state_without_reseeding(tmp_path):
+    state = tmp_path / "ghes.sqlite3"
+    app = make_app(STATE_PATH=str(state))
+    runtime = app.extensions["ghes"].runtime
+    headers = token_auth(runtime.tokens()["admin"])
+    victim = next(u for u in runtime.store.all_users() if u["consumes_license"] and not u["site_admin"])
+    assert app.test_client().put(f"/api/v3/users/{victim['login']}/suspended", headers=headers).status_code == 204
+    expected = runtime.store.seats_used()
+    app.extensions["mock"].db.close()
+
+    target = tmp_path / "usage.json"
+    assert main(["license", "usage", "-y", "--unencrypted", "--state", str(state), "--seed", "99",
+                 "-o", str(target)]) == 0
+    users = json.loads(target.read_bytes())["users"]
+    assert len(users) == expected and victim["id"] not in {u["id"] for u in users}
+
+
+def test_seed_scenario_and_instance_pick_the_instance(tmp_path):
+    one, two = tmp_path / "1.json", tmp_path / "2.json"
+    assert main(["license", "usage", "-y", "--unencrypted", "--seed", "5", "--scenario", "small", "-o", str(one)]) == 0
+    assert main(["license", "usage", "-y", "--unencrypted", "--seed", "5", "--scenario", "small",
+                 "--instance", "2", "-o", str(two)]) == 0
+    first, second = (json.loads(p.read_bytes())["instance"] for p in (one, two))
+    assert first["server_id"] != second["server_id"] and first["host_name"].startswith("ghes-1.")
+
+
+def test_bad_arguments_fail_cleanly(tmp_path, capsys):
+    assert main(["license", "usage", "-y", "--instance", "9", "-o", str(tmp_path / "x.json")]) == 2
+    assert "instance 9" in capsys.readouterr().err
+    assert main(["license", "usage", "-y", "--scenario", "nope", "-o", str(tmp_path / "x.json")]) == 2
+
+
+@pytest.fixture
+def no_server(monkeypatch):
+    """`serve` without a socket: run_simple records its arguments; SIGTERM handling is left alone."""
+    served: dict = {}
+    monkeypatch.setattr("werkzeug.serving.run_simple",
+                        lambda host, port, app, **kw: served.update(host=host, port=port, app=app))
+    monkeypatch.setattr("signal.signal", lambda *args: None)
+    return served
+
+
+def test_serve_prints_urls_and_tokens(no_server, capsys):
+    served = no_server
+    assert main(["serve", "--port", "18081", "--seed", "3", "--admin-token", "ghp_fixedadmintoken"]) == 0
+    out = capsys.readouterr().out
+    runtime = served["app"].extensions["ghes"].runtime
+    assert served["port"] == 18081 and served["host"] == "127.0.0.1"
+    assert "http://127.0.0.1:18081/enterprise/settings/license" in out
+    assert "http://127.0.0.1:18081/api/v3" in out
+    assert "ghp_fixedadmintoken" in out and runtime.tokens()["member"] in out
+    client = served["app"].test_client()
+    assert client.get("/api/v3/user", headers=token_auth("ghp_fixedadmintoken")).json["site_admin"] is True
+    served["app"].extensions["mock"].db.close()
+
+
+def test_serve_needs_all_three_connect_flags(capsys):
+    assert main(["serve", "--connect-url", "http://ghec.test"]) == 2
+    assert "go together" in capsys.readouterr().err
+
+
+def test_serve_preconfigures_connect(no_server, monkeypatch, capsys):
+    served = no_server
+    monkeypatch.setenv("MOCK_GHES_CONNECT_TIMEOUT", "2")
+    # Nothing listens on port 9 (discard): the start-up registration fails, is reported, and serving goes on.
+    assert main(["serve", "--connect-url", "http://127.0.0.1:9", "--connect-enterprise", "acme",
+                 "--connect-token", "ghp_connect"]) == 0
+    out = capsys.readouterr().out
+    assert "not yet registered" in out
+    state = served["app"].extensions["ghes"].runtime.connect.state()
+    assert state["license_sync"] and state["enterprise"] == "acme" and state["token"] == "ghp_connect"
+    served["app"].extensions["mock"].db.close()
+
+
+def test_the_console_script_is_declared():
+    pyproject = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text()
+    assert 'mock-ghes = "mock_ghes.cli:main"' in pyproject
