@@ -26,7 +26,7 @@ DEFAULTS: dict[str, Any] = {
     # Bots: GHES machine accounts sign in and use the product like people, so they count.
     # Never signed in: "every active user who has authenticated" excludes them.
     "COUNT_BOTS": True,
-    "COUNT_NEVER_SIGNED_IN": False,
+    "COUNT_NEVER_SIGNED_IN": True,
     "CONNECT_URL": "",              # preconfigure GitHub Connect (all three, with license sync on)
     "CONNECT_ENTERPRISE": "",
     "CONNECT_TOKEN": "",

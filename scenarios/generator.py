@@ -210,7 +210,7 @@ def _instance(world: World, j: int, seats: int) -> GhesInstance:
     unlimited = world.params.unlimited_seats and j == world.params.ghes_instances - 1
     return GhesInstance(
         j + 1, server_id, host, version, "unlimited" if unlimited else seats, "standard",
-        BASE + timedelta(days=rng.randint(90, 700)),
+        BASE + timedelta(days=rng.randint(730, 1460)),  # licenses outlive the fixed base date by years
         BASE - timedelta(days=rng.randint(7, 400), seconds=rng.randint(0, DAY)),
         users, login_of[admin + 1], login_of[member + 1])
 

@@ -36,13 +36,15 @@ def test_consuming_users_exclude_suspended_ghost_and_scim_admin(client):
     assert not by_kind["ghost"]["consumes_license"]
     assert not by_kind["scim-admin"]["consumes_license"]
     assert all(not u["consumes_license"] for u in users if u["suspended"])
-    assert all(not u["consumes_license"] for u in users if u["last_active_at"] is None)  # default rule
+    never = [u for u in users if u["last_active_at"] is None and not u["suspended"]
+             and u["kind"] not in ("ghost", "scim-admin")]
+    assert never and all(u["consumes_license"] for u in never)  # default rule: they count
     bots = [u for u in users if u["kind"] == "bot" and not u["suspended"]]
     assert bots and all(u["consumes_license"] for u in bots)  # COUNT_BOTS defaults to true
 
 
 def test_counting_settings_change_seats_used():
-    default, no_bots, never = make_app(), make_app(COUNT_BOTS=False), make_app(COUNT_NEVER_SIGNED_IN=True)
+    default, no_bots, never = make_app(), make_app(COUNT_BOTS=False), make_app(COUNT_NEVER_SIGNED_IN=False)
     try:
         users = default.test_client().get("/_mock/users").json
         bots = sum(1 for u in users if u["kind"] == "bot" and not u["suspended"] and u["last_active_at"])
@@ -52,7 +54,7 @@ def test_counting_settings_change_seats_used():
                 for name, app in (("default", default), ("no_bots", no_bots), ("never", never))}
         assert bots > 0 and never_in > 0
         assert used["no_bots"] == used["default"] - bots
-        assert used["never"] == used["default"] + never_in
+        assert used["never"] == used["default"] - never_in
     finally:
         for app in (default, no_bots, never):
             app.extensions["mock"].db.close()

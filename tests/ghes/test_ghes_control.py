@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import scenarios
-from ghes_helpers import token_auth
+from ghes_helpers import make_app, token_auth
 from openapi_core import OpenAPI
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
 from werkzeug.test import EnvironBuilder
@@ -75,7 +75,10 @@ def test_snapshot_round_trip(client, admin, runtime):
     assert client.get(f"/api/v3/users/{victim['login']}", headers=admin).status_code == 200
 
 
-def test_sign_in_hook_makes_a_created_user_count(client, admin, runtime):
+def test_sign_in_hook_makes_a_created_user_count():
+    app = make_app(COUNT_NEVER_SIGNED_IN=False)
+    client, runtime = app.test_client(), app.extensions["ghes"].runtime
+    admin = token_auth(runtime.tokens()["admin"])
     client.post("/api/v3/admin/users", headers=admin, json={"login": "newbie", "email": "newbie@example.com"})
     used = runtime.store.seats_used()
     response = client.post("/_mock/users/newbie/sign-in")

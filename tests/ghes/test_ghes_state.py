@@ -11,7 +11,7 @@ def test_defaults_match_the_documented_ones():
     settings = load({})
     for key, value in {"SEED": 1, "SCENARIO": "demo", "INSTANCE": 1, "STATE_PATH": "", "ADMIN_TOKEN": "",
                        "GHEC_PUBLIC_KEY": "", "CONTROL_KEY": "", "COUNT_BOTS": True,
-                       "COUNT_NEVER_SIGNED_IN": False, "JOURNAL": True, "JOURNAL_MAX_ENTRIES": 1000,
+                       "COUNT_NEVER_SIGNED_IN": True, "JOURNAL": True, "JOURNAL_MAX_ENTRIES": 1000,
                        "HTTP_ONLY": True, "SCENARIO_PARAMS": {}}.items():
         assert settings[key] == value, key
     assert settings["SECRET_KEY"]  # derived, never empty
