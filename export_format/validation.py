@@ -1,0 +1,186 @@
+"""Validate an export file and report EVERY problem with its JSON path.
+
+Order of work, cheapest and most fundamental first: size, encoding and JSON syntax
+(_reading.py); top-level type and format_version; the envelope (everything but the users)
+through marshmallow, which is cheap because the envelope is small; then the users array
+through the hot loop (fastpath.py). Only when that loop finds something wrong is the array
+walked record by record, with marshmallow (the source of truth) producing the messages for
+malformed records and rules.py for broken semantic rules, up to MAX_PROBLEMS listed.
+For the encrypted form, the users are checked after decryption when a private key is given;
+their paths are then those of the decrypted array, e.g. `$.users[3].emails[0].address`.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+from marshmallow import Schema, ValidationError
+
+from . import fastpath, rules
+from ._reading import FAILED, read_json
+from .document import ExportDocument
+from .encryption import DecryptionError, decrypt_users
+from .limits import MAX_EXPORT_BYTES
+from .problems import Problem, ProblemList, json_path
+from .schemas import (SUPPORTED_VERSIONS, EncryptedExportSchema, PlainExportSchema,
+                      UserRecordSchema)
+
+__all__ = ["Problem", "ValidationResult", "validate_bytes"]
+
+
+@dataclass
+class ValidationResult:
+    """Outcome of validate_bytes: ok with a document, or the list of problems (bounded)."""
+
+    ok: bool
+    problems: list[Problem]
+    document: ExportDocument | None
+
+
+@functools.lru_cache(maxsize=None)
+def _schema(cls: type[Schema]) -> Schema:
+    """One instance per schema class; WHY: marshmallow schemas are reusable for load, and
+    building one per record would dominate the slow path."""
+    return cls()
+
+
+def _json_type(value: Any) -> str:
+    """The JSON name of a parsed value's type, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    return {dict: "an object", list: "an array", str: "a string"}.get(
+        type(value), "a number")
+
+
+def _version_ok(doc: dict[str, Any], found: ProblemList) -> bool:
+    """Stop early on an unknown format_version; WHY: a newer file may have another layout, and
+    listing its fields as 'unknown' would bury the one message that matters."""
+    version = doc.get("format_version")
+    if type(version) is int and version not in SUPPORTED_VERSIONS:
+        supported = ", ".join(map(str, SUPPORTED_VERSIONS))
+        found.add("$.format_version", f"unsupported format_version {version}; this reader "
+                                      f"supports format version(s) {supported}")
+        return False
+    return True
+
+
+def _check_envelope(doc: dict[str, Any], encrypted: bool, found: ProblemList) -> None:
+    """Everything but the plain users array, through marshmallow (small, so cheap)."""
+    users = doc.get("users")
+    if encrypted:
+        schema, envelope = _schema(EncryptedExportSchema), doc
+    else:
+        schema = _schema(PlainExportSchema)
+        envelope = {**doc, "users": []} if isinstance(users, list) else doc
+    try:
+        schema.load(envelope)
+    except ValidationError as exc:
+        found.add_marshmallow("$", exc.messages)
+    if not encrypted and isinstance(users, str):
+        found.add("$.users", "is a string, as in the encrypted form, but the file has no "
+                             "\"encryption\" block")
+    if encrypted and isinstance(users, list):
+        found.add("$.users", "is an array but the file has an \"encryption\" block: in the "
+                             "encrypted form users must be the base64 ciphertext")
+
+
+def check_users(users: list[Any], found: ProblemList, base: str = "$.users") -> None:
+    """Check a users array; fast verdict first, then per-record detail only if needed."""
+    verdict = fastpath.scan_users(users)
+    if verdict == fastpath.OK:
+        return
+    before = len(found.items) + found.more + found.unexamined_records
+    duplicates: dict[int, list[tuple[tuple[str | int, ...], str]]] = {}
+    for parts, message in rules.duplicate_id_problems(users):
+        duplicates.setdefault(int(parts[0]), []).append((parts[1:], message))
+    for index, user in enumerate(users):  # in file order, so the listed problems come first
+        path = f"{base}[{index}]"
+        if verdict == fastpath.STRUCTURE and not fastpath.record_ok(user):
+            _detail_record(user, path, found)  # marshmallow also applies the email rules
+        else:
+            for parts, message in rules.email_rule_problems(user["emails"]):
+                found.add(json_path(path, parts), message)
+        for parts, message in duplicates.get(index, ()):
+            found.add(json_path(path, parts), message)
+    if len(found.items) + found.more + found.unexamined_records == before:
+        # The loop and the rules disagree: never let that pass silently.
+        found.add(base, f"the fast check found a problem ({verdict}) that no rule describes "
+                        "(please report this as a bug in export_format)")
+
+
+def _detail_record(user: Any, path: str, found: ProblemList) -> None:
+    """Marshmallow's messages for one malformed record (or just count it once full)."""
+    if found.full:
+        found.unexamined_records += 1
+        return
+    try:
+        _schema(UserRecordSchema).load(user)
+    except ValidationError as exc:
+        if found.add_marshmallow(path, exc.messages):
+            return
+    # The loop and marshmallow disagree: never let that pass silently.
+    found.add(path, "rejected by the fast structural check but accepted by the schema "
+                    "(please report this as a bug in export_format)")
+
+
+def _decrypted_users(doc: dict[str, Any], private_key: Any, found: ProblemList) -> Any:
+    """Decrypt and parse the users blob, reporting failures at their paths."""
+    try:
+        plaintext = decrypt_users(doc["encryption"], doc["users"], private_key,
+                                  doc["instance"]["server_id"].encode("ascii"))
+    except DecryptionError as exc:
+        found.add(exc.path, exc.message)
+        return FAILED
+    users = read_json(plaintext, found.add, path="$.users", what="the decrypted users")
+    if users is not FAILED and not isinstance(users, list):
+        found.add("$.users", f"the decrypted users must be a JSON array, got {_json_type(users)}")
+        return FAILED
+    return users
+
+
+def validate_bytes(raw: bytes, private_key: Any = None) -> ValidationResult:
+    """Validate one export file given as bytes; never raises for a bad file.
+
+    `private_key` (a cryptography RSAPrivateKey) lets the encrypted form's users be
+    decrypted and checked too; without it, an encrypted file is checked up to its envelope
+    and the resulting document has `users_readable=False`.
+    """
+    if isinstance(raw, (bytearray, memoryview)):
+        raw = bytes(raw)
+    if not isinstance(raw, bytes):
+        raise TypeError(f"validate_bytes needs bytes (read the file in binary mode), got "
+                        f"{type(raw).__name__}")
+    found = ProblemList()
+    if len(raw) > MAX_EXPORT_BYTES:
+        found.add("$", f"the file is {len(raw):,} bytes, over the {MAX_EXPORT_BYTES:,}-byte "
+                       "limit (MAX_EXPORT_BYTES)")
+        return ValidationResult(False, found.finish(), None)
+    doc = read_json(raw, found.add)
+    if doc is FAILED:
+        return ValidationResult(False, found.finish(), None)
+    if not isinstance(doc, dict):
+        found.add("$", f"must be a JSON object (the export), got {_json_type(doc)}")
+        return ValidationResult(False, found.finish(), None)
+    if not _version_ok(doc, found):
+        return ValidationResult(False, found.finish(), None)
+    encrypted = "encryption" in doc
+    _check_envelope(doc, encrypted, found)
+    users = doc.get("users")
+    readable = not encrypted
+    if not encrypted and isinstance(users, list):
+        check_users(users, found)
+    elif encrypted and private_key is not None and not found:
+        users = _decrypted_users(doc, private_key, found)
+        if users is not FAILED:
+            check_users(users, found)
+            readable = True
+    if found:
+        return ValidationResult(False, found.finish(), None)
+    document = ExportDocument(
+        format_version=doc["format_version"], generated_at=doc["generated_at"],
+        instance=doc["instance"], users=users if readable else [], encrypted=encrypted,
+        encryption=doc.get("encryption"), users_readable=readable)
+    return ValidationResult(True, [], document)
