@@ -1,0 +1,64 @@
+"""GitHub's public REST routes, at the root as on api.github.com: consumed licenses, sync status, /user.
+
+Each route parses, asks the store's reads, serialises. The consumed-licenses page joins rows
+that were serialised when the usage was taken in, so a page costs one key-range read.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+
+from github_http.pagination import link_header, requested_page
+
+from . import reads
+from .access import caller_login, db, owned_enterprise
+from .schemas import LicenseSyncStatusSchema, UserSchema, page_body
+
+bp = Blueprint("ghec_api", __name__)
+_SYNC_STATUS = LicenseSyncStatusSchema()
+_USER = UserSchema()
+
+
+@bp.get("/enterprises/<enterprise>/consumed-licenses")
+def consumed_licenses(enterprise: str) -> Response:
+    """GitHub's "List enterprise consumed licenses": per_page (30, max 100), page, Link."""
+    access = owned_enterprise(enterprise)
+    page = requested_page(default_size=30, max_size=100)
+    total = access.seats_consumed
+    first = page.offset + 1
+    rows = reads.page_rows(db(), access.id, first, first + page.size - 1) if first <= total else []
+    response = Response(page_body(total, access.seats_purchased, rows),
+                        content_type="application/json; charset=utf-8")
+    link = link_header(page, total)
+    if link:
+        response.headers["Link"] = link
+    return response
+
+
+@bp.get("/enterprises/<enterprise>/license-sync-status")
+def license_sync_status(enterprise: str) -> Response:
+    """GitHub's "Get a license sync status": every server instance with its last sync.
+
+    Our choices (docs/ghec.md): uploads count as syncs; a server registered through Connect
+    that never pushed shows status "never_synced" dated at its registration.
+    """
+    access = owned_enterprise(enterprise)
+    instances = []
+    for server in reads.servers(db(), access.id):
+        status = server["sync_status"] or "never_synced"
+        instances.append({"server_id": server["server_id"], "hostname": server["host_name"],
+                          "last_sync": {"date": server["sync_at"] or server["event_at"], "status": status,
+                                        "error": server["sync_error"] if status == "error" else ""}})
+    return jsonify(_SYNC_STATUS.dump({"server_instances": instances}))
+
+
+@bp.get("/user")
+def user() -> Response:
+    """GitHub's "Get the authenticated user" (the fields the mock knows; `url` points at this server)."""
+    login = caller_login()
+    account = reads.account(db(), login) or {"id": 0, "login": login, "name": None}
+    return jsonify(_USER.dump({
+        "login": account["login"], "id": account["id"], "node_id": f"U_mock{account['id']}",
+        "avatar_url": f"https://avatars.githubusercontent.com/u/{account['id']}?v=4",
+        "url": f"{request.url_root}users/{account['login']}",
+        "html_url": f"https://github.com/{account['login']}", "type": "User", "site_admin": False,
+        "name": account["name"] or None}))

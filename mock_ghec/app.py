@@ -1,0 +1,59 @@
+"""`create_app(config=None)`: the mock GitHub Enterprise Cloud as a Flask app (no import-time I/O).
+
+Wires the shared GitHub plumbing (errors, headers with rate limits, `/_mock/`, journal, pages
+with CSRF) around this app's store and blueprints. With `STATE_PATH` naming an existing
+database the app serves what is there; otherwise it builds the scenario from the settings.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from flask import Flask
+
+from github_http import Clock, Database, install
+from github_http.api_headers import HeaderPolicy
+from github_http.web import install_web
+
+from . import reads, settings as settings_module
+from .api import bp as api_bp
+from .control import make_hooks
+from .pages import bp as pages_bp
+from .server_usage import bp as server_usage_bp
+from .store import Store
+
+#: Room for the multipart envelope around a file of MAX_UPLOAD_BYTES.
+MULTIPART_SLACK = 1 << 20
+_PAGE_MARKER = "/settings/"
+
+
+def is_api(path: str) -> bool:
+    """REST paths (GitHub JSON errors and headers): /user and /enterprises/… except settings pages."""
+    return path == "/user" or (path.startswith("/enterprises/") and _PAGE_MARKER not in path)
+
+
+def is_page_post(path: str) -> bool:
+    """Form posts that need the session's CSRF token: every non-API, non-control path."""
+    return not is_api(path) and not path.startswith("/_mock")
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app from defaults < MOCK_GHEC_* environment < `config` (see mock_ghec.settings)."""
+    settings = settings_module.load(config)
+    app = Flask(__name__, static_folder=None)  # the shared layout serves its own static files
+    app.config["TESTING"] = bool(settings.get("TESTING", False))
+    app.config["MAX_CONTENT_LENGTH"] = int(settings["MAX_UPLOAD_BYTES"]) + MULTIPART_SLACK
+    app.config["MAX_FORM_MEMORY_SIZE"] = int(settings["MAX_UPLOAD_BYTES"]) + MULTIPART_SLACK
+    if settings.get("SERVER_NAME"):
+        app.config["SERVER_NAME"] = settings["SERVER_NAME"]
+    db = Database(settings["STATE_PATH"] or None)
+    clock = Clock(db)
+    store = Store(db, clock, settings)
+    if reads.scenario_spec(db) is None:
+        store.load(store.default_spec())
+    app.extensions["ghec_store"] = store
+    install(app, settings=settings, db=db, clock=clock, hooks=make_hooks(store),
+            headers=HeaderPolicy(rate_limit=5000), is_api=is_api)
+    install_web(app, settings["SECRET_KEY"], is_page_post)
+    for blueprint in (api_bp, server_usage_bp, pages_bp):
+        app.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,86 @@
+"""`mock-ghec serve`: run the mock GitHub Enterprise Cloud and print where it is and which tokens work.
+
+Flags map one-to-one onto settings (MOCK_GHEC_*), so `mock-ghec serve --seed 7` and
+`MOCK_GHEC_SEED=7 mock-ghec serve` are the same server.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from .control import describe
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line: one `serve` subcommand."""
+    parser = argparse.ArgumentParser(prog="mock-ghec", description="Mock GitHub Enterprise Cloud (license usage).")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the server until Ctrl-C")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8082, help="port (default 8082)")
+    serve.add_argument("--seed", type=int, default=None, help="scenario seed (default 1)")
+    serve.add_argument("--scenario", default=None, help="scenario preset: small, demo, edge-cases, large")
+    serve.add_argument("--params", default=None, help='scenario overrides as JSON, e.g. \'{"people": 40}\'')
+    serve.add_argument("--state", default=None, help="SQLite state file; an existing one is served as is")
+    serve.add_argument("--owner-token", default=None, help="fix the main enterprise owner's token")
+    serve.add_argument("--enterprise", default=None, help="slug of the main enterprise (default from the seed)")
+    serve.add_argument("--ghec-private-key", default=None, help="PEM private key for encrypted exports "
+                                                                "(default: the project's test key)")
+    serve.add_argument("--control-key", default=None, help="require X-Mock-Control-Key on /_mock/ "
+                                                           "(needed to reach it off loopback)")
+    serve.add_argument("--no-journal", action="store_true", help="do not record requests")
+    return parser
+
+
+def config_from(args: argparse.Namespace) -> dict[str, Any]:
+    """Settings from flags; unset flags leave the environment/defaults alone."""
+    pairs = {"SEED": args.seed, "SCENARIO": args.scenario, "SCENARIO_PARAMS": args.params,
+             "STATE_PATH": args.state, "OWNER_TOKEN": args.owner_token, "ENTERPRISE": args.enterprise,
+             "GHEC_PRIVATE_KEY": args.ghec_private_key, "CONTROL_KEY": args.control_key}
+    config = {k: v for k, v in pairs.items() if v is not None}
+    if args.no_journal:
+        config["JOURNAL"] = False
+    return config
+
+
+def banner(app: Any, base_url: str, owner_token: str | None) -> str:
+    """What `serve` prints: URLs, and the tokens of an owner, a member, another owner and Connect."""
+    info = describe(app.extensions["ghec_store"])
+    lines = [f"Mock GitHub Enterprise Cloud on {base_url}  (seed {info['seed']}, scenario {info['preset']})"]
+    main = info["enterprises"][0]
+    owner = owner_token or main["tokens"]["owner"]
+    lines += [
+        f"  License page     {base_url}/enterprises/{main['slug']}/settings/license  (sign in at {base_url}/login)",
+        f"  REST API         {base_url}/enterprises/{main['slug']}/consumed-licenses",
+        f"  Control plane    {base_url}/_mock/",
+        f"  Enterprise owner {main['owner_login']:<24} token {owner}",
+        f"  Plain member     {main['member_login']:<24} token {main['tokens']['member']}",
+    ]
+    for other in info["enterprises"][1:]:
+        lines.append(f"  Owner of {other['slug']:<16}{other['owner_login']:<17} token {other['tokens']['owner']}")
+    lines.append(f"  Connect token    ({main['slug']}){'':<10} token {main['tokens']['connect']}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `mock-ghec`."""
+    args = build_parser().parse_args(argv)
+    from werkzeug.serving import run_simple
+
+    from . import create_app
+
+    try:
+        app = create_app(config_from(args))
+    except (ValueError, json.JSONDecodeError) as error:
+        print(f"mock-ghec: {error}", file=sys.stderr)
+        return 2
+    host_for_url = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host
+    print(banner(app, f"http://{host_for_url}:{args.port}", args.owner_token), flush=True)
+    run_simple(args.host, args.port, app, threaded=True, use_reloader=False)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,116 @@
+"""The mock GHEC's OpenAPI document (`/_mock/openapi.json`), generated from its marshmallow schemas.
+
+GitHub's two public operations keep GitHub's operation ids and component names; our own
+routes (server usage, Connect, pages, explain, ledger) are tagged `mock-contract` so nobody
+mistakes them for GitHub's.
+"""
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from github_http.openapi import build_openapi
+
+from .schemas import (ConnectRegistrationSchema, ConnectServerSchema, ConsumedLicenseSchema,
+                      ConsumedLicensesSchema, LicenseSyncStatusSchema, ServerUsageResultSchema,
+                      UsageRefusedSchema, UserSchema)
+
+OURS = ["mock-contract"]
+ENTERPRISE = {"name": "enterprise", "in": "path", "required": True, "schema": {"type": "string"},
+              "description": "The slug version of the enterprise name (or its id)."}
+_ERR = {"description": "GitHub error",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/basic-error"}}}}
+_REFUSED = {"description": "Refused file: every problem listed; nothing changed",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/usage-refused"}}}}
+_HTML = {"description": "HTML page", "content": {"text/html": {"schema": {"type": "string"}}}}
+_FILE_BODY = {"required": True, "content": {
+    "application/json": {"schema": {"type": "object", "description": "The export file (docs/export-format.md)"}},
+    "multipart/form-data": {"schema": {"type": "object",
+                                       "properties": {"file": {"type": "string", "format": "binary"}}}}}}
+
+
+def _json(ref: str, description: str = "OK") -> dict[str, Any]:
+    """A JSON response referencing a component schema."""
+    schema = {"$ref": f"#/components/schemas/{ref}"}
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    """GitHub error responses for the given statuses."""
+    return {str(code): _ERR for code in codes}
+
+
+def _page(summary: str, method: str = "get", **extra: Any) -> dict[str, Any]:
+    """A server-rendered page operation (ours)."""
+    return {method: {"summary": summary, "tags": ["mock-pages"], "responses": {"200": _HTML}, **extra}}
+
+
+@functools.lru_cache(maxsize=1)
+def openapi_document() -> dict[str, Any]:
+    """Assemble the document once per process (the schemas do not change at run time)."""
+    per_page = {"name": "per_page", "in": "query", "schema": {"type": "integer", "default": 30},
+                "description": "The number of results per page (max 100)."}
+    page = {"name": "page", "in": "query", "schema": {"type": "integer", "default": 1}}
+    rownum = {"name": "rownum", "in": "path", "required": True, "schema": {"type": "integer"}}
+    server_id = {"name": "server_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+    paths = [
+        ("/enterprises/{enterprise}/consumed-licenses", {"get": {
+            "operationId": "enterprise-admin/get-consumed-licenses", "tags": ["enterprise-admin"],
+            "summary": "List enterprise consumed licenses", "parameters": [ENTERPRISE, per_page, page],
+            "responses": {"200": {**_json("get-consumed-licenses", "Consumed Licenses Response"),
+                                  "headers": {"Link": {"schema": {"type": "string"}}}}, **_errors(401, 403, 404)}}}),
+        ("/enterprises/{enterprise}/license-sync-status", {"get": {
+            "operationId": "enterprise-admin/get-license-sync-status", "tags": ["enterprise-admin"],
+            "summary": "Get a license sync status", "parameters": [ENTERPRISE],
+            "responses": {"200": _json("get-license-sync-status", "License Sync Status Response"),
+                          **_errors(401, 403, 404)}}}),
+        ("/user", {"get": {"operationId": "users/get-authenticated", "tags": ["users"],
+                           "summary": "Get the authenticated user",
+                           "responses": {"200": _json("user"), **_errors(401)}}}),
+        ("/enterprises/{enterprise}/server-usage", {"post": {
+            "operationId": "mock/add-server-usage", "tags": OURS, "parameters": [ENTERPRISE],
+            "summary": "Add server usage (upload an export file; enterprise owner)", "requestBody": _FILE_BODY,
+            "responses": {"201": _json("server-usage-result", "Taken in"), "400": _REFUSED, "413": _REFUSED,
+                          "422": _REFUSED, **_errors(401, 403, 404)}}}),
+        ("/enterprises/{enterprise}/connect/servers/{server_id}", {"put": {
+            "operationId": "mock/connect-register-server", "tags": OURS, "parameters": [ENTERPRISE, server_id],
+            "summary": "GitHub Connect: register a GHES instance (Connect token)",
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/connect-registration"}}}},
+            "responses": {"200": _json("connect-server", "Updated"), "201": _json("connect-server", "Registered"),
+                          **_errors(400, 401, 404, 422)}}}),
+        ("/enterprises/{enterprise}/connect/server-usage", {"post": {
+            "operationId": "mock/connect-push-usage", "tags": OURS, "parameters": [ENTERPRISE],
+            "summary": "GitHub Connect: push license usage (Connect token)", "requestBody": _FILE_BODY,
+            "responses": {"201": _json("server-usage-result", "Synced"), "400": _REFUSED, "413": _REFUSED,
+                          "422": _REFUSED, **_errors(401, 404)}}}),
+        ("/", _page("Home: the signed-in person's enterprises (or the sign-in page)")),
+        ("/login", {**_page("Sign in with a token"), **_page("Sign in (form post)", "post")}),
+        ("/logout", _page("Sign out (form post)", "post")),
+        ("/enterprises/{enterprise}/settings/license", _page(
+            "License page: consumed/purchased, instances, Add server usage, consumed licenses (?q=, ?page=)",
+            parameters=[ENTERPRISE])),
+        ("/enterprises/{enterprise}/settings/license/server-usage", _page(
+            "Add server usage (the page's upload form, multipart field file, CSRF)", "post", parameters=[ENTERPRISE])),
+        ("/enterprises/{enterprise}/settings/license/consumed-licenses.csv", {"get": {
+            "summary": "Consumed licenses as CSV (columns: the API's field names)", "tags": ["mock-pages"],
+            "parameters": [ENTERPRISE], "responses": {"200": {"description": "CSV", "content": {"text/csv": {
+                "schema": {"type": "string"}}}}}}}),
+        ("/enterprises/{enterprise}/settings/license/users/{rownum}", _page(
+            "One consumed license: which server accounts merged into it and why", parameters=[ENTERPRISE, rownum])),
+        ("/_mock/explain", {"get": {"summary": "Why each row merged (control plane)", "tags": ["mock-control"],
+                                    "responses": {"200": {"description": "Explain report"}}}}),
+        ("/_mock/explain/summary", {"get": {"summary": "Counts per matching rule", "tags": ["mock-control"],
+                                            "responses": {"200": {"description": "Counts"}}}}),
+        ("/_mock/ledger", {"get": {"summary": "Field paths of every payload from GHES", "tags": ["mock-control"],
+                                   "responses": {"200": {"description": "Ledger entries"}}}}),
+    ]
+    return build_openapi(
+        "Mock GitHub Enterprise Cloud (license usage)", "1.0.0",
+        "GitHub's consumed-licenses and license-sync-status operations (shapes from GitHub's OpenAPI "
+        "description), plus this project's own contract for server usage and GitHub Connect (tagged mock-*).",
+        schemas={"consumed-license": ConsumedLicenseSchema, "get-consumed-licenses": ConsumedLicensesSchema,
+                 "get-license-sync-status": LicenseSyncStatusSchema, "user": UserSchema,
+                 "usage-refused": UsageRefusedSchema, "server-usage-result": ServerUsageResultSchema,
+                 "connect-registration": ConnectRegistrationSchema, "connect-server": ConnectServerSchema},
+        paths=paths, security={"token": {"type": "http", "scheme": "bearer"}})

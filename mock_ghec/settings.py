@@ -1,0 +1,49 @@
+"""The mock GHEC's settings: defaults, then `MOCK_GHEC_*` environment variables, then config.
+
+Every knob the app reads is listed here with its default, so `create_app(config)`, the CLI
+and the environment can never disagree about names or types (github_http.settings coerces
+environment strings to the type of the default, and refuses unknown config keys).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Mapping
+
+from export_format.limits import MAX_EXPORT_BYTES
+from github_http.settings import load_settings
+
+ENV_PREFIX = "MOCK_GHEC_"
+
+DEFAULTS: dict[str, Any] = {
+    "SEED": 1,                  # the scenario's seed
+    "SCENARIO": "demo",         # the scenario preset (scenarios.PRESETS)
+    "SCENARIO_PARAMS": "",      # JSON object of ScenarioParams overrides, e.g. {"people": 40}
+    "STATE_PATH": "",           # SQLite file; "" = a private temporary database
+    "OWNER_TOKEN": "",          # fixes the first enterprise owner's token ("" = from the seed)
+    "ENTERPRISE": "",           # renames the first enterprise ("" = the scenario's slug)
+    "GHEC_PRIVATE_KEY": "",     # PEM private key that opens encrypted exports ("" = the test key)
+    "CONTROL_KEY": "",          # X-Mock-Control-Key for /_mock/ off loopback ("" = loopback only)
+    "JOURNAL": True,            # record requests in /_mock/journal
+    "JOURNAL_MAX_ENTRIES": 1000,
+    "JOURNAL_MAX_BODY_BYTES": 64 << 20,
+    "SECRET_KEY": "",           # page session key ("" = derived from the seed)
+    "MAX_UPLOAD_BYTES": MAX_EXPORT_BYTES,  # largest export file accepted (413 above)
+}
+
+
+def load(config: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Resolve the app's settings and fill the derived ones.
+
+    WHY derive SECRET_KEY from the seed: a mock's sessions need no secrecy beyond the
+    process, and a stable key lets a restarted `mock-ghec --state` keep browser sessions.
+    """
+    settings = load_settings(DEFAULTS, ENV_PREFIX, config)
+    raw = settings["SCENARIO_PARAMS"]
+    if isinstance(raw, str):  # JSON text from the environment or the CLI; an object from Python config
+        settings["SCENARIO_PARAMS"] = json.loads(raw) if raw.strip() else {}
+    if not isinstance(settings["SCENARIO_PARAMS"], dict):
+        raise ValueError("SCENARIO_PARAMS must be a JSON object of scenario overrides")
+    if not settings.get("SECRET_KEY"):
+        settings["SECRET_KEY"] = hashlib.sha256(f"mock-ghec:{settings['SEED']}".encode()).hexdigest()
+    return settings

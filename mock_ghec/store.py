@@ -1,0 +1,263 @@
+"""The mock GHEC's domain state in SQLite: the only code that writes.
+
+Every upload or Connect push is ONE transaction: the file is validated completely before the
+transaction starts; inside it, that server's earlier contribution is replaced and every row
+of the enterprise is recomputed, so a crash or a refusal leaves the state exactly as it was.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import uuid
+from typing import Any
+
+import scenarios
+from export_format import validate_bytes
+from export_format.schemas import FORMAT_ID
+from github_http.auth import token_digest
+from github_http.clock import Clock, isoformat
+from github_http.storage import Database
+
+from . import reads
+from .matching import CloudAccount, match
+from .gcpause import gc_paused
+from .privacy import envelope_paths, keep
+from .rows import (ENCODER, CloudRows, account_fields, build_rows, identity_attributes, make_cloud,
+                   server_accounts)
+from .schemas import DUMPS, TEMPLATE_SEPARATOR
+from .tables import DOMAIN_TABLES, SCHEMA, SCHEMA_VERSION, SCHEMA_VERSION_KEY
+
+EVENT_UPLOADED = "Server usage uploaded"
+EVENT_SYNCED = "GitHub Connect server usage synced"
+EVENT_NEVER_SYNCED = "GitHub Connect server usage never synced"
+REFUSED_MESSAGE = "The license usage file is not valid."
+
+
+class UsageRefused(Exception):
+    """A license-usage file GHEC will not take: the HTTP status and every problem found."""
+
+    def __init__(self, status: int, problems: list[dict[str, str]], server_id: str | None = None,
+                 message: str = REFUSED_MESSAGE) -> None:
+        """`server_id` is the file's own, when it could be read (to record a failed Connect sync)."""
+        super().__init__(message)
+        self.status, self.problems, self.server_id, self.message = status, problems, server_id, message
+
+
+def _best_effort_server_id(raw: bytes) -> str | None:
+    """The `instance.server_id` of a refused file, if it is readable JSON at all."""
+    try:
+        doc = json.loads(raw)
+        value = doc["instance"]["server_id"]
+    except (ValueError, TypeError, KeyError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _is_json(raw: bytes) -> bool:
+    """Whether bytes parse as JSON (a refusal is 400 when not, 422 when the JSON is wrong)."""
+    try:
+        json.loads(raw)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+class Store:
+    """Writes to the mock GHEC's tables; reads live in `reads`."""
+
+    def __init__(self, db: Database, clock: Clock, settings: dict[str, Any]) -> None:
+        """Create the tables (idempotent); the private key is loaded on first use."""
+        self.db, self.clock, self.settings = db, clock, settings
+        found = db.get_kv(SCHEMA_VERSION_KEY)
+        if found is not None and found != SCHEMA_VERSION:
+            raise ValueError(f"the state file {db.path} was written by another version of mock-ghec (tables "
+                             f"v{found}, this is v{SCHEMA_VERSION}); use a fresh --state path")
+        db.executescript(SCHEMA)
+        db.set_kv(SCHEMA_VERSION_KEY, SCHEMA_VERSION)
+        self._key: Any = None
+
+    # -- scenario ---------------------------------------------------------------------------
+    def default_spec(self) -> dict[str, Any]:
+        """The scenario named by the settings (seed, preset, params and the CLI overrides)."""
+        return {"seed": self.settings["SEED"], "preset": self.settings["SCENARIO"],
+                "params": dict(self.settings.get("SCENARIO_PARAMS") or {}),
+                "owner_token_set": bool(self.settings.get("OWNER_TOKEN")),
+                "enterprise": self.settings.get("ENTERPRISE") or ""}
+
+    def load(self, spec: dict[str, Any]) -> None:
+        """Build the scenario and replace ALL domain state with it (build first: a bad spec changes nothing)."""
+        seed, preset, params = spec.get("seed", 1), spec.get("preset", "demo"), spec.get("params") or {}
+        if not isinstance(params, dict):
+            raise ValueError("params must be an object of scenario parameters")
+        scenario = scenarios.build(seed, preset, **params)
+        params_out = dataclasses.asdict(scenario.params)
+        params_out["locales"] = list(params_out["locales"])
+        stored = {"seed": seed, "preset": preset, "params": params, "resolved_params": params_out,
+                  "owner_token_set": bool(spec.get("owner_token_set")),
+                  "enterprise": spec.get("enterprise") or ""}
+        rename = stored["enterprise"]
+        if rename and any(e.slug.lower() == rename.lower() for e in scenario.enterprises[1:]):
+            raise ValueError(f"enterprise slug {rename!r} is already another enterprise's in this scenario")
+        with gc_paused(), self.db.transaction() as conn:
+            for table in DOMAIN_TABLES:
+                conn.execute(f"DELETE FROM {table}")
+            generation = uuid.uuid4().hex
+            self.db.set_kv(reads.SCENARIO_KEY, json.dumps(stored))
+            self.db.set_kv(reads.GENERATION_KEY, generation)
+            for position, ent in enumerate(scenario.enterprises):
+                cloud = self._insert_enterprise(conn, scenario, position, ent, stored)
+                reads.prime_cloud(self.db, ent.id, generation, cloud)
+                self._recompute(conn, ent.id)
+
+    def _insert_enterprise(self, conn: Any, scenario: Any, position: int, ent: Any, spec: dict) -> CloudRows:
+        """One enterprise with its accounts, emails, identities and tokens; returns its GitHub.com side."""
+        slug = (spec["enterprise"] or ent.slug) if position == 0 else ent.slug
+        tokens = scenario.tokens
+        connect = tokens[f"connect:{ent.slug}"]
+        conn.execute("INSERT INTO ghec_enterprises (id, position, slug, scenario_slug, name, seats_purchased, "
+                     "uses_saml, organizations, verified_domains, connect_token_digest) "
+                     "VALUES (?,?,?,?,?,?,?,?,?,?)",
+                     (ent.id, position, slug, ent.slug, ent.name, ent.seats_purchased, int(ent.uses_saml),
+                      json.dumps(ent.organizations), json.dumps(ent.verified_domains), token_digest(connect)))
+        members = sorted(ent.members, key=lambda m: (m.login.lower(), m.id))
+        templates = [ENCODER.template(account_fields(m, ent.verified_domains)) for m in members]
+        conn.executemany(
+            "INSERT INTO ghec_accounts VALUES (?,?,?,?,?,?,?,?)",
+            ((ent.id, m.id, n, m.login, m.name, m.role, int(m.enterprise_owner), TEMPLATE_SEPARATOR.join(parts))
+             for n, (m, parts) in enumerate(zip(members, templates), start=1)))
+        conn.executemany(
+            "INSERT OR IGNORE INTO ghec_account_emails VALUES (?,?,?,?)",
+            [(ent.id, m.id, a, 1) for m in members for a in m.verified_emails]
+            + [(ent.id, m.id, a, 0) for m in members for a in m.unverified_emails])
+        conn.executemany(
+            "INSERT INTO ghec_identities VALUES (?,?,?,?,?,?,?,?)",
+            ((ent.id, m.id, i.provider, i.name_id, i.username, i.name_claim, i.emailaddress_claim,
+              DUMPS(i.emails)) for m in members if (i := m.identity) is not None))
+        owner = self.settings.get("OWNER_TOKEN") if position == 0 and spec["owner_token_set"] else None
+        for key, login in ((f"ghec:{ent.slug}:owner", ent.owner_login), (f"ghec:{ent.slug}:member", ent.member_login)):
+            token = owner if owner and key.endswith(":owner") else tokens[key]
+            conn.execute("INSERT OR REPLACE INTO ghec_tokens VALUES (?,?,?)", (token_digest(token), login, key))
+        accounts = [CloudAccount(m.id, m.login, tuple(m.verified_emails), tuple(m.unverified_emails),
+                                 identity_attributes(i.name_claim, i.emailaddress_claim, i.username, i.name_id,
+                                                     i.emails) if (i := m.identity) else None)
+                    for m in members]
+        return make_cloud(accounts, templates, bool(ent.uses_saml))
+
+    # -- server usage -----------------------------------------------------------------------
+    def private_key(self) -> Any:
+        """The GHEC private key that opens encrypted exports (the test key unless configured)."""
+        if self._key is None:
+            from export_format.keys import load_private_key
+            self._key = load_private_key(self.settings.get("GHEC_PRIVATE_KEY") or None)
+        return self._key
+
+    def ingest(self, enterprise_id: int, slug: str, raw: bytes, *, source: str) -> dict[str, Any]:
+        """Take an export file (upload or Connect push): validate fully, then replace that server's usage.
+
+        Raises UsageRefused (nothing written) for a file that is too big, not JSON, or invalid;
+        a Connect push additionally needs its server registered first. The garbage collector
+        is paused for the whole call and the parsed document dies before it resumes (see gcpause).
+        """
+        limit = int(self.settings["MAX_UPLOAD_BYTES"])
+        if len(raw) > limit:
+            raise UsageRefused(413, [{"path": "$", "message": f"the file is {len(raw):,} bytes, over the "
+                                      f"{limit:,}-byte limit"}], message="The license usage file is too large.")
+        with gc_paused():
+            return self._ingest(enterprise_id, slug, raw, source)
+
+    def _ingest(self, enterprise_id: int, slug: str, raw: bytes, source: str) -> dict[str, Any]:
+        """Validate, check the Connect registration, take the file; returns the upload summary."""
+        result = validate_bytes(raw, private_key=self.private_key())
+        if not result.ok or result.document is None or not result.document.users_readable:
+            problems = [{"path": p.path, "message": p.message} for p in result.problems] or [
+                {"path": "$.users", "message": "the users could not be read"}]
+            raise UsageRefused(400 if not _is_json(raw) else 422, problems, _best_effort_server_id(raw))
+        doc = result.document
+        server_id, host = doc.instance["server_id"], doc.instance["host_name"]
+        known = reads.server(self.db, enterprise_id, server_id)
+        if source == "connect" and not (known and known["connect"]):
+            raise UsageRefused(422, [{"path": "$.instance.server_id", "message":
+                                      f"server {server_id} is not registered with this enterprise through "
+                                      f"GitHub Connect (PUT /enterprises/{slug}/connect/servers/{server_id} first)"}])
+        taken_at = self._take(enterprise_id, slug, doc, source)
+        return {"server_id": server_id, "host_name": host, "users_received": len(doc.users),
+                "event": EVENT_UPLOADED if source == "upload" else EVENT_SYNCED,
+                "uploaded_at": taken_at, "replaced_previous": bool(known and known["has_usage"])}
+
+    def _take(self, enterprise_id: int, slug: str, doc: Any, source: str) -> str:
+        """The one write transaction of an accepted file: server, kept users, ledger, every row; returns its time."""
+        server_id, host = doc.instance["server_id"], doc.instance["host_name"]
+        kept, user_paths = keep(doc.users)
+        envelope = {"format": FORMAT_ID, "format_version": doc.format_version, "generated_at": doc.generated_at,
+                    "instance": doc.instance, **({"encryption": doc.encryption} if doc.encrypted else {})}
+        paths = sorted(envelope_paths(envelope) | user_paths)
+        now = isoformat(self.clock.now())
+        event = EVENT_UPLOADED if source == "upload" else EVENT_SYNCED
+        with self.db.transaction() as conn:
+            ref = self._upsert_server(conn, enterprise_id, server_id, host, doc.instance["version"])
+            conn.execute("UPDATE ghes_servers SET has_usage = 1, users = ?, event = ?, event_at = ?, sync_at = ?, "
+                         "sync_status = 'success', sync_error = '' WHERE id = ?", (len(kept), event, now, now, ref))
+            conn.execute("INSERT OR REPLACE INTO ghes_usage VALUES (?, ?)",
+                         (ref, DUMPS(kept)))
+            conn.execute("INSERT INTO privacy_ledger (at, source, enterprise, server_id, encrypted, users, paths) "
+                         "VALUES (?,?,?,?,?,?,?)", (now, source, slug, server_id, int(doc.encrypted), len(kept),
+                                                     json.dumps(paths)))
+            self._recompute(conn, enterprise_id, fresh=(server_id, server_accounts(kept, server_id, host)))
+        return now
+
+    def register_server(self, enterprise_id: int, server_id: str, host_name: str,
+                        version: str) -> tuple[dict[str, Any], bool]:
+        """GitHub Connect registration: list the instance ("never synced" until its first push).
+
+        Returns (the instance, created). Re-registering keeps its usage and, once it has
+        synced through Connect, its last event.
+        """
+        now = isoformat(self.clock.now())
+        with self.db.transaction() as conn:
+            known = reads.server(self.db, enterprise_id, server_id)
+            ref = self._upsert_server(conn, enterprise_id, server_id, host_name, version, connect=True)
+            if not known or known["event"] != EVENT_SYNCED:
+                conn.execute("UPDATE ghes_servers SET event = ?, event_at = ? WHERE id = ?",
+                             (EVENT_NEVER_SYNCED, now, ref))
+        return reads.server(self.db, enterprise_id, server_id) or {}, known is None
+
+    def record_failed_sync(self, enterprise_id: int, server_id: str | None, message: str) -> bool:
+        """A refused Connect push: mark that registered server's last sync as an error, nothing else."""
+        if not server_id:
+            return False
+        now = isoformat(self.clock.now())
+        with self.db.transaction() as conn:
+            cur = conn.execute("UPDATE ghes_servers SET sync_at = ?, sync_status = 'error', sync_error = ? "
+                               "WHERE enterprise_id = ? AND server_id = ? AND connect = 1",
+                               (now, message, enterprise_id, server_id))
+        return cur.rowcount > 0
+
+    def _upsert_server(self, conn: Any, enterprise_id: int, server_id: str, host: str, version: str,
+                       connect: bool = False) -> int:
+        """Insert or update a server's identity; returns its row id (joins the caller's transaction)."""
+        now = isoformat(self.clock.now())
+        conn.execute("INSERT INTO ghes_servers (enterprise_id, server_id, host_name, version, connect, event, "
+                     "event_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT (enterprise_id, server_id) DO UPDATE SET "
+                     "host_name = excluded.host_name, version = excluded.version, "
+                     "connect = MAX(connect, excluded.connect)",
+                     (enterprise_id, server_id, host, version, int(connect), EVENT_NEVER_SYNCED, now))
+        return conn.execute("SELECT id FROM ghes_servers WHERE enterprise_id = ? AND server_id = ?",
+                            (enterprise_id, server_id)).fetchone()[0]
+
+    def _recompute(self, conn: Any, enterprise_id: int, fresh: tuple[str, list] | None = None) -> None:
+        """Rebuild every row of an enterprise from all kept server usage (inside the caller's transaction).
+
+        `fresh` = (server_id, its accounts) of the file being taken, used from memory rather
+        than read back. Rows are upserted by number and the surplus deleted, which rewrites
+        fewer B-tree pages than delete-all-then-insert.
+        """
+        cloud = reads.cloud_rows(self.db, enterprise_id)
+        accounts = list(fresh[1]) if fresh else []
+        for server_id, (host, kept) in reads.kept_users(self.db, enterprise_id, skip=fresh and fresh[0]).items():
+            accounts.extend(server_accounts(kept, server_id, host))
+        built = build_rows(cloud, match(cloud.index, accounts))
+        conn.executemany("INSERT INTO license_rows VALUES (?,?,?,?) ON CONFLICT (enterprise_id, rownum) "
+                         "DO UPDATE SET row_json = excluded.row_json, sources = excluded.sources",
+                         [(enterprise_id, n, row, sources) for n, row, sources in built])
+        conn.execute("DELETE FROM license_rows WHERE enterprise_id = ? AND rownum > ?", (enterprise_id, len(built)))
+        conn.execute("UPDATE ghec_enterprises SET seats_consumed = ? WHERE id = ?", (len(built), enterprise_id))

@@ -1,0 +1,105 @@
+"""The mock GHEC's SQLite tables, and what each may hold.
+
+Privacy by construction: of a GHES user, GHEC keeps ONLY the user id and email addresses
+(`ghes_usage`, one compact JSON array per server, written in one statement so an upload of
+100,000 users stays one cheap insert); no table has a column for anything else about a
+server user, and the array holds nothing but ids and addresses. Server
+instances keep what the export's instance block names (id, host, version) plus sync status.
+"""
+from __future__ import annotations
+
+#: Bumped whenever a table's layout changes; a state file of another version is refused clearly.
+SCHEMA_VERSION = "1"
+SCHEMA_VERSION_KEY = "ghec_schema_version"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS ghec_enterprises (
+    id INTEGER PRIMARY KEY,
+    position INTEGER NOT NULL,               -- 0 is the scenario's main enterprise
+    slug TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    scenario_slug TEXT NOT NULL,             -- the slug the seed's token keys were made with
+    name TEXT NOT NULL,
+    seats_purchased INTEGER NOT NULL,
+    seats_consumed INTEGER NOT NULL DEFAULT 0,  -- = number of license_rows, kept in step
+    uses_saml INTEGER NOT NULL,
+    organizations TEXT NOT NULL,             -- JSON array
+    verified_domains TEXT NOT NULL,          -- JSON array
+    connect_token_digest TEXT NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS ghec_accounts (   -- GitHub.com accounts that consume a license
+    enterprise_id INTEGER NOT NULL REFERENCES ghec_enterprises(id),
+    id INTEGER NOT NULL,
+    ordinal INTEGER NOT NULL,                -- row order: by login, case-insensitively
+    login TEXT NOT NULL COLLATE NOCASE,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,                      -- owner | member | outside_collaborator | pending_invitation
+    enterprise_owner INTEGER NOT NULL,
+    row_template TEXT NOT NULL,              -- the row with its server slots cut out, fragments joined by U+001F
+    PRIMARY KEY (enterprise_id, id),
+    UNIQUE (enterprise_id, login)
+);
+CREATE TABLE IF NOT EXISTS ghec_account_emails (
+    enterprise_id INTEGER NOT NULL,
+    account_id INTEGER NOT NULL,
+    address TEXT NOT NULL,
+    verified INTEGER NOT NULL,
+    PRIMARY KEY (enterprise_id, account_id, address)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ghec_identities (  -- linked SAML/SCIM identities
+    enterprise_id INTEGER NOT NULL,
+    account_id INTEGER NOT NULL,
+    provider TEXT NOT NULL,
+    name_id TEXT NOT NULL,
+    username TEXT NOT NULL,
+    name_claim TEXT NOT NULL,
+    emailaddress_claim TEXT NOT NULL,
+    emails TEXT NOT NULL,                    -- JSON array
+    PRIMARY KEY (enterprise_id, account_id)
+);
+CREATE TABLE IF NOT EXISTS ghec_tokens (
+    digest TEXT PRIMARY KEY,                 -- sha256 of the token; the token itself is never stored
+    login TEXT NOT NULL COLLATE NOCASE,
+    label TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ghes_servers (
+    id INTEGER PRIMARY KEY,
+    enterprise_id INTEGER NOT NULL REFERENCES ghec_enterprises(id),
+    server_id TEXT NOT NULL,
+    host_name TEXT NOT NULL,
+    version TEXT NOT NULL,
+    connect INTEGER NOT NULL DEFAULT 0,      -- registered through GitHub Connect
+    has_usage INTEGER NOT NULL DEFAULT 0,    -- a file was accepted from it
+    users INTEGER NOT NULL DEFAULT 0,
+    event TEXT NOT NULL,                     -- the License page's "last event"
+    event_at TEXT NOT NULL,
+    sync_at TEXT,                            -- last sync attempt (uploads count), NULL: never
+    sync_status TEXT,                        -- success | error
+    sync_error TEXT NOT NULL DEFAULT '',
+    UNIQUE (enterprise_id, server_id)
+);
+CREATE TABLE IF NOT EXISTS ghes_usage (        -- ALL that GHEC keeps of a server's GHES users
+    server_ref INTEGER PRIMARY KEY REFERENCES ghes_servers(id),
+    users TEXT NOT NULL                       -- JSON [[user_id, primary_email, secondary_email, ...], ...]
+);
+CREATE TABLE IF NOT EXISTS license_rows (     -- pre-serialised consumed-license rows
+    enterprise_id INTEGER NOT NULL,
+    rownum INTEGER NOT NULL,                  -- dense from 1: a page is a key range
+    row_json TEXT NOT NULL,
+    sources TEXT NOT NULL,                    -- JSON [[server_ref, user_id, rule], ...]
+    PRIMARY KEY (enterprise_id, rownum)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS privacy_ledger (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    source TEXT NOT NULL,                     -- upload | connect
+    enterprise TEXT NOT NULL,
+    server_id TEXT NOT NULL,
+    encrypted INTEGER NOT NULL,
+    users INTEGER NOT NULL,
+    paths TEXT NOT NULL                       -- JSON array of field paths, arrays as []
+);
+"""
+
+#: Domain tables in an order that respects references (children first, for deletes).
+DOMAIN_TABLES = ("license_rows", "ghes_usage", "ghes_servers", "privacy_ledger", "ghec_tokens",
+                 "ghec_identities", "ghec_account_emails", "ghec_accounts", "ghec_enterprises")

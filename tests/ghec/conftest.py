@@ -1,0 +1,84 @@
+"""Fixtures for the mock GHEC tests: a fresh app per test (its own ephemeral SQLite state)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from flask import Flask
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # ghec_helpers, ghec_spec_check
+
+import scenarios  # noqa: E402
+from mock_ghec import create_app  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def scenario() -> scenarios.Scenario:
+    """The default scenario (seed 1, demo) as the generator builds it: the ground truth."""
+    return scenarios.build(1, "demo")
+
+
+@pytest.fixture
+def make_app() -> Iterator[Any]:
+    """A factory of apps with given settings; their databases are closed afterwards."""
+    made: list[Flask] = []
+
+    def make(**config: Any) -> Flask:
+        """A fresh app (own database) with `config` settings."""
+        app = create_app({"TESTING": True, **config})
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        app.extensions["mock"].db.close()
+
+
+@pytest.fixture
+def app(make_app: Any) -> Flask:
+    """The default scenario in a private, throw-away database."""
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Flask) -> Any:
+    """Flask's test client for the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def main(scenario: scenarios.Scenario) -> Any:
+    """The scenario's main enterprise (SAML)."""
+    return scenario.enterprises[0]
+
+
+@pytest.fixture
+def other(scenario: scenarios.Scenario) -> Any:
+    """The scenario's second, small enterprise (no SAML)."""
+    return scenario.enterprises[1]
+
+
+@pytest.fixture
+def owner(scenario: scenarios.Scenario, main: Any) -> dict[str, str]:
+    """Headers of the main enterprise's owner."""
+    return {"Authorization": f"token {scenario.tokens[f'ghec:{main.slug}:owner']}"}
+
+
+@pytest.fixture
+def member(scenario: scenarios.Scenario, main: Any) -> dict[str, str]:
+    """Headers of a plain member (not an owner) of the main enterprise."""
+    return {"Authorization": f"token {scenario.tokens[f'ghec:{main.slug}:member']}"}
+
+
+@pytest.fixture
+def other_owner(scenario: scenarios.Scenario, other: Any) -> dict[str, str]:
+    """Headers of the second enterprise's owner."""
+    return {"Authorization": f"token {scenario.tokens[f'ghec:{other.slug}:owner']}"}
+
+
+@pytest.fixture
+def connect(scenario: scenarios.Scenario, main: Any) -> dict[str, str]:
+    """Headers carrying the main enterprise's GitHub Connect token."""
+    return {"Authorization": f"Bearer {scenario.tokens[f'connect:{main.slug}']}"}
