@@ -1,19 +1,46 @@
-"""What both apps' server-rendered pages share: sign-in sessions, CSRF protection, the base layout.
+"""What both apps' server-rendered pages share: sign-in sessions, CSRF protection, page headers, the layout.
 
 Pages are for people demoing the flow in a browser; they sign in with a token (the same
-tokens the API takes) and every form carries a CSRF token bound to the session.
+tokens the API takes) and every form carries a CSRF token bound to the session. Page
+responses carry a Content-Security-Policy that allows scripts and styles from this origin
+only, so an injected `<script>` could not run even if escaping ever failed; the pages' own
+JavaScript is therefore always a static file, never inline.
 """
 from __future__ import annotations
 
+import hashlib
 import secrets
-from typing import Any
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
 
-from flask import Blueprint, Flask, abort, request, session
+from flask import Blueprint, Flask, Response, abort, request, session, url_for
 
 from .auth import secrets_equal
 
-web = Blueprint("github_web", __name__, template_folder="templates",
-                static_folder="static", static_url_path="/static/github")
+STATIC = Path(__file__).with_name("static")
+ASSET_MAX_AGE = 365 * 24 * 3600
+
+
+class _AssetBlueprint(Blueprint):
+    """Serves the shared CSS/JS/icon as cacheable for a year: their URLs carry a digest of the
+    content (`asset_url`), so a changed file is a new URL and a browser never keeps a stale one.
+    Saves a request per asset on every page a person (or a browser test) opens."""
+
+    def get_send_file_max_age(self, filename: str | None) -> int | None:
+        return ASSET_MAX_AGE
+
+
+web = _AssetBlueprint("github_web", __name__, template_folder="templates",
+                      static_folder="static", static_url_path="/static/github")
+
+#: No inline script or style, nothing from another origin, no framing, forms post here only.
+PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+            "frame-ancestors 'none'")
+PAGE_HEADERS = {"Content-Security-Policy": PAGE_CSP, "X-Frame-Options": "DENY",
+                "Referrer-Policy": "same-origin"}
 
 
 def csrf_token() -> str:
@@ -48,17 +75,71 @@ def signed_in_as() -> str | None:
     return session.get("who")
 
 
-def install_web(app: Flask, secret_key: str, is_page_post: Any = None) -> None:
-    """Register the shared layout and CSRF checks on every non-API form POST."""
+def session_cookie_name(app: Flask, secret_key: str) -> str:
+    """A cookie name of this app's own.
+
+    Cookies are scoped by host, not port: with the mock GHES on 127.0.0.1:8081 and the mock
+    GHEC on 127.0.0.1:8082 in one browser, a shared name ("session") would make signing in to
+    one sign you out of the other. The product and a digest of the signing key tell them (and
+    several GHES instances, whose keys differ) apart.
+    """
+    product = app.import_name.split(".")[0]
+    return f"{product}_session_{hashlib.sha256(secret_key.encode()).hexdigest()[:8]}"
+
+
+def github_date(value: Any) -> str:
+    """An ISO 8601 time as GitHub writes dates on its pages ("Jun 3, 2025, 14:02 UTC"); "" for none."""
+    if not value:
+        return ""
+    try:
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    return f"{moment:%b} {moment.day}, {moment.year}, {moment:%H:%M} UTC"
+
+
+@lru_cache(maxsize=64)
+def _asset_digest(filename: str, mtime_ns: int) -> str:
+    """A short digest of a shared static file's content, read again only when the file changes."""
+    return hashlib.sha256((STATIC / filename).read_bytes()).hexdigest()[:12]
+
+
+def asset_url(filename: str) -> str:
+    """The URL of a shared static file, fingerprinted by its content (see _AssetBlueprint)."""
+    digest = _asset_digest(filename, (STATIC / filename).stat().st_mtime_ns)
+    return url_for("github_web.static", filename=filename, v=digest)
+
+
+def install_web(app: Flask, secret_key: str, is_page_post: Callable[[str], bool] | None = None) -> None:
+    """Register the shared layout, the page session, CSRF checks on form POSTs and the page headers.
+
+    `is_page_post(path)` says which paths are pages (not the API, not the control plane):
+    their POSTs need the CSRF token and their HTML answers get the security headers.
+    """
     app.secret_key = secret_key
+    app.config["SESSION_COOKIE_NAME"] = session_cookie_name(app, secret_key)
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.register_blueprint(web)
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.globals["signed_in_as"] = signed_in_as
+    app.jinja_env.globals["asset_url"] = asset_url
+    app.jinja_env.filters["github_date"] = github_date
 
     @app.before_request
     def _csrf() -> None:
         """Every page form POST must carry the session's CSRF token."""
         if request.method in ("POST", "PUT", "PATCH", "DELETE") and is_page_post and is_page_post(request.path):
             check_csrf()
+
+    @app.after_request
+    def _page_headers(response: Response) -> Response:
+        """HTML pages forbid inline script and framing; page assets are never content-sniffed."""
+        if is_page_post is None or is_page_post(request.path):
+            if response.mimetype == "text/html":
+                for name, value in PAGE_HEADERS.items():
+                    response.headers.setdefault(name, value)
+            response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response

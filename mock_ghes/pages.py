@@ -93,8 +93,9 @@ def make_pages_blueprint() -> Blueprint:
     def license_page() -> str:
         """Seats, expiry, Quick links (Export license usage) and the License sync section."""
         runtime = ghes().runtime
+        instance = runtime.store.instance()
         return render_template("ghes_license.html", license=runtime.store.license_info(runtime.clock.now()),
-                               instance=runtime.store.instance(), connect=connect_payload())
+                               instance=instance, instance_name=instance["host_name"], connect=connect_payload())
 
     @bp.get("/enterprise/settings/license/export")
     @admin_page
@@ -142,6 +143,7 @@ def make_pages_blueprint() -> Blueprint:
         page = max(request.args.get("page", 1, type=int) or 1, 1)
         users, total = ghes().runtime.store.search_users(q, USERS_PER_PAGE, (page - 1) * USERS_PER_PAGE)
         pages = max((total + USERS_PER_PAGE - 1) // USERS_PER_PAGE, 1)
-        return render_template("ghes_users.html", users=users, total=total, q=q, page=page, pages=pages)
+        return render_template("ghes_users.html", users=users, total=total, q=q, page=page, pages=pages,
+                               instance_name=ghes().runtime.store.instance()["host_name"])
 
     return bp

@@ -177,3 +177,31 @@ def test_logout(signed_in, main):
     page = signed_in.get(license_url(main.slug)).get_data(as_text=True)
     assert signed_in.post("/logout", data={"csrf_token": csrf(page)}).status_code == 302
     assert signed_in.get(license_url(main.slug)).status_code == 302
+
+
+def test_pages_forbid_inline_script_and_every_post_form_carries_the_csrf_token(signed_in, main):
+    """CSP without unsafe-inline; the drop zone's script is a static file; every POST form has the token."""
+    page = signed_in.get(license_url(main.slug))
+    csp = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "form-action 'self'" in csp
+    html = page.get_data(as_text=True)
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == [] and 'style="' not in html
+    forms = re.findall(r"<form\b[^>]*>.*?</form>", html, flags=re.S)
+    assert [f for f in forms if 'method="post"' in f and 'name="csrf_token" value="' not in f] == []
+    src = re.search(r'<script src="([^"]+)" defer>', html).group(1)
+    script = signed_in.get(src)
+    assert script.status_code == 200 and script.mimetype in ("text/javascript", "application/javascript")
+    assert b"requestSubmit" in script.get_data()
+    assert page.headers["X-Frame-Options"] == "DENY"
+
+
+def test_session_cookie_names_differ_from_ghes(app):
+    """Both mocks on 127.0.0.1 (different ports) share cookies by host: their names must differ."""
+    from mock_ghes import create_app as create_ghes
+
+    ghes = create_ghes({"TESTING": True, "SCENARIO": "small"})
+    try:
+        assert app.config["SESSION_COOKIE_NAME"] != ghes.config["SESSION_COOKIE_NAME"]
+        assert app.config["SESSION_COOKIE_NAME"].startswith("mock_ghec_session_")
+    finally:
+        ghes.extensions["mock"].db.close()

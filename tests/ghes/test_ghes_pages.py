@@ -48,7 +48,7 @@ def test_the_admin_sees_the_license_page(client, tokens, admin):
     assert _number(page, "seats-total") == str(api["seats"])
     assert _number(page, "seats-used") == str(api["seats_used"])
     assert _number(page, "seats-available") == str(api["seats_available"])
-    for text in ("Quick links", "Export license usage", "License sync", ">Sync now</button>",
+    for text in ("Quick links", "Export license usage", "License sync", "Sync now</button>",
                  'for="ghec_url"', 'for="enterprise"', 'for="connect-token"', "Never synced.",
                  "GitHub Enterprise Server"):
         assert text in page, text
@@ -150,3 +150,33 @@ def test_enabling_sync_without_settings_is_explained(client, tokens):
     response = client.post("/enterprise/settings/license/connect", data={
         "csrf_token": csrf_of(client.get(LICENSE).text), "license_sync": "on"}, follow_redirects=True)
     assert "License sync needs GitHub Connect configured" in response.text
+
+
+def _forms_and_scripts(html: str) -> tuple[list[str], list[str]]:
+    """The page's POST forms that lack a CSRF field, and its inline (src-less) script tags."""
+    forms = re.findall(r"<form\b[^>]*>.*?</form>", html, flags=re.S)
+    unprotected = [f[:80] for f in forms if 'method="post"' in f and 'name="csrf_token" value="' not in f]
+    return unprotected, re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html)
+
+
+def test_pages_forbid_inline_script_and_every_post_form_carries_the_csrf_token(client, tokens, admin):
+    login = client.get("/login")
+    sign_in(client, tokens["admin"])
+    for response in (login, client.get(LICENSE), client.get("/enterprise/users")):
+        csp = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        unprotected, inline = _forms_and_scripts(response.text)
+        assert unprotected == [] and inline == []
+        assert 'style="' not in response.text  # the CSP forbids inline styles too
+    api = client.get("/api/v3/enterprise/settings/license", headers=admin)
+    assert "Content-Security-Policy" not in api.headers  # the API keeps GitHub's own headers
+    css = client.get("/static/github/primer-lite.css")
+    assert css.status_code == 200 and css.mimetype == "text/css"
+
+
+def test_the_session_cookie_is_this_apps_own(app, client, tokens):
+    """Cookies ignore ports: GHES and GHEC side by side on 127.0.0.1 must not overwrite each other's."""
+    sign_in(client, tokens["admin"])
+    name = app.config["SESSION_COOKIE_NAME"]
+    assert name.startswith("mock_ghes_session_") and client.get_cookie(name) is not None

@@ -1,0 +1,71 @@
+"""Browser fixtures: one headless system Chromium per session, a fresh context per test.
+
+Playwright's own browser download is unavailable here, so the system `chromium` (Debian's
+package) is launched through `executable_path`. Where it cannot be had the browser tests skip
+with the reason, except under `CI=true`: a CI run that silently skipped its browser suite would
+report green while testing nothing in a browser, so there the missing browser is a failure.
+The mocks are the plugin's session servers (`ghes`, `ghec`), reset before every test.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from typing import Any, Iterator
+
+import pytest
+
+from browser_helpers import LAPTOP, Watch
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def browser_unavailable(reason: str) -> None:
+    """Skip with `reason`, or fail under CI=true (where a skipped browser suite would hide a broken setup)."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"browser tests cannot run under CI=true: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """The system Chromium (never Playwright's download, which is unavailable here)."""
+    path = shutil.which("chromium")
+    if path is None:
+        browser_unavailable("the system chromium is not installed (apt-get install -y chromium)")
+    return path  # type: ignore[return-value]
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[Any]:
+    """One headless Chromium for the whole session: starting it is most of a browser test's cost."""
+    try:
+        from playwright.sync_api import Error as PlaywrightError, sync_playwright
+    except ImportError as error:
+        browser_unavailable(f"the playwright package is not importable: {error}")
+        raise
+    with sync_playwright() as playwright:
+        try:
+            launched = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
+        except PlaywrightError as error:
+            browser_unavailable(f"chromium at {chromium_path} did not start: {error.message.splitlines()[0]}")
+            raise
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def context(browser: Any) -> Iterator[Any]:
+    """A fresh browser context per test: its own cookies (sessions), downloads accepted, laptop size."""
+    ctx = browser.new_context(viewport=LAPTOP, accept_downloads=True, locale="en-US")
+    ctx.set_default_timeout(10_000)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context: Any) -> Any:
+    """A tab that records dialogs, script errors and CSP violations (`page.watch`)."""
+    tab = context.new_page()
+    tab.watch = Watch.attach(tab)
+    return tab
