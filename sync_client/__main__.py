@@ -1,0 +1,4 @@
+"""`python -m sync_client …` is `license-sync …` (for environments without the console script)."""
+from .cli import main
+
+raise SystemExit(main())

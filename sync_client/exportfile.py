@@ -1,0 +1,124 @@
+"""The export file as the client handles it: validate (through export_format), decrypt, summarise.
+
+WHY validation goes through `export_format` but decryption has a local copy: the contract's
+owner is the only judge of validity, while `verify` must read every encrypted users blob GHEC
+received — including blobs a doctored server produced that the validator would refuse — so
+it needs to open a blob without also judging it. The scheme is the published one
+(RSA-OAEP-SHA256 wraps an AES-256-GCM key; associated data is `instance.server_id`).
+"""
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import Problem, UsageError
+
+
+@dataclass
+class FileCheck:
+    """The verdict on one export: valid or not, its problems, and what it says about itself."""
+
+    ok: bool
+    problems: list[Problem] = field(default_factory=list)
+    encrypted: bool = False
+    server_id: str | None = None
+    host_name: str | None = None
+    users: list[dict[str, Any]] | None = None  # the (decrypted) user records, when readable
+
+    def as_json(self) -> dict[str, Any]:
+        """Machine-readable form for `--json`."""
+        return {"ok": self.ok, "encrypted": self.encrypted, "server_id": self.server_id,
+                "host_name": self.host_name, "users": None if self.users is None else len(self.users),
+                "problems": [{"path": p.path, "message": p.message} for p in self.problems]}
+
+
+def load_private_key(path: str | Path | None = None) -> Any:
+    """The GHEC private key that opens encrypted exports: a PEM file, or the project's test key.
+
+    A missing or unusable key file is a usage error (one line), not a traceback.
+    """
+    from export_format import keys
+    try:
+        return keys.load_private_key(path)
+    except (keys.KeyLoadError, OSError, ValueError) as error:
+        raise UsageError(str(error)) from None
+
+
+def check_bytes(raw: bytes, private_key: Any = None) -> FileCheck:
+    """Validate an export with the contract's validator and describe it.
+
+    WHY the private key is passed: an encrypted file is only fully valid if its users array,
+    once decrypted, is valid too; without the key only the envelope can be judged.
+    """
+    import export_format
+    result = export_format.validate_bytes(raw, private_key=private_key)
+    problems = [Problem(str(getattr(p, "path", "")), str(getattr(p, "message", p))) for p in result.problems]
+    doc = _as_dict(getattr(result, "document", None)) or _parse(raw)
+    check = FileCheck(ok=bool(result.ok), problems=problems)
+    if isinstance(doc, dict):
+        instance = doc.get("instance") if isinstance(doc.get("instance"), dict) else {}
+        check.server_id = instance.get("server_id")
+        check.host_name = instance.get("host_name")
+        check.encrypted = isinstance(doc.get("users"), str) or "encryption" in doc
+        users = doc.get("users")
+        if isinstance(users, list):
+            check.users = users
+        elif check.encrypted and private_key is not None:
+            check.users = decrypt_users(_parse(raw), private_key)
+    return check
+
+
+def _as_dict(document: Any) -> dict[str, Any] | None:
+    """The validator's parsed document as a plain dict, whatever type it came as."""
+    if isinstance(document, dict):
+        return document
+    return None
+
+
+def _parse(raw: bytes) -> Any:
+    """JSON from bytes, or None when it is not JSON (the validator reports why)."""
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurdly deep nesting
+        return None
+
+
+def decrypt_users(doc: Any, private_key: Any) -> list[Any] | None:
+    """The plaintext users array of an encrypted export, or None when it cannot be opened.
+
+    Never raises: a blob that does not decrypt is reported by the caller as "could not be
+    read", which for `verify` is itself a failure (it cannot prove what it cannot read).
+    """
+    plain = decrypt_users_bytes(doc, private_key)
+    if plain is None:
+        return None
+    parsed = _parse(plain)
+    return parsed if isinstance(parsed, list) else None
+
+
+def decrypt_users_bytes(doc: Any, private_key: Any) -> bytes | None:
+    """The raw decrypted bytes of the users blob (scanned as bytes by the privacy check)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    try:
+        enc, instance = doc["encryption"], doc["instance"]
+        key = private_key.decrypt(base64.b64decode(enc["encrypted_key"]), padding.OAEP(
+            mgf=padding.MGF1(algorithm=hashes.SHA256()), algorithm=hashes.SHA256(), label=None))
+        return AESGCM(key).decrypt(base64.b64decode(enc["nonce"]), base64.b64decode(doc["users"]),
+                                   str(instance["server_id"]).encode("utf-8"))
+    except Exception:  # noqa: BLE001 - any failure means "unreadable", reported by the caller
+        return None
+
+
+def read_file(path: str | Path) -> bytes:
+    """Read an export file, or a one-line usage error when it is missing or unreadable."""
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"file not found: {path}") from None
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error.strerror}") from None
