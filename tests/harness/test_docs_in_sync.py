@@ -11,7 +11,7 @@ from github_http.control import SHARED_ROUTES
 from github_http.faults import _FIELDS as FAULT_FIELDS
 
 ROOT = Path(__file__).resolve().parents[2]
-SECTION = ROOT / "docs" / "readme-harness-section.md"
+SECTION = ROOT / "README.md"
 CONTROL_DOC = ROOT / "docs" / "control-plane.md"
 EXAMPLES = sorted((ROOT / "tests" / "examples").glob("test_example_*.py"))
 
@@ -41,12 +41,9 @@ def _table_rows(text: str, first_cell: str) -> list[list[str]]:
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
 def test_examples_appear_verbatim(example: Path) -> None:
-    """The README shows the tests, not a copy that may drift (README.md too, once merged there)."""
+    """The README shows the tests, not a copy that may drift."""
     code = _example_code(example)
     assert code in SECTION.read_text(), f"{SECTION.name} does not show {example.name} as it is"
-    readme = (ROOT / "README.md").read_text()
-    if "license_sync_pair" in readme:
-        assert code in readme, f"README.md does not show {example.name} as it is"
 
 
 def test_control_table_lists_every_route_of_both_apps(ghes: object, ghec: object) -> None:
