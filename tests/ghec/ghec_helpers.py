@@ -13,7 +13,7 @@ from typing import Any
 import export_format
 from export_format.keys import load_public_key
 
-REFERENCE = Path("/work/shared/reference/ghec-license-endpoints.json")
+REFERENCE = Path(__file__).resolve().parents[2] / "fixtures" / "github-openapi" / "ghec-license-endpoints.json"
 GENERATED_AT = "2026-01-02T03:04:05Z"
 
 

@@ -1,8 +1,7 @@
 """Validate Flask test-client responses against GitHub's own OpenAPI description (openapi-core).
 
-The reference extract lives in the shared folder beside the repository
-(`../shared/reference/ghes-license-endpoints.json`); other suites may copy this helper for
-GHEC. Only operations and statuses GitHub describes can be checked: asking for another one
+The reference extract is the repository's copy, `fixtures/github-openapi/` (kept equal to
+`../shared/reference/` by tests/contract/test_reference_copy.py). Only operations and statuses GitHub describes can be checked: asking for another one
 is a test bug, so it raises instead of passing silently.
 """
 from __future__ import annotations
@@ -20,7 +19,7 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
 REPO = Path(__file__).resolve().parents[2]
-REFERENCE_DIR = Path(os.environ.get("LICENSE_MOCKS_REFERENCE_DIR", REPO.parent / "shared" / "reference"))
+REFERENCE_DIR = Path(os.environ.get("LICENSE_MOCKS_REFERENCE_DIR", REPO / "fixtures" / "github-openapi"))
 GHES_REFERENCE = REFERENCE_DIR / "ghes-license-endpoints.json"
 
 
