@@ -93,11 +93,13 @@ def make_control_blueprint(hooks: ControlHooks) -> Blueprint:
 
     @bp.post("/reset")
     def reset() -> tuple[str, int]:
-        """Back to the scenario's initial state, with no journal, faults or moved clock."""
-        kit().journal.clear()
-        kit().faults.clear()
-        kit().clock.reset()
-        hooks.reset()
+        """Back to the scenario's initial state, with no journal, faults or moved clock (one transaction:
+        a crash or a refused rebuild leaves everything as it was)."""
+        with kit().db.transaction():
+            kit().journal.clear()
+            kit().faults.clear()
+            kit().clock.reset()
+            hooks.reset()
         return "", 204
 
     @bp.get("/scenario")

@@ -19,6 +19,13 @@ from .journal import DEFAULT_MAX_BODY_BYTES, Journal
 
 CONTROL_PREFIX = "/_mock"
 _UNRECORDED = (CONTROL_PREFIX, "/static/", "/favicon.ico")
+#: Response bytes kept per journal entry. WHY less for GET/HEAD: a read's answer can be asked
+#: again, while writing every 66 KB consumed-licenses page into SQLite cost more than serving
+#: it (measured: ~2 ms per request against ~1 ms for the page itself); 4 KiB still holds any
+#: error body and the start of a list. Other methods keep up to 64 KiB, as before.
+RESPONSE_BYTES_KEPT = 64 * 1024
+READ_RESPONSE_BYTES_KEPT = 4 * 1024
+_READS = ("GET", "HEAD")
 
 
 class _TeeInput(io.RawIOBase):
@@ -176,8 +183,9 @@ class MockWire:
                 "remote_addr": environ.get("REMOTE_ADDR"),
                 "request_headers": {k[5:].replace("_", "-").title(): v for k, v in environ.items()
                                     if k.startswith("HTTP_")},
-                "request_body": bytes(tee.copy), "body_truncated": tee.truncated,
-                "response_body": (captured.get("response") or b"")[:65536],
+                "request_body": tee.copy, "body_truncated": tee.truncated,  # sqlite3 binds a bytearray: no copy
+                "response_body": (captured.get("response") or b"")[
+                    :READ_RESPONSE_BYTES_KEPT if method in _READS else RESPONSE_BYTES_KEPT],
                 "fault_id": captured["fault_id"],
             })
         except Exception:  # noqa: BLE001 - the journal is an observer, never a cause of failure

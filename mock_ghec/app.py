@@ -12,6 +12,7 @@ from flask import Flask
 
 from github_http import Clock, Database, install
 from github_http.api_headers import HeaderPolicy
+from github_http.storage import require_shared_state
 from github_http.web import install_web
 
 from . import reads, settings as settings_module
@@ -45,11 +46,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["MAX_FORM_MEMORY_SIZE"] = int(settings["MAX_UPLOAD_BYTES"]) + MULTIPART_SLACK
     if settings.get("SERVER_NAME"):
         app.config["SERVER_NAME"] = settings["SERVER_NAME"]
+    require_shared_state(settings["STATE_PATH"], settings_module.ENV_PREFIX + "STATE_PATH")
     db = Database(settings["STATE_PATH"] or None)
     clock = Clock(db)
     store = Store(db, clock, settings)
     if reads.scenario_spec(db) is None:
-        store.load(store.default_spec())
+        store.load_if_empty(store.default_spec())
     app.extensions["ghec_store"] = store
     install(app, settings=settings, db=db, clock=clock, hooks=make_hooks(store),
             headers=HeaderPolicy(rate_limit=5000), is_api=is_api)

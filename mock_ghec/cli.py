@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
 from typing import Any
 
 from .control import describe
@@ -19,7 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the server until Ctrl-C")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8082, help="port (default 8082)")
+    serve.add_argument("--port", type=int, default=8082, help="port (default 8082; 0 = a free port, printed)")
     serve.add_argument("--seed", type=int, default=None, help="scenario seed (default 1)")
     serve.add_argument("--scenario", default=None, help="scenario preset: small, demo, edge-cases, large")
     serve.add_argument("--params", default=None, help='scenario overrides as JSON, e.g. \'{"people": 40}\'')
@@ -67,7 +69,7 @@ def banner(app: Any, base_url: str, owner_token: str | None) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `mock-ghec`."""
     args = build_parser().parse_args(argv)
-    from werkzeug.serving import run_simple
+    from werkzeug.serving import make_server
 
     from . import create_app
 
@@ -76,9 +78,14 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, json.JSONDecodeError) as error:
         print(f"mock-ghec: {error}", file=sys.stderr)
         return 2
+    # Bind before printing, so `--port 0` (a free port) prints the port actually bound and the
+    # banner only appears once the server can be reached.
+    server = make_server(args.host, args.port, app, threaded=True)
     host_for_url = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host
-    print(banner(app, f"http://{host_for_url}:{args.port}", args.owner_token), flush=True)
-    run_simple(args.host, args.port, app, threaded=True, use_reloader=False)
+    print(banner(app, f"http://{host_for_url}:{server.server_port}", args.owner_token), flush=True)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # like Ctrl-C: atexit removes ephemeral state
+    server.serve_forever()  # Werkzeug's serve_forever ends quietly on Ctrl-C and closes the socket
     return 0
 
 

@@ -1,11 +1,13 @@
 """Read-only queries of the mock GHEC's state (the store is the only code that writes).
 
 Every query here is a key lookup or a key range: the hot path (a consumed-licenses page) is
-one indexed auth lookup and one `rownum BETWEEN` range of pre-serialised rows.
+one indexed auth lookup and one `rownum BETWEEN` range of rows, which SQLite renders to JSON
+from their stored server-derived values and the account's fragments (ROW_JSON, see rows.py).
 """
 from __future__ import annotations
 
 import json
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -14,13 +16,13 @@ from github_http.auth import token_digest
 from github_http.storage import Database
 
 from .matching import CloudAccount
-from .rows import CloudRows, identity_attributes, make_cloud
-from .schemas import TEMPLATE_SEPARATOR
+from .rows import GHES_ONLY_TEMPLATE, CloudSide, cloud_side, identity_attributes
 
 GENERATION_KEY = "ghec_generation"
 SCENARIO_KEY = "ghec_scenario"
 
-_cloud_cache: dict[tuple[str, int], tuple[str, CloudRows]] = {}
+_ID = re.compile(r"[0-9]{1,18}")  # an enterprise named by its numeric id
+_cloud_cache: dict[tuple[str, int], tuple[str, CloudSide]] = {}
 _cache_lock = threading.Lock()
 
 
@@ -50,7 +52,7 @@ def enterprise_access(db: Database, slug: str, login: str | None) -> EnterpriseA
            "a.role, a.enterprise_owner FROM ghec_enterprises e LEFT JOIN ghec_accounts a "
            "ON a.enterprise_id = e.id AND a.login = ? WHERE ")
     row = db.one(sql + "e.slug = ?", (login or "", slug))
-    if row is None and slug.isdigit():
+    if row is None and _ID.fullmatch(slug):  # ASCII digits that fit SQLite's integer (no 500 on "²" or 10**30)
         row = db.one(sql + "e.id = ?", (login or "", int(slug)))
     if row is None:
         return None
@@ -63,12 +65,36 @@ def enterprise_for_connect_token(db: Database, token: str) -> int | None:
     return row[0] if row else None
 
 
+def _sql_text(text: str) -> str:
+    """A constant as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+_G = GHES_ONLY_TEMPLATE
+#: One row's JSON, put together by SQLite: `rows.render` (= RowEncoder.fill) written in SQL. A
+#: GHES-only row always has server accounts, so its `enterprise_server_user` is constant true.
+ROW_JSON = (
+    f"CASE WHEN r.account_id IS NULL THEN {_sql_text(_G[0])} || r.server_user_ids || "
+    f"{_sql_text(_G[1] + 'true' + _G[2])} || r.server_emails || {_sql_text(_G[3])} || r.user_accounts || "
+    f"{_sql_text(_G[4])} ELSE a.row_t0 || r.server_user_ids || a.row_t1 || "
+    "CASE WHEN r.server_user_ids = '[]' THEN 'false' ELSE 'true' END || a.row_t2 || r.server_emails || "
+    "a.row_t3 || r.user_accounts || a.row_t4 END")
+#: The rows with their account's fragments (a GHES-only row joins nothing).
+ROWS_FROM = "license_rows r LEFT JOIN ghec_accounts a ON a.enterprise_id = r.enterprise_id AND a.id = r.account_id"
+_PAGE_SQL = (f"SELECT {ROW_JSON} FROM {ROWS_FROM} WHERE r.enterprise_id = ? AND r.rownum BETWEEN ? AND ? "
+             "ORDER BY r.rownum")
+
+
+def _tuples(db: Database, sql: str, params: Any = ()) -> list[tuple]:
+    """All rows of a read as plain tuples (no sqlite3.Row per row: bulk and hot-path reads)."""
+    cur = db.connection().cursor()
+    cur.row_factory = None
+    return cur.execute(sql, params).fetchall()
+
+
 def page_rows(db: Database, enterprise_id: int, first: int, last: int) -> list[str]:
-    """Pre-serialised rows `first..last` (1-based, inclusive): one key-range read."""
-    cur = db.connection().execute(
-        "SELECT row_json FROM license_rows WHERE enterprise_id = ? AND rownum BETWEEN ? AND ? "
-        "ORDER BY rownum", (enterprise_id, first, last))
-    return [r[0] for r in cur.fetchall()]
+    """Rows `first..last` (1-based, inclusive) as JSON: one key-range read, rendered by SQLite."""
+    return [r[0] for r in _tuples(db, _PAGE_SQL, (enterprise_id, first, last))]
 
 
 #: Row fields the License page's `?q=` looks through (values only, never key names).
@@ -84,31 +110,35 @@ def search_rows(db: Database, enterprise_id: int, query: str, offset: int,
     than the speed of a page search; `row_json LIKE` narrows, `json_extract` confirms the hit
     is in a value and not in a key name.
     """
-    where, params = "enterprise_id = ?", [enterprise_id]
+    rendered = f"(SELECT r.rownum AS rownum, {ROW_JSON} AS row_json FROM {ROWS_FROM} WHERE r.enterprise_id = ?)"
+    where, params = "1", [enterprise_id]
     if query.strip():
         escaped = query.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         pattern = f"%{escaped}%"
         values = " OR ".join(f"lower(json_extract(row_json, '$.{f}')) LIKE ? ESCAPE '\\'" for f in SEARCHED)
-        where += f" AND row_json LIKE ? ESCAPE '\\' AND ({values})"
+        where = f"row_json LIKE ? ESCAPE '\\' AND ({values})"
         params += [pattern] * (1 + len(SEARCHED))
-    total = db.one(f"SELECT COUNT(*) FROM license_rows WHERE {where}", params)[0]
-    rows = db.query(f"SELECT rownum, row_json FROM license_rows WHERE {where} ORDER BY rownum "
+        total = db.one(f"SELECT COUNT(*) FROM {rendered} WHERE {where}", params)[0]
+    else:
+        total = db.one("SELECT COUNT(*) FROM license_rows WHERE enterprise_id = ?", (enterprise_id,))[0]
+    rows = db.query(f"SELECT rownum, row_json FROM {rendered} WHERE {where} ORDER BY rownum "
                     "LIMIT ? OFFSET ?", (*params, limit, offset))
     return total, [(r[0], json.loads(r[1])) for r in rows]
 
 
 def row_with_sources(db: Database, enterprise_id: int, rownum: int) -> tuple[dict, list] | None:
     """One row and its provenance `[[server_id, user_id, rule], ...]`, or None."""
-    row = db.one("SELECT row_json, sources FROM license_rows WHERE enterprise_id = ? AND rownum = ?",
+    if not 0 < rownum < 2**63:  # past SQLite's integer range no row exists (and binding it would raise)
+        return None
+    row = db.one(f"SELECT {ROW_JSON}, r.sources FROM {ROWS_FROM} WHERE r.enterprise_id = ? AND r.rownum = ?",
                  (enterprise_id, rownum))
     return (json.loads(row[0]), json.loads(row[1])) if row else None
 
 
 def all_rows(db: Database, enterprise_id: int) -> list[tuple[int, str, str]]:
     """Every (rownum, row JSON, sources JSON) of an enterprise, in order (CSV, explain)."""
-    return [tuple(r) for r in db.query(
-        "SELECT rownum, row_json, sources FROM license_rows WHERE enterprise_id = ? ORDER BY rownum",
-        (enterprise_id,))]
+    return _tuples(db, f"SELECT r.rownum, {ROW_JSON}, r.sources FROM {ROWS_FROM} WHERE r.enterprise_id = ? "
+                       "ORDER BY r.rownum", (enterprise_id,))
 
 
 def servers(db: Database, enterprise_id: int) -> list[dict[str, Any]]:
@@ -165,8 +195,8 @@ def ledger(db: Database, enterprise: str | None = None) -> list[dict[str, Any]]:
             for r in db.query(sql + " ORDER BY id", params)]
 
 
-def cloud_rows(db: Database, enterprise_id: int) -> CloudRows:
-    """The enterprise's GitHub.com side (index + row templates), cached per scenario generation.
+def cloud_rows(db: Database, enterprise_id: int) -> CloudSide:
+    """The enterprise's GitHub.com side (match index + row order), cached per scenario generation.
 
     WHY cached: it only changes when a scenario is loaded, and rebuilding it for a large
     enterprise on every upload would eat the upload's time budget. The generation is a random
@@ -178,26 +208,28 @@ def cloud_rows(db: Database, enterprise_id: int) -> CloudRows:
         return cached[1]
     uses_saml = bool(db.one("SELECT uses_saml FROM ghec_enterprises WHERE id = ?", (enterprise_id,))[0])
     emails: dict[int, tuple[list[str], list[str]]] = {}
-    for aid, address, verified in db.query(
-            "SELECT account_id, address, verified FROM ghec_account_emails WHERE enterprise_id = ?",
+    for aid, address, verified in _tuples(
+            db, "SELECT account_id, address, verified FROM ghec_account_emails WHERE enterprise_id = ?",
             (enterprise_id,)):
         emails.setdefault(aid, ([], []))[0 if verified else 1].append(address)
-    identities = {r["account_id"]: identity_attributes(r["name_claim"], r["emailaddress_claim"], r["username"],
-                                                       r["name_id"], json.loads(r["emails"]))
-                  for r in db.query("SELECT * FROM ghec_identities WHERE enterprise_id = ?", (enterprise_id,))}
-    accounts, templates = [], []
-    for aid, login, template in db.query(
-            "SELECT id, login, row_template FROM ghec_accounts WHERE enterprise_id = ? ORDER BY ordinal",
-            (enterprise_id,)):
-        verified, unverified = emails.get(aid, ([], []))
+    linked = _tuples(db, "SELECT account_id, name_id, username, name_claim, emailaddress_claim, emails "
+                         "FROM ghec_identities WHERE enterprise_id = ?", (enterprise_id,))
+    # Every identity's `emails` array parsed in one json.loads (one C call, not 80,000).
+    linked_emails = json.loads("[" + ",".join(row[5] for row in linked) + "]")
+    identities = {aid: identity_attributes(name_claim, emailaddress_claim, username, name_id, emails)
+                  for (aid, name_id, username, name_claim, emailaddress_claim, _), emails in zip(linked, linked_emails)}
+    no_emails: tuple[list[str], list[str]] = ([], [])
+    accounts = []
+    for aid, login in _tuples(db, "SELECT id, login FROM ghec_accounts WHERE enterprise_id = ? ORDER BY ordinal",
+                              (enterprise_id,)):
+        verified, unverified = emails.get(aid, no_emails)
         accounts.append(CloudAccount(aid, login, tuple(verified), tuple(unverified), identities.get(aid)))
-        templates.append(tuple(template.split(TEMPLATE_SEPARATOR)))
-    cloud = make_cloud(accounts, templates, uses_saml)
+    cloud = cloud_side(accounts, uses_saml)
     prime_cloud(db, enterprise_id, generation, cloud)
     return cloud
 
 
-def prime_cloud(db: Database, enterprise_id: int, generation: str, cloud: CloudRows) -> None:
+def prime_cloud(db: Database, enterprise_id: int, generation: str, cloud: CloudSide) -> None:
     """Remember an enterprise's GitHub.com side for `generation` (the loader primes it from memory)."""
     with _cache_lock:
         _cloud_cache[(str(db.path), enterprise_id)] = (generation, cloud)

@@ -1,14 +1,22 @@
-"""Consumed-license rows: from GitHub.com accounts and a `matching.Match` to serialised JSON rows.
+"""Consumed-license rows: from GitHub.com accounts and a `matching.Match` to what the store writes.
 
-Pure functions (no database): the store calls them inside its upload transaction and writes
-what they return. A GitHub.com account's own fields are compiled once into a template (see
-`schemas.RowEncoder`); each upload only fills in the server-derived slots.
+Pure functions (no database). A row is stored as its four server-derived values (the
+"slots": server user ids, server emails, total accounts, plus the provenance), never as
+its whole JSON: a GitHub.com account's own fields are compiled once, at scenario load, into
+five fragments (see `schemas.RowEncoder`, kept in `ghec_accounts`), a GHES-only row's
+into the constant GHES_ONLY_TEMPLATE, and SQLite puts fragments and slots together when a
+page is read (`reads.ROW_JSON`). WHY: an upload then writes about 100 bytes per row
+instead of about 700, which is most of what a 1,000,000-user upload used to cost, in time
+and in memory.
+
+`render` is the same assembly in Python (tests and `build_rows` use it); both follow
+`RowEncoder.fill` byte for byte.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from json.encoder import encode_basestring
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator, Sequence
 
 from .matching import (RULE_GHES_ONLY, CloudAccount, CloudIndex, Match, ServerAccount, Source, build_index,
                        source_order)
@@ -34,20 +42,37 @@ GHES_ONLY_TEMPLATE = ENCODER.template(GHES_ONLY_FIELDS)
 ENTERPRISE_ROLES = {"owner": ["owner"], "member": ["member"],
                     "outside_collaborator": ["outside_collaborator"], "pending_invitation": []}
 
+#: What the store writes per row: (enterprise id, rownum, account id or None for a GHES-only row,
+#: server user ids JSON, server emails JSON, total user accounts, sources JSON).
+SlotRow = tuple[int, int, "int | None", str, str, int, str]
+NO_SERVER = "[]"
+
+
+@dataclass(slots=True)
+class CloudSide:
+    """What an upload needs of an enterprise's GitHub.com side: the match index and the row order."""
+
+    index: CloudIndex
+    account_ids: list[int]  # GitHub.com accounts in row order (by login)
+
 
 @dataclass(slots=True)
 class CloudRows:
-    """An enterprise's GitHub.com side, ready for matching and row building."""
+    """An enterprise's GitHub.com side with each account's row template (tests, `build_rows`)."""
 
     index: CloudIndex
     accounts: list[tuple[int, tuple[str, ...], str]]  # (account id, row template, row alone), row order
 
 
+def cloud_side(accounts: list[CloudAccount], uses_saml: bool) -> CloudSide:
+    """Index the accounts (given in row order) for matching."""
+    return CloudSide(build_index(accounts, uses_saml), [a.id for a in accounts])
+
+
 def make_cloud(accounts: list[CloudAccount], templates: list[tuple[str, ...]], uses_saml: bool) -> CloudRows:
     """Index the accounts and pre-fill each one's row for when no server account merges into it."""
-    fill = RowEncoder.fill
     return CloudRows(build_index(accounts, uses_saml),
-                     [(a.id, parts, fill(parts, [], [], 1)) for a, parts in zip(accounts, templates)])
+                     [(a.id, parts, render(parts, NO_SERVER, NO_SERVER, 1)) for a, parts in zip(accounts, templates)])
 
 
 def identity_attributes(name_claim: str, emailaddress_claim: str, username: str, name_id: str,
@@ -87,6 +112,17 @@ def account_fields(member: Any, verified_domains: Iterable[str]) -> dict[str, An
     }
 
 
+def render(parts: Sequence[str], ids_json: str, emails_json: str, accounts: int) -> str:
+    """A row's JSON from its template and slots: `RowEncoder.fill` with the lists already encoded."""
+    p0, p1, p2, p3, p4 = parts
+    return f'{p0}{ids_json}{p1}{"false" if ids_json == NO_SERVER else "true"}{p2}{emails_json}{p3}{accounts}{p4}'
+
+
+def json_strings(values: Iterable[str]) -> str:
+    """A JSON array of strings, encoded exactly as `RowEncoder.fill` encodes a slot."""
+    return f'[{",".join(map(encode_basestring, values))}]'
+
+
 def _distinct(addresses: list[str]) -> list[str]:
     """Addresses without case-only repeats, first spelling kept (rows are sorted, so stable)."""
     seen: set[str] = set()
@@ -108,50 +144,64 @@ def _sources_json(sources: list[Source]) -> str:
     return "[" + ",".join(f'["{a[0]}",{a[2]},"{rule}"]' for a, rule in sources) + "]"
 
 
-def build_rows(cloud: CloudRows, result: Match) -> list[tuple[int, str, str]]:
-    """Every row of the enterprise as (rownum, row JSON, sources JSON).
+def build_slots(enterprise_id: int, account_ids: Iterable[int], result: Match) -> Iterator[SlotRow]:
+    """Every row of the enterprise as the store writes it, lazily (a million rows never sit in memory).
 
     Order (our choice, independent of upload order): GitHub.com accounts by login, then
     GHES-only people by normalised primary email; inside a row, server accounts by host,
     server id and user id. Row numbers are dense from 1, so a page is a key range.
+    The one-account rows (nearly all of them) are written with one f-string each: a host is
+    JSON-quoted once per host, a user id is an integer and needs no quoting.
     """
-    fill = RowEncoder.fill
-    out: list[tuple[int, str, str]] = []
-    append = out.append
+    quote, merged = encode_basestring, result.merged
+    hosts: dict[str, str] = {}
+
+    def host_prefix(host: str) -> str:
+        """`"host:` as the start of a JSON string (quoted once per host)."""
+        prefix = hosts.get(host)
+        if prefix is None:
+            prefix = hosts[host] = quote(host + ":")[:-1]
+        return prefix
+
     rownum = 0
-    for account_id, parts, alone in cloud.accounts:
+    for account_id in account_ids:
         rownum += 1
-        sources = result.merged.get(account_id)
+        sources = merged.get(account_id)
         if not sources:
-            append((rownum, alone, "[]"))
-            continue
-        if len(sources) == 1:
+            yield (enterprise_id, rownum, account_id, NO_SERVER, NO_SERVER, 1, NO_SERVER)
+        elif len(sources) == 1:
             (server_id, host, user_id, primary), rule = sources[0]
-            append((rownum, fill(parts, [f"{host}:{user_id}"], [primary], 2),
-                    f'[["{server_id}",{user_id},"{rule}"]]'))
-            continue
-        sources.sort(key=lambda s: source_order(s[0]))
-        ids = [f"{a[1]}:{a[2]}" for a, _ in sources]
-        emails = _distinct([a[3] for a, _ in sources])
-        append((rownum, fill(parts, ids, emails, 1 + len(sources)), _sources_json(sources)))
-    p0, p1, p2, p3, p4 = GHES_ONLY_TEMPLATE
-    single_tail = p1 + "true" + p2
+            yield (enterprise_id, rownum, account_id, f'[{host_prefix(host)}{user_id}"]', f"[{quote(primary)}]", 2,
+                   f'[["{server_id}",{user_id},"{rule}"]]')
+        else:
+            sources.sort(key=lambda s: source_order(s[0]))
+            yield (enterprise_id, rownum, account_id, json_strings([f"{a[1]}:{a[2]}" for a, _ in sources]),
+                   json_strings(_distinct([a[3] for a, _ in sources])), 1 + len(sources), _sources_json(sources))
     groups = result.ghes_only
-    for key in sorted(groups):
+    for key, group in sorted(groups.items()):
         rownum += 1
-        group = groups[key]
         if len(group) == 1:
             server_id, host, user_id, primary = group[0]
-            append((rownum, f'{p0}[{encode_basestring(f"{host}:{user_id}")}]{single_tail}'
-                            f'[{encode_basestring(primary)}]{p3}1{p4}',
-                    f'[["{server_id}",{user_id},"{RULE_GHES_ONLY}"]]'))
+            yield (enterprise_id, rownum, None, f'[{host_prefix(host)}{user_id}"]', f"[{quote(primary)}]", 1,
+                   f'[["{server_id}",{user_id},"{RULE_GHES_ONLY}"]]')
             continue
         group.sort(key=source_order)
-        ids = [f"{a[1]}:{a[2]}" for a in group]
-        emails = _distinct([a[3] for a in group])
-        append((rownum, fill(GHES_ONLY_TEMPLATE, ids, emails, len(group)),
-                _sources_json([(a, RULE_GHES_ONLY) for a in group])))
-    return out
+        yield (enterprise_id, rownum, None, json_strings([f"{a[1]}:{a[2]}" for a in group]),
+               json_strings(_distinct([a[3] for a in group])), len(group),
+               _sources_json([(a, RULE_GHES_ONLY) for a in group]))
+
+
+def build_rows(cloud: CloudRows, result: Match) -> list[tuple[int, str, str]]:
+    """Every row of the enterprise as (rownum, row JSON, sources JSON): `build_slots`, rendered.
+
+    The store never needs whole rows (SQLite renders them on reading); this is the same
+    result in one piece, for tests and tools, and cannot drift from what the store writes.
+    """
+    templates = {account_id: parts for account_id, parts, _ in cloud.accounts}
+    return [(rownum, render(templates[account_id] if account_id is not None else GHES_ONLY_TEMPLATE, ids, emails,
+                            total), sources)
+            for _, rownum, account_id, ids, emails, total, sources in
+            build_slots(0, [account_id for account_id, _, _ in cloud.accounts], result)]
 
 
 def server_accounts(kept: list[list], server_id: str, host_name: str) -> list[ServerAccount]:

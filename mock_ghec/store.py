@@ -18,13 +18,14 @@ from github_http.auth import token_digest
 from github_http.clock import Clock, isoformat
 from github_http.storage import Database
 
+from export_format.gcpause import gc_paused
+
 from . import reads
 from .matching import CloudAccount, match
-from .gcpause import gc_paused
 from .privacy import envelope_paths, keep
-from .rows import (ENCODER, CloudRows, account_fields, build_rows, identity_attributes, make_cloud,
+from .rows import (ENCODER, CloudSide, account_fields, build_slots, cloud_side, identity_attributes,
                    server_accounts)
-from .schemas import DUMPS, TEMPLATE_SEPARATOR
+from .schemas import DUMPS
 from .tables import DOMAIN_TABLES, SCHEMA, SCHEMA_VERSION, SCHEMA_VERSION_KEY
 
 EVENT_UPLOADED = "Server usage uploaded"
@@ -48,16 +49,25 @@ def _best_effort_server_id(raw: bytes) -> str | None:
     try:
         doc = json.loads(raw)
         value = doc["instance"]["server_id"]
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, RecursionError):  # RecursionError: absurdly deep nesting
         return None
     return value if isinstance(value, str) else None
 
 
+def _reject_constant(name: str) -> Any:
+    """NaN and Infinity are Python's extensions, not JSON."""
+    raise ValueError(f"{name} is not JSON")
+
+
 def _is_json(raw: bytes) -> bool:
-    """Whether bytes parse as JSON (a refusal is 400 when not, 422 when the JSON is wrong)."""
+    """Whether bytes are UTF-8 JSON (a refusal is 400 when not, 422 when the JSON is wrong).
+
+    WHY not `json.loads(raw)`: on bytes it also accepts UTF-16/32 and NaN, which the format
+    (and the documented 400) treat as "not JSON"; a UTF-8 BOM is a 422 problem, not a 400.
+    """
     try:
-        json.loads(raw)
-    except (ValueError, RecursionError):
+        json.loads(raw.decode("utf-8-sig"), parse_constant=_reject_constant)
+    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         return False
     return True
 
@@ -84,6 +94,19 @@ class Store:
                 "owner_token_set": bool(self.settings.get("OWNER_TOKEN")),
                 "enterprise": self.settings.get("ENTERPRISE") or ""}
 
+    def load_if_empty(self, spec: dict[str, Any]) -> bool:
+        """Seed a new state file once, even when several gunicorn workers start on it together.
+
+        WHY under the write lock with a re-check: two workers may both see an empty file; the
+        second must find the first one's scenario and keep it (a second load would wipe
+        whatever was uploaded in between). Returns whether this call seeded.
+        """
+        with self.db.transaction():
+            if reads.scenario_spec(self.db) is not None:
+                return False
+            self.load(spec)
+            return True
+
     def load(self, spec: dict[str, Any]) -> None:
         """Build the scenario and replace ALL domain state with it (build first: a bad spec changes nothing)."""
         seed, preset, params = spec.get("seed", 1), spec.get("preset", "demo"), spec.get("params") or {}
@@ -109,7 +132,7 @@ class Store:
                 reads.prime_cloud(self.db, ent.id, generation, cloud)
                 self._recompute(conn, ent.id)
 
-    def _insert_enterprise(self, conn: Any, scenario: Any, position: int, ent: Any, spec: dict) -> CloudRows:
+    def _insert_enterprise(self, conn: Any, scenario: Any, position: int, ent: Any, spec: dict) -> CloudSide:
         """One enterprise with its accounts, emails, identities and tokens; returns its GitHub.com side."""
         slug = (spec["enterprise"] or ent.slug) if position == 0 else ent.slug
         tokens = scenario.tokens
@@ -122,8 +145,8 @@ class Store:
         members = sorted(ent.members, key=lambda m: (m.login.lower(), m.id))
         templates = [ENCODER.template(account_fields(m, ent.verified_domains)) for m in members]
         conn.executemany(
-            "INSERT INTO ghec_accounts VALUES (?,?,?,?,?,?,?,?)",
-            ((ent.id, m.id, n, m.login, m.name, m.role, int(m.enterprise_owner), TEMPLATE_SEPARATOR.join(parts))
+            "INSERT INTO ghec_accounts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            ((ent.id, m.id, n, m.login, m.name, m.role, int(m.enterprise_owner), *parts)
              for n, (m, parts) in enumerate(zip(members, templates), start=1)))
         conn.executemany(
             "INSERT OR IGNORE INTO ghec_account_emails VALUES (?,?,?,?)",
@@ -141,7 +164,7 @@ class Store:
                                  identity_attributes(i.name_claim, i.emailaddress_claim, i.username, i.name_id,
                                                      i.emails) if (i := m.identity) else None)
                     for m in members]
-        return make_cloud(accounts, templates, bool(ent.uses_saml))
+        return cloud_side(accounts, bool(ent.uses_saml))
 
     # -- server usage -----------------------------------------------------------------------
     def private_key(self) -> Any:
@@ -179,8 +202,9 @@ class Store:
             raise UsageRefused(422, [{"path": "$.instance.server_id", "message":
                                       f"server {server_id} is not registered with this enterprise through "
                                       f"GitHub Connect (PUT /enterprises/{slug}/connect/servers/{server_id} first)"}])
+        received = len(doc.users)
         taken_at = self._take(enterprise_id, slug, doc, source)
-        return {"server_id": server_id, "host_name": host, "users_received": len(doc.users),
+        return {"server_id": server_id, "host_name": host, "users_received": received,
                 "event": EVENT_UPLOADED if source == "upload" else EVENT_SYNCED,
                 "uploaded_at": taken_at, "replaced_previous": bool(known and known["has_usage"])}
 
@@ -188,6 +212,10 @@ class Store:
         """The one write transaction of an accepted file: server, kept users, ledger, every row; returns its time."""
         server_id, host = doc.instance["server_id"], doc.instance["host_name"]
         kept, user_paths = keep(doc.users)
+        # The parsed users die here, not when the request ends: for a 1,000,000-user file they
+        # are most of the upload's memory, and what follows (matching, rows) can reuse it.
+        doc.users.clear()
+        usage, fresh = DUMPS(kept), server_accounts(kept, server_id, host)
         envelope = {"format": FORMAT_ID, "format_version": doc.format_version, "generated_at": doc.generated_at,
                     "instance": doc.instance, **({"encryption": doc.encryption} if doc.encrypted else {})}
         paths = sorted(envelope_paths(envelope) | user_paths)
@@ -197,12 +225,12 @@ class Store:
             ref = self._upsert_server(conn, enterprise_id, server_id, host, doc.instance["version"])
             conn.execute("UPDATE ghes_servers SET has_usage = 1, users = ?, event = ?, event_at = ?, sync_at = ?, "
                          "sync_status = 'success', sync_error = '' WHERE id = ?", (len(kept), event, now, now, ref))
-            conn.execute("INSERT OR REPLACE INTO ghes_usage VALUES (?, ?)",
-                         (ref, DUMPS(kept)))
+            conn.execute("INSERT OR REPLACE INTO ghes_usage VALUES (?, ?)", (ref, usage))
             conn.execute("INSERT INTO privacy_ledger (at, source, enterprise, server_id, encrypted, users, paths) "
                          "VALUES (?,?,?,?,?,?,?)", (now, source, slug, server_id, int(doc.encrypted), len(kept),
                                                      json.dumps(paths)))
-            self._recompute(conn, enterprise_id, fresh=(server_id, server_accounts(kept, server_id, host)))
+            self._recompute(conn, enterprise_id, fresh=(server_id, fresh))
+            self.db.hold_before_commit(self.settings.get("TEST_HOLD_BEFORE_COMMIT"))
         return now
 
     def register_server(self, enterprise_id: int, server_id: str, host_name: str,
@@ -248,16 +276,27 @@ class Store:
         """Rebuild every row of an enterprise from all kept server usage (inside the caller's transaction).
 
         `fresh` = (server_id, its accounts) of the file being taken, used from memory rather
-        than read back. Rows are upserted by number and the surplus deleted, which rewrites
-        fewer B-tree pages than delete-all-then-insert.
+        than read back. Rows stream from `build_slots` into one upsert by row number that
+        leaves unchanged rows alone (a re-upload, or accounts nobody merged into, write no
+        page), then the surplus is deleted.
         """
         cloud = reads.cloud_rows(self.db, enterprise_id)
-        accounts = list(fresh[1]) if fresh else []
-        for server_id, (host, kept) in reads.kept_users(self.db, enterprise_id, skip=fresh and fresh[0]).items():
-            accounts.extend(server_accounts(kept, server_id, host))
-        built = build_rows(cloud, match(cloud.index, accounts))
-        conn.executemany("INSERT INTO license_rows VALUES (?,?,?,?) ON CONFLICT (enterprise_id, rownum) "
-                         "DO UPDATE SET row_json = excluded.row_json, sources = excluded.sources",
-                         [(enterprise_id, n, row, sources) for n, row, sources in built])
-        conn.execute("DELETE FROM license_rows WHERE enterprise_id = ? AND rownum > ?", (enterprise_id, len(built)))
-        conn.execute("UPDATE ghec_enterprises SET seats_consumed = ? WHERE id = ?", (len(built), enterprise_id))
+        accounts = fresh[1] if fresh else []
+        others = reads.kept_users(self.db, enterprise_id, skip=fresh and fresh[0])
+        if others:
+            accounts = list(accounts)
+            for server_id, (host, kept) in others.items():
+                accounts.extend(server_accounts(kept, server_id, host))
+        result = match(cloud.index, accounts)
+        del accounts, others
+        conn.executemany(
+            "INSERT INTO license_rows VALUES (?,?,?,?,?,?,?) ON CONFLICT (enterprise_id, rownum) DO UPDATE SET "
+            "account_id = excluded.account_id, server_user_ids = excluded.server_user_ids, "
+            "server_emails = excluded.server_emails, user_accounts = excluded.user_accounts, "
+            "sources = excluded.sources WHERE (account_id, server_user_ids, server_emails, user_accounts, "
+            "sources) IS NOT (excluded.account_id, excluded.server_user_ids, excluded.server_emails, "
+            "excluded.user_accounts, excluded.sources)",
+            build_slots(enterprise_id, cloud.account_ids, result))
+        rows = len(cloud.account_ids) + len(result.ghes_only)
+        conn.execute("DELETE FROM license_rows WHERE enterprise_id = ? AND rownum > ?", (enterprise_id, rows))
+        conn.execute("UPDATE ghec_enterprises SET seats_consumed = ? WHERE id = ?", (rows, enterprise_id))

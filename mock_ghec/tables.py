@@ -1,5 +1,8 @@
 """The mock GHEC's SQLite tables, and what each may hold.
 
+Rows are stored as their server-derived values and rendered by SQLite on reading
+(`reads.ROW_JSON`), so an upload writes about 100 bytes per row (see rows.py).
+
 Privacy by construction: of a GHES user, GHEC keeps ONLY the user id and email addresses
 (`ghes_usage`, one compact JSON array per server, written in one statement so an upload of
 100,000 users stays one cheap insert); no table has a column for anything else about a
@@ -9,7 +12,7 @@ instances keep what the export's instance block names (id, host, version) plus s
 from __future__ import annotations
 
 #: Bumped whenever a table's layout changes; a state file of another version is refused clearly.
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 SCHEMA_VERSION_KEY = "ghec_schema_version"
 
 SCHEMA = """
@@ -34,7 +37,11 @@ CREATE TABLE IF NOT EXISTS ghec_accounts (   -- GitHub.com accounts that consume
     name TEXT NOT NULL,
     role TEXT NOT NULL,                      -- owner | member | outside_collaborator | pending_invitation
     enterprise_owner INTEGER NOT NULL,
-    row_template TEXT NOT NULL,              -- the row with its server slots cut out, fragments joined by U+001F
+    row_t0 TEXT NOT NULL,                    -- the account's row with its four server slots cut out
+    row_t1 TEXT NOT NULL,                    -- (RowEncoder.template): row = t0 ids t1 has-server t2
+    row_t2 TEXT NOT NULL,                    --   emails t3 total t4, put together by SQLite on reading
+    row_t3 TEXT NOT NULL,
+    row_t4 TEXT NOT NULL,
     PRIMARY KEY (enterprise_id, id),
     UNIQUE (enterprise_id, login)
 );
@@ -81,11 +88,14 @@ CREATE TABLE IF NOT EXISTS ghes_usage (        -- ALL that GHEC keeps of a serve
     server_ref INTEGER PRIMARY KEY REFERENCES ghes_servers(id),
     users TEXT NOT NULL                       -- JSON [[user_id, primary_email, secondary_email, ...], ...]
 );
-CREATE TABLE IF NOT EXISTS license_rows (     -- pre-serialised consumed-license rows
+CREATE TABLE IF NOT EXISTS license_rows (     -- consumed-license rows: their server-derived values only
     enterprise_id INTEGER NOT NULL,
     rownum INTEGER NOT NULL,                  -- dense from 1: a page is a key range
-    row_json TEXT NOT NULL,
-    sources TEXT NOT NULL,                    -- JSON [[server_ref, user_id, rule], ...]
+    account_id INTEGER,                       -- the GitHub.com account's row (fragments in ghec_accounts); NULL: GHES-only
+    server_user_ids TEXT NOT NULL,            -- JSON array: enterprise_server_user_ids
+    server_emails TEXT NOT NULL,              -- JSON array: enterprise_server_emails
+    user_accounts INTEGER NOT NULL,           -- total_user_accounts
+    sources TEXT NOT NULL,                    -- JSON [[server_id, user_id, rule], ...]
     PRIMARY KEY (enterprise_id, rownum)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS privacy_ledger (

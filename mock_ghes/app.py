@@ -15,6 +15,7 @@ from flask import Flask, Response, request
 
 from github_http import install
 from github_http.api_headers import HeaderPolicy
+from github_http.storage import require_shared_state
 from github_http.web import install_web
 
 from .api import make_api_blueprint
@@ -46,13 +47,15 @@ class GhesApp:
 
     runtime: Runtime
     syncer: ConnectSyncer
-    version: str | None = None
 
     def enterprise_version(self) -> str:
-        """The instance's version, cached until the control plane may have changed the scenario."""
-        if self.version is None:
-            self.version = self.runtime.store.instance()["version"]
-        return self.version
+        """The instance's version, read for every response (one primary-key read).
+
+        WHY not cached: under gunicorn another worker may switch the scenario (and so the
+        version) through `/_mock/`, and this worker would go on announcing the old one.
+        """
+        row = self.runtime.db.one("SELECT version FROM ghes_instance WHERE id = 1")
+        return row[0] if row else ""
 
 
 def new_connect_session() -> requests.Session:
@@ -65,6 +68,7 @@ def new_connect_session() -> requests.Session:
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build a mock GHES app from settings (defaults < MOCK_GHES_* environment < `config`)."""
     settings = load(config)
+    require_shared_state(settings["STATE_PATH"], "MOCK_GHES_STATE_PATH")
     runtime = open_runtime(settings)
     app = Flask(__name__, template_folder="templates")
     app.config["TESTING"] = bool(settings.get("TESTING", False))
@@ -79,8 +83,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         after github_http's headers and the version follows a scenario switch."""
         response.headers["X-GitHub-Enterprise-Version"] = ghes.enterprise_version()
         if request.path.startswith("/_mock"):
-            ghes.version = None  # reset, scenario or snapshot may have replaced the instance
-            syncer.invalidate()
+            syncer.invalidate()  # reset, scenario or snapshot may have replaced the Connect state
         return response
 
     install(app, settings=settings, db=runtime.db, clock=runtime.clock, hooks=make_hooks(runtime),

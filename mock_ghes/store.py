@@ -173,7 +173,9 @@ class Store:
         return user_dict(row)
 
     def user_by_id(self, user_id: int) -> dict[str, Any]:
-        """One user by id, or UnknownUser."""
+        """One user by id, or UnknownUser (an id past SQLite's 64-bit range cannot exist)."""
+        if not 0 < user_id < 2**63:
+            raise UnknownUser(str(user_id))
         row = self.db.one(f"{self._select()} WHERE id = ?", (user_id,))
         if row is None:
             raise UnknownUser(str(user_id))

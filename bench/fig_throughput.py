@@ -1,0 +1,89 @@
+"""Figure: consumed-licenses throughput under gunicorn (2 workers) over loopback.
+
+The mock GHEC is served with its DEFAULT settings (journal on: every request is recorded)
+over the 1,000,000-row state, and loaded from another process with `per_page=100` pages
+spread over the whole range. The yardstick, in the same run and with the same gunicorn
+command line, is bench/const_app.py's constant `{"ok": true}` route. The load generator is
+`wrk` when installed (`make bench` installs it where it can), else bench/loadgen.py.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from .loadgen import run as python_load
+from .report import Figure
+from .timing import PYTHON, free_port, start, stop, wait_http
+
+TARGET_RPS, CONST_RATIO = 1800.0, 0.6
+DURATION, WARMUP = 10, 2
+WRK_CONNECTIONS = 4
+
+
+def gunicorn(app: str, env: dict[str, str], log: Path) -> tuple[subprocess.Popen, int]:
+    """`gunicorn -w 2` (sync workers, gunicorn's defaults otherwise) serving `app` on a free port."""
+    port = free_port()
+    proc = start([PYTHON, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", app],
+                 env=env, log=log)
+    return proc, port
+
+
+def wrk_script(workdir: Path, paths: list[str], headers: dict[str, str]) -> Path:
+    """A wrk Lua script that walks the given paths in a seeded random order with the headers."""
+    lines = [f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items()]
+    lines.append("local paths = {" + ",".join(f'"{p}"' for p in paths) + "}")
+    lines.append("math.randomseed(7)")
+    lines.append("request = function() return wrk.format(\"GET\", paths[math.random(1, #paths)]) end")
+    script = workdir / "bench.lua"
+    script.write_text("\n".join(lines) + "\n")
+    return script
+
+
+def load(port: int, paths: list[str], headers: dict[str, str], workdir: Path) -> tuple[float, int, str]:
+    """(requests/s, failed responses, generator) against a server on `port`."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        rps, bad = python_load("127.0.0.1", port, paths, headers, warmup=WARMUP, duration=DURATION)
+        return rps, bad, "python http.client, 2 processes"
+    script = wrk_script(workdir, paths, headers)
+    base = f"http://127.0.0.1:{port}"
+    subprocess.run([wrk, "-t1", f"-c{WRK_CONNECTIONS}", f"-d{WARMUP}s", "-s", str(script), base],
+                   capture_output=True, check=True)
+    out = subprocess.run([wrk, "-t1", f"-c{WRK_CONNECTIONS}", f"-d{DURATION}s", "-s", str(script), base],
+                         capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    note = f"wrk, 1 thread, {WRK_CONNECTIONS} connections" + (f"; socket errors {errors.group(1)}" if errors else "")
+    return rps, int(bad.group(1)) if bad else 0, note
+
+
+def run(state: Path, workdir: Path, slug: str, token: str, rows: int) -> list[Figure]:
+    """Throughput of consumed-licenses pages vs the constant route, same gunicorn settings."""
+    pages = max(1, -(-rows // 100))
+    step = max(1, pages // 500)
+    paths = [f"/enterprises/{slug}/consumed-licenses?per_page=100&page={n}" for n in range(1, pages + 1, step)]
+    headers = {"Authorization": f"token {token}"}
+    proc, port = gunicorn("mock_ghec:create_app()", {"MOCK_GHEC_STATE_PATH": str(state)}, workdir / "gunicorn.log")
+    try:
+        wait_http(f"http://127.0.0.1:{port}/_mock/", proc=proc)
+        rps, bad, generator = load(port, paths, headers, workdir)
+    finally:
+        stop(proc)
+    proc, port = gunicorn("bench.const_app:app", {}, workdir / "gunicorn-const.log")
+    try:
+        wait_http(f"http://127.0.0.1:{port}/ok", proc=proc)
+        const_rps, const_bad, _ = load(port, ["/ok"], {}, workdir)
+    finally:
+        stop(proc)
+    ratio = rps / const_rps
+    if bad or const_bad:
+        generator += f"; {bad} failed responses (constant route {const_bad})"
+    return [Figure("consumed-licenses throughput, per_page=100, gunicorn -w 2",
+                   f"≥ {TARGET_RPS:,.0f} req/s and ≥ {CONST_RATIO:g}× a constant route",
+                   rps, "req/s", rps >= TARGET_RPS and ratio >= CONST_RATIO and not bad,
+                   f"{generator}; {DURATION} s after {WARMUP} s warm-up; constant {{\"ok\": true}} route "
+                   f"{const_rps:,.0f} req/s, ratio {ratio:.2f}×; journal ON (default settings), "
+                   f"{rows:,} rows, pages spread over the range")]

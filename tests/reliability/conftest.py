@@ -1,0 +1,56 @@
+"""Fixtures of the reliability suite: a small GHEC scenario, its tokens, and in-process apps.
+
+Every test here must stay honest and quick (the whole suite well under a minute on two
+cores): small sizes wherever the property is the same at any size, real processes only
+where the property only exists between processes (crash, several workers).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from flask import Flask
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # rel_helpers, rel_processes
+
+import scenarios  # noqa: E402
+from mock_ghec import create_app as create_ghec  # noqa: E402
+from rel_helpers import PRESET, SEED, ghec_tokens  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def small_scenario() -> scenarios.Scenario:
+    """The scenario the in-process GHEC apps are built from (ground truth for tokens)."""
+    return scenarios.build(SEED, PRESET)
+
+
+@pytest.fixture(scope="session")
+def tokens(small_scenario: scenarios.Scenario) -> dict[str, str]:
+    """Slugs and tokens of the small scenario's two enterprises."""
+    return ghec_tokens(small_scenario)
+
+
+@pytest.fixture
+def make_ghec() -> Iterator[Any]:
+    """A factory of in-process GHEC apps (each its own ephemeral state), closed afterwards."""
+    made: list[Flask] = []
+
+    def make(**config: Any) -> Flask:
+        """A fresh GHEC app on the small scenario unless `config` says otherwise."""
+        app = create_ghec({"TESTING": True, "SEED": SEED, "SCENARIO": PRESET, **config})
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        app.extensions["mock"].db.close()
+
+
+@pytest.fixture(scope="module")
+def ghec_app() -> Iterator[Flask]:
+    """One in-process GHEC app shared by a module's read-mostly tests."""
+    app = create_ghec({"TESTING": True, "SEED": SEED, "SCENARIO": PRESET})
+    yield app
+    app.extensions["mock"].db.close()

@@ -1,0 +1,127 @@
+"""Who may call what on the mock GHES: every route and page from `app.url_map`, every kind of caller.
+
+Callers: no credentials, a token nobody has, a malformed header, a suspended user's token,
+the wrong role (a normal user), HTTP Basic where a token is expected and the reverse; for
+pages anonymous visitors, forged cookies and signed-in normal users. Answers as GitHub gives
+them (docs/ghes.md): 401, 403, or 404 where GitHub hides an enterprise route from non-admins.
+A GHES appliance is one enterprise, so "another enterprise" has no meaning here.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import pytest
+from flask import Flask
+from rel_auth import (BAD_TOKEN, basic, bearer, call, json_error, page_client, served_routes, to_login, url)
+
+from github_http.auth import token_digest
+from mock_ghes import create_app
+
+A, U = "/api/v3", "/api/v3/users/<username>"
+ROUTES = {
+    ("GET", "/"): "public", ("GET", "/login"): "public", ("POST", "/login"): "public_form",
+    ("POST", "/logout"): "public_form", ("GET", "/static/<path:filename>"): "asset",
+    ("GET", "/static/github/<path:filename>"): "asset",
+    ("GET", f"{A}/user"): "token", ("GET", f"{A}/user/<int:user_id>"): "token", ("GET", U): "token",
+    ("GET", f"{A}/enterprise/settings/license"): "admin_hidden", ("GET", f"{A}/enterprise/stats/users"): "admin_hidden",
+    ("GET", f"{A}/enterprise/license-usage/export"): "admin_hidden",
+    ("GET", f"{A}/enterprise/connect"): "admin_hidden", ("PUT", f"{A}/enterprise/connect"): "admin_hidden",
+    ("POST", f"{A}/enterprise/connect/license-sync"): "admin_hidden",
+    ("POST", f"{A}/admin/users"): "admin", ("PATCH", f"{A}/admin/users/<username>"): "admin",
+    ("DELETE", f"{A}/admin/users/<username>"): "admin", ("PUT", f"{U}/suspended"): "admin",
+    ("DELETE", f"{U}/suspended"): "admin",
+    ("GET", "/manage/v1/config/license"): "manage", ("PUT", "/manage/v1/config/license"): "manage",
+    ("GET", "/manage/v1/config/license/check"): "manage",
+    ("GET", "/enterprise/settings/license"): "admin_page", ("GET", "/enterprise/settings/license/export"): "admin_page",
+    ("GET", "/enterprise/users"): "admin_page",
+    ("POST", "/enterprise/settings/license/connect"): "admin_form", ("POST", "/enterprise/settings/license/sync"): "admin_form",
+}
+
+
+@pytest.fixture(scope="module")
+def ghes() -> Iterator[tuple[Flask, dict[str, Any]]]:
+    """A small GHES, its tokens and logins, plus a suspended user holding a token."""
+    app = create_app({"TESTING": True, "SCENARIO": "small"})
+    runtime = app.extensions["ghes"].runtime
+    tokens = runtime.tokens()
+    instance = runtime.store.instance()
+    suspended = "suspended-token-holder"  # API-created users get no token; give this one a token by digest
+    runtime.store.create_user(suspended, "suspended.holder@corp.example", True, "2026-01-01T00:00:00Z")
+    runtime.store.set_token(suspended, token_digest("ghp_suspended"))
+    facts = {**tokens, "admin_login": instance["admin_login"], "member_login": instance["member_login"],
+             "suspended": "ghp_suspended", "target": instance["member_login"]}
+    yield app, facts
+    app.extensions["mock"].db.close()
+
+
+def test_every_route_is_in_the_matrix(ghes: tuple[Flask, dict[str, Any]]) -> None:
+    assert served_routes(ghes[0]) == set(ROUTES)
+
+
+def _routes(*kinds: str) -> list[tuple[str, str]]:
+    """The matrix entries of some kinds, as test parameters."""
+    return sorted(route for route, kind in ROUTES.items() if kind in kinds)
+
+
+@pytest.mark.parametrize(("method", "rule"), _routes("token", "admin_hidden", "admin"))
+def test_api_callers(ghes: tuple[Flask, dict[str, Any]], method: str, rule: str) -> None:
+    app, f = ghes
+    client, path = app.test_client(), url(rule, username=f["target"], user_id=1)
+    json_error(call(client, method, path), 401, "Requires authentication")
+    json_error(call(client, method, path, bearer(BAD_TOKEN)), 401, "Bad credentials")
+    json_error(call(client, method, path, {"Authorization": "token "}), 401)
+    json_error(call(client, method, path, basic("api_key", f["manage"])), 401, "Bad credentials")
+    json_error(call(client, method, path, bearer(f["suspended"])), 403)
+    kind = ROUTES[(method, rule)]
+    if kind == "admin_hidden":
+        json_error(call(client, method, path, bearer(f["member"])), 404, "Not Found")
+    elif kind == "admin":
+        json_error(call(client, method, path, bearer(f["member"])), 403)
+    if method == "GET":
+        assert call(client, method, path, bearer(f["admin"])).status_code == 200
+        if kind == "token":
+            assert call(client, method, path, bearer(f["member"])).status_code == 200
+
+
+@pytest.mark.parametrize(("method", "rule"), _routes("manage"))
+def test_manage_api_callers(ghes: tuple[Flask, dict[str, Any]], method: str, rule: str) -> None:
+    app, f = ghes
+    client = app.test_client()
+    for headers in ({}, basic("api_key", "wrong"), basic("admin", f["manage"]), bearer(f["admin"]),
+                    basic("api_key", f["admin"]), {"Authorization": "Basic !!!"}):
+        answer = call(client, method, rule, headers)
+        json_error(answer, 401)
+        assert answer.headers["WWW-Authenticate"].startswith("Basic ")
+    if method == "GET":
+        assert call(client, method, rule, basic("api_key", f["manage"])).status_code == 200
+
+
+@pytest.mark.parametrize(("method", "rule"), _routes("admin_page"))
+def test_page_visitors(ghes: tuple[Flask, dict[str, Any]], method: str, rule: str) -> None:
+    app, f = ghes
+    to_login(call(page_client(app, None), method, rule))
+    forged = app.test_client()
+    forged.set_cookie(app.config["SESSION_COOKIE_NAME"], "eyJ3aG8iOiJhZG1pbiJ9.forged.signature")
+    to_login(call(forged, method, rule))
+    to_login(call(page_client(app, "suspended-token-holder"), method, rule))
+    assert call(page_client(app, f["member_login"]), method, rule).status_code == 403
+    assert call(page_client(app, f["admin_login"]), method, rule).status_code == 200
+
+
+@pytest.mark.parametrize(("method", "rule"), _routes("admin_form"))
+def test_page_forms(ghes: tuple[Flask, dict[str, Any]], method: str, rule: str) -> None:
+    app, f = ghes
+    assert call(page_client(app, f["admin_login"], csrf=False), method, rule).status_code == 400
+    assert call(page_client(app, f["admin_login"]), method, rule).status_code == 400  # no form token
+    to_login(call(page_client(app, None), method, rule, form=True))
+    assert call(page_client(app, f["member_login"]), method, rule, form=True).status_code == 403
+
+
+@pytest.mark.parametrize(("method", "rule"), _routes("public", "public_form", "asset"))
+def test_public_routes_need_no_sign_in(ghes: tuple[Flask, dict[str, Any]], method: str, rule: str) -> None:
+    client, kind = page_client(ghes[0], None), ROUTES[(method, rule)]
+    if kind == "public_form":
+        assert call(client, method, url(rule)).status_code == 400
+        assert call(client, method, url(rule), form=True).status_code in (200, 302, 401)
+    else:
+        assert call(client, method, url(rule)).status_code in ((200, 302) if kind == "public" else (200, 404))
