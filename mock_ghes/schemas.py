@@ -10,7 +10,9 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from export_format.schemas import EmailSchema
 from marshmallow import EXCLUDE, Schema, fields, validate
+
 
 _SEATS = {"oneOf": [{"type": "string"}, {"type": "integer"}]}
 
@@ -184,20 +186,13 @@ class ConnectUpdateSchema(Schema):
     license_sync = fields.Boolean()
 
 
-class EmailSchema(Schema):
-    """An email of a user in `/_mock/users` (same shape as the export contract's)."""
-
-    address = fields.String()
-    primary = fields.Boolean()
-
-
 class MockUserSchema(Schema):
     """GET /_mock/users: every attribute, the verifier's ground truth (never on the public API)."""
 
     id = fields.Integer()
     login = fields.String()
     name = fields.String(allow_none=True)
-    emails = fields.List(fields.Nested(EmailSchema))
+    emails = fields.List(fields.Nested(EmailSchema))  # the export contract's own email shape
     primary_email = fields.String(allow_none=True)
     kind = fields.String()
     site_admin = fields.Boolean()

@@ -8,7 +8,6 @@ it needs to open a blob without also judging it. The scheme is the published one
 """
 from __future__ import annotations
 
-import base64
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,8 +55,16 @@ def check_bytes(raw: bytes, private_key: Any = None) -> FileCheck:
     import export_format
     result = export_format.validate_bytes(raw, private_key=private_key)
     problems = [Problem(str(getattr(p, "path", "")), str(getattr(p, "message", p))) for p in result.problems]
-    doc = _as_dict(getattr(result, "document", None)) or _parse(raw)
     check = FileCheck(ok=bool(result.ok), problems=problems)
+    document = result.document
+    if document is not None:  # valid: the validator already parsed (and decrypted) it
+        check.server_id = document.instance.get("server_id")
+        check.host_name = document.instance.get("host_name")
+        check.encrypted = document.encrypted
+        if document.users_readable:
+            check.users = document.users
+        return check
+    doc = _parse(raw)  # refused: describe what can still be read of it
     if isinstance(doc, dict):
         instance = doc.get("instance") if isinstance(doc.get("instance"), dict) else {}
         check.server_id = instance.get("server_id")
@@ -67,15 +74,8 @@ def check_bytes(raw: bytes, private_key: Any = None) -> FileCheck:
         if isinstance(users, list):
             check.users = users
         elif check.encrypted and private_key is not None:
-            check.users = decrypt_users(_parse(raw), private_key)
+            check.users = decrypt_users(doc, private_key)
     return check
-
-
-def _as_dict(document: Any) -> dict[str, Any] | None:
-    """The validator's parsed document as a plain dict, whatever type it came as."""
-    if isinstance(document, dict):
-        return document
-    return None
 
 
 def _parse(raw: bytes) -> Any:
@@ -100,16 +100,15 @@ def decrypt_users(doc: Any, private_key: Any) -> list[Any] | None:
 
 
 def decrypt_users_bytes(doc: Any, private_key: Any) -> bytes | None:
-    """The raw decrypted bytes of the users blob (scanned as bytes by the privacy check)."""
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import padding
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    """The raw decrypted bytes of the users blob (scanned as bytes by the privacy check).
+
+    Opens the blob with the contract's own decryption (export_format.encryption), so the
+    client and the mocks can never disagree on the scheme.
+    """
+    from export_format.encryption import decrypt_users as open_blob
     try:
-        enc, instance = doc["encryption"], doc["instance"]
-        key = private_key.decrypt(base64.b64decode(enc["encrypted_key"]), padding.OAEP(
-            mgf=padding.MGF1(algorithm=hashes.SHA256()), algorithm=hashes.SHA256(), label=None))
-        return AESGCM(key).decrypt(base64.b64decode(enc["nonce"]), base64.b64decode(doc["users"]),
-                                   str(instance["server_id"]).encode("utf-8"))
+        return open_blob(doc["encryption"], doc["users"], private_key,
+                         str(doc["instance"]["server_id"]).encode("utf-8"))
     except Exception:  # noqa: BLE001 - any failure means "unreadable", reported by the caller
         return None
 
