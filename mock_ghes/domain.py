@@ -8,12 +8,13 @@ from __future__ import annotations
 import re
 
 from export_format.schemas import EMAIL_PATTERN
+from export_format.strict import compile_json_pattern
 
 __all__ = ["EMAIL", "MAX_LOGIN_LENGTH", "AlreadyExists", "InvalidValue", "NotAllowed", "StoreError",
            "UnknownUser", "normalise_login"]
 
 MAX_LOGIN_LENGTH = 39  # GitHub's limit for a login
-EMAIL = re.compile(re.sub(r"(?<!\\)\$", r"\\Z", EMAIL_PATTERN))  # the export's own email rule
+EMAIL = compile_json_pattern(EMAIL_PATTERN)  # the export's own email rule, matched as the validator does
 
 
 class StoreError(Exception):
