@@ -119,6 +119,7 @@ class MockWire:
         environ["wsgi.input"] = tee
         fault = self.faults.take(method, path)
         captured: dict[str, Any] = {"status": 0, "fault_id": fault["id"] if fault else None}
+        recorded = False
 
         def recording_start(status: str, headers: list, exc_info: Any = None) -> Callable:
             """Remember the status the app (or the fault) answered."""
@@ -129,7 +130,11 @@ class MockWire:
             if fault and fault["latency_ms"]:
                 time.sleep(fault["latency_ms"] / 1000)
             if fault and fault["action"] == "drop":
-                tee.drain()
+                # WHY record before hanging up: the client sees the drop the moment the socket
+                # closes and may read the journal at once; the entry must already be there.
+                if self.record:
+                    self._record(environ, method, path, tee, captured, started)
+                    recorded = True
                 _hang_up(environ)
                 return []
             if fault and fault["action"] in ("status", "rate_limit"):
@@ -140,7 +145,7 @@ class MockWire:
                 return self._half_then_hang_up(environ, body)
             return [body]
         finally:
-            if self.record:
+            if self.record and not recorded:
                 self._record(environ, method, path, tee, captured, started)
 
     @staticmethod

@@ -1,6 +1,7 @@
 """Faults that only exist on a real socket (dropped connection, truncated body), over loopback HTTP."""
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -36,8 +37,19 @@ def test_truncated_body_breaks_mid_response(control: MockControl) -> None:
     assert requests.get(f"{control.base_url}/api/widgets", timeout=10).json()[0]["id"] == 1
 
 
-def test_dropped_upload_is_still_journaled_whole(control: MockControl) -> None:
-    """The body that arrived is recorded even when the connection is dropped (privacy proofs scan it)."""
+def test_dropped_upload_is_still_journaled_whole(control: MockControl, live: object,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The body that arrived is recorded even when the connection is dropped (privacy proofs scan it),
+    and before the client sees the drop: a slow journal write must not let the client read first."""
+    journal = live.app.extensions["mock"].journal  # type: ignore[attr-defined]
+    real_record = journal.record
+
+    def slow_record(entry: dict) -> None:
+        """Widen the window in which a late journal write would lose the race."""
+        time.sleep(0.3)
+        real_record(entry)
+
+    monkeypatch.setattr(journal, "record", slow_record)
     control.add_fault(method="POST", path="/api/widgets", action="drop")
     with pytest.raises(requests.ConnectionError):
         requests.post(f"{control.base_url}/api/widgets", json={"name": "lost"}, timeout=10)
