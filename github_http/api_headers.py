@@ -50,14 +50,23 @@ def rate_limit_headers(limit: int, remaining: int, reset_in: int = 3600) -> dict
 
 
 def decorate(response: Response, policy: HeaderPolicy) -> Response:
-    """Add GitHub's response headers to an API response."""
+    """Add GitHub's response headers to an API response (those a route set itself are kept).
+
+    WHY one `extend`: Werkzeug's `setdefault`/`__setitem__` scan the header list on every
+    call, and eleven of them were a tenth of what a consumed-licenses page cost to serve.
+    """
     headers = response.headers
-    headers.setdefault("X-GitHub-Api-Version-Selected", getattr(g, "api_version", DEFAULT_API_VERSION))
-    headers.setdefault("X-GitHub-Media-Type", "github.v3; format=json")
-    headers.setdefault("X-GitHub-Request-Id", uuid.uuid4().hex[:20].upper())
+    present = {name.lower() for name in headers.keys()}
+    added = [(name, value) for name, value in (
+        ("X-GitHub-Api-Version-Selected", getattr(g, "api_version", DEFAULT_API_VERSION)),
+        ("X-GitHub-Media-Type", "github.v3; format=json"),
+        ("X-GitHub-Request-Id", uuid.uuid4().hex[:20].upper()),
+    ) if name.lower() not in present]
     if policy.enterprise_version:
-        headers["X-GitHub-Enterprise-Version"] = policy.enterprise_version
-    if policy.rate_limit and "x-ratelimit-limit" not in headers:
-        for name, value in rate_limit_headers(policy.rate_limit, policy.rate_limit - 1).items():
-            headers[name] = value
+        if "x-github-enterprise-version" in present:
+            del headers["X-GitHub-Enterprise-Version"]
+        added.append(("X-GitHub-Enterprise-Version", policy.enterprise_version))
+    if policy.rate_limit and "x-ratelimit-limit" not in present:
+        added.extend(rate_limit_headers(policy.rate_limit, policy.rate_limit - 1).items())
+    headers.extend(added)
     return response

@@ -30,6 +30,9 @@ def parse_time(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+_DEFAULT_STATE = '{"offset": 0, "frozen": null}'
+
+
 class Clock:
     """Injectable time: `offset` seconds from real time, or `frozen` at one instant."""
 
@@ -38,10 +41,16 @@ class Clock:
         self._db = db
         self._real = real
         self._listeners: list[Callable[[datetime], None]] = []
+        self._parsed: tuple[str, dict] = (_DEFAULT_STATE, json.loads(_DEFAULT_STATE))
 
     def _state(self) -> dict:
-        """The stored offset/frozen pair (default: real time)."""
-        return json.loads(self._db.get_kv(_KEY, '{"offset": 0, "frozen": null}'))
+        """The stored offset/frozen pair (default: real time), read on every call so every worker
+        sees a move at once; parsed again only when the stored text changed (WHY: the journal asks
+        the time on every request)."""
+        raw = self._db.get_kv(_KEY, _DEFAULT_STATE)
+        if raw != self._parsed[0]:
+            self._parsed = (raw, json.loads(raw))
+        return dict(self._parsed[1])
 
     def now(self) -> datetime:
         """The app's current time."""

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from flask import Blueprint, Flask, Response, abort, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 
 from .auth import secrets_equal
 
@@ -112,6 +113,26 @@ def asset_url(filename: str) -> str:
     return url_for("github_web.static", filename=filename, v=digest)
 
 
+class PageSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, opened only on pages.
+
+    WHY: the API and the control plane never use the page session (they take tokens), yet
+    opening one (building the signing serializer, reading the cookie) was about a tenth of
+    the cost of serving a consumed-licenses page. Elsewhere the session is Flask's empty,
+    read-only null session, and nothing is saved.
+    """
+
+    def __init__(self, is_page: Callable[[str], bool]) -> None:
+        """`is_page(path)`: the paths whose requests get a real session."""
+        self._is_page = is_page
+
+    def open_session(self, app: Flask, request: Any) -> Any:
+        """The real session on pages, the null session anywhere else."""
+        if not self._is_page(request.path):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
+
+
 def install_web(app: Flask, secret_key: str, is_page_post: Callable[[str], bool] | None = None) -> None:
     """Register the shared layout, the page session, CSRF checks on form POSTs and the page headers.
 
@@ -119,6 +140,8 @@ def install_web(app: Flask, secret_key: str, is_page_post: Callable[[str], bool]
     their POSTs need the CSRF token and their HTML answers get the security headers.
     """
     app.secret_key = secret_key
+    if is_page_post is not None:
+        app.session_interface = PageSessionInterface(is_page_post)
     app.config["SESSION_COOKIE_NAME"] = session_cookie_name(app, secret_key)
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")

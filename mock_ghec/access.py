@@ -42,8 +42,12 @@ def caller_login() -> str:
 
 def owned_enterprise(slug: str, login: str | None = None) -> EnterpriseAccess:
     """The enterprise `slug` if the caller (token, or `login` for pages) is one of its owners."""
-    login = login if login is not None else caller_login()
-    access = reads.enterprise_access(db(), slug, login)
+    if login is None:
+        login, access = reads.token_access(db(), require_token(), slug)
+        if login is None:
+            raise bad_credentials()
+    else:
+        access = reads.enterprise_access(db(), slug, login)
     if access is None or access.role is None:
         raise not_found()
     if not access.owner:

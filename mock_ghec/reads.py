@@ -46,17 +46,41 @@ def login_for_token(db: Database, token: str) -> str | None:
     return row[0] if row else None
 
 
+_ACCESS_COLUMNS = ("e.id, e.slug, e.name, e.seats_purchased, e.seats_consumed, e.uses_saml, "
+                   "a.role, a.enterprise_owner")
+
+
+def _access(row: Any) -> EnterpriseAccess:
+    """An EnterpriseAccess from the `_ACCESS_COLUMNS` of a row."""
+    return EnterpriseAccess(row[0], row[1], row[2], row[3], row[4], bool(row[5]), row[6], bool(row[7]))
+
+
 def enterprise_access(db: Database, slug: str, login: str | None) -> EnterpriseAccess | None:
     """The enterprise named by slug (or numeric id) with the caller's role in it, or None."""
-    sql = ("SELECT e.id, e.slug, e.name, e.seats_purchased, e.seats_consumed, e.uses_saml, "
-           "a.role, a.enterprise_owner FROM ghec_enterprises e LEFT JOIN ghec_accounts a "
+    sql = (f"SELECT {_ACCESS_COLUMNS} FROM ghec_enterprises e LEFT JOIN ghec_accounts a "
            "ON a.enterprise_id = e.id AND a.login = ? WHERE ")
     row = db.one(sql + "e.slug = ?", (login or "", slug))
     if row is None and _ID.fullmatch(slug):  # ASCII digits that fit SQLite's integer (no 500 on "²" or 10**30)
         row = db.one(sql + "e.id = ?", (login or "", int(slug)))
+    return _access(row) if row is not None else None
+
+
+def token_access(db: Database, token: str, slug: str) -> tuple[str | None, EnterpriseAccess | None]:
+    """(the token's login, the enterprise `slug` with that login's role in it) in one read.
+
+    WHY one statement: every API request asks both, and on the consumed-licenses page two
+    round trips to SQLite were a tenth of the serving cost. A slug that names no enterprise
+    may still be a numeric id: that rarer case takes `enterprise_access`'s second look.
+    """
+    row = db.one(f"SELECT t.login, {_ACCESS_COLUMNS} FROM ghec_tokens t "
+                 "LEFT JOIN ghec_enterprises e ON e.slug = ? "
+                 "LEFT JOIN ghec_accounts a ON a.enterprise_id = e.id AND a.login = t.login "
+                 "WHERE t.digest = ?", (slug, token_digest(token)))
     if row is None:
-        return None
-    return EnterpriseAccess(row[0], row[1], row[2], row[3], row[4], bool(row[5]), row[6], bool(row[7]))
+        return None, None
+    if row[1] is None:
+        return row[0], enterprise_access(db, slug, row[0])
+    return row[0], _access(row[1:])
 
 
 def enterprise_for_connect_token(db: Database, token: str) -> int | None:
@@ -81,8 +105,10 @@ ROW_JSON = (
     "a.row_t3 || r.user_accounts || a.row_t4 END")
 #: The rows with their account's fragments (a GHES-only row joins nothing).
 ROWS_FROM = "license_rows r LEFT JOIN ghec_accounts a ON a.enterprise_id = r.enterprise_id AND a.id = r.account_id"
-_PAGE_SQL = (f"SELECT {ROW_JSON} FROM {ROWS_FROM} WHERE r.enterprise_id = ? AND r.rownum BETWEEN ? AND ? "
-             "ORDER BY r.rownum")
+#: Rows come out in rownum order: the range is read through the primary key, and a LEFT JOIN
+#: keeps license_rows as the outer loop (SQLite 3.40 has no ORDER BY inside group_concat).
+_PAGE_SQL = (f"SELECT group_concat(row_json, ',') FROM (SELECT {ROW_JSON} AS row_json FROM {ROWS_FROM} "
+             "WHERE r.enterprise_id = ? AND r.rownum BETWEEN ? AND ? ORDER BY r.rownum)")
 
 
 def _tuples(db: Database, sql: str, params: Any = ()) -> list[tuple]:
@@ -92,9 +118,12 @@ def _tuples(db: Database, sql: str, params: Any = ()) -> list[tuple]:
     return cur.execute(sql, params).fetchall()
 
 
-def page_rows(db: Database, enterprise_id: int, first: int, last: int) -> list[str]:
-    """Rows `first..last` (1-based, inclusive) as JSON: one key-range read, rendered by SQLite."""
-    return [r[0] for r in _tuples(db, _PAGE_SQL, (enterprise_id, first, last))]
+def page_json(db: Database, enterprise_id: int, first: int, last: int) -> str:
+    """Rows `first..last` (1-based, inclusive) as the inside of a JSON array: one key-range read,
+    rendered and joined by SQLite (WHY joined there: one string back instead of a hundred saved
+    about a quarter of the read)."""
+    row = db.one(_PAGE_SQL, (enterprise_id, first, last))
+    return (row[0] or "") if row else ""
 
 
 #: Row fields the License page's `?q=` looks through (values only, never key names).

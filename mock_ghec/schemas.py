@@ -230,7 +230,8 @@ class RowEncoder:
                 f'{p2}[{",".join(map(encode_basestring, emails))}]{p3}{accounts}{p4}')
 
 
-def page_body(consumed: int, purchased: int, rows: list[str]) -> str:
-    """A consumed-licenses page from pre-serialised rows (the keys of ConsumedLicensesSchema)."""
+def page_body(consumed: int, purchased: int, rows_json: str) -> str:
+    """A consumed-licenses page from pre-serialised rows, already comma-joined (the keys of
+    ConsumedLicensesSchema)."""
     return (f'{{"total_seats_consumed":{int(consumed)},"total_seats_purchased":{int(purchased)},'
-            f'"users":[{",".join(rows)}]}}')
+            f'"users":[{rows_json}]}}')
