@@ -67,7 +67,7 @@ def serve(args: argparse.Namespace) -> int:
     if any(connect) and not all(connect):
         print("mock-ghes: --connect-url, --connect-enterprise and --connect-token go together", file=sys.stderr)
         return 2
-    from werkzeug.serving import run_simple
+    from werkzeug.serving import make_server
 
     from .app import create_app
 
@@ -76,7 +76,11 @@ def serve(args: argparse.Namespace) -> int:
                                     "connect_token": "CONNECT_TOKEN"}))
     ghes = app.extensions["ghes"]
     runtime = ghes.runtime
-    instance, tokens, base = runtime.store.instance(), runtime.tokens(), f"http://{args.host}:{args.port}"
+    # Bind before printing, so `--port 0` (a free port) prints the port actually bound and the
+    # banner only appears once the server can be reached.
+    server = make_server(args.host, args.port, app, threaded=True)
+    host_for_url = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host
+    instance, tokens, base = runtime.store.instance(), runtime.tokens(), f"http://{host_for_url}:{server.server_port}"
     print(f"mock GHES {instance['version']} · {instance['host_name']} · server {instance['server_id']}\n"
           f"  License page  {base}/enterprise/settings/license\n  REST API      {base}/api/v3\n"
           f"  Manage API    {base}/manage/v1   (Basic: api_key / {tokens['manage']})\n"
@@ -91,7 +95,7 @@ def serve(args: argparse.Namespace) -> int:
     # SIGTERM exits like Ctrl-C, so atexit removes an ephemeral state folder.
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    run_simple(args.host, args.port, app, threaded=True, use_reloader=False)
+    server.serve_forever()  # Werkzeug's serve_forever ends quietly on Ctrl-C and closes the socket
     return 0
 
 

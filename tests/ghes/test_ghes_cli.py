@@ -88,12 +88,28 @@ def test_bad_arguments_fail_cleanly(tmp_path, capsys):
     assert main(["license", "usage", "-y", "--scenario", "nope", "-o", str(tmp_path / "x.json")]) == 2
 
 
+class _FakeServer:
+    """What `serve` needs of Werkzeug's server: the bound port (0 asks for a free one) and serve_forever."""
+
+    def __init__(self, port: int) -> None:
+        """Port 0 binds "a free port": pretend it was 40123."""
+        self.server_port = port or 40123
+
+    def serve_forever(self) -> None:
+        """Return at once: the test only checks what was printed and built."""
+
+
 @pytest.fixture
 def no_server(monkeypatch):
-    """`serve` without a socket: run_simple records its arguments; SIGTERM handling is left alone."""
+    """`serve` without a socket: make_server records its arguments; SIGTERM handling is left alone."""
     served: dict = {}
-    monkeypatch.setattr("werkzeug.serving.run_simple",
-                        lambda host, port, app, **kw: served.update(host=host, port=port, app=app))
+
+    def fake_make_server(host, port, app, **kw):
+        """Record and hand back a server that does not listen."""
+        served.update(host=host, port=port, app=app)
+        return _FakeServer(port)
+
+    monkeypatch.setattr("werkzeug.serving.make_server", fake_make_server)
     monkeypatch.setattr("signal.signal", lambda *args: None)
     return served
 
@@ -110,6 +126,14 @@ def test_serve_prints_urls_and_tokens(no_server, capsys):
     client = served["app"].test_client()
     assert client.get("/api/v3/user", headers=token_auth("ghp_fixedadmintoken")).json["site_admin"] is True
     served["app"].extensions["mock"].db.close()
+
+
+def test_serve_on_port_0_prints_the_port_it_bound(no_server, capsys):
+    """`--port 0` asks for a free port: the banner names the bound one, never ":0"."""
+    assert main(["serve", "--port", "0", "--host", "0.0.0.0"]) == 0
+    out = capsys.readouterr().out
+    assert no_server["port"] == 0 and "http://127.0.0.1:40123/api/v3" in out and ":0/" not in out
+    no_server["app"].extensions["mock"].db.close()
 
 
 def test_serve_needs_all_three_connect_flags(capsys):
