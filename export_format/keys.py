@@ -1,8 +1,8 @@
 """The mock pair's DEFAULT key pair, and loaders for any PEM RSA key pair.
 
-The files under fixtures/keys/ are TEST-ONLY and PUBLIC (committed to the repository): they
-exist so that a mock GHES and a mock GHEC started with no flags can exchange encrypted
-exports out of the box. Real use passes --ghec-private-key / --ghec-public-key to the
+The files under export_format/test_keys/ are TEST-ONLY and PUBLIC (committed to the
+repository, shipped as package data so an installed wheel has them too): they exist so that
+a mock GHES and a mock GHEC started with no flags can exchange encrypted exports out of the box. Real use passes --ghec-private-key / --ghec-public-key to the
 servers (see docs/export-format.md). `python -m export_format.keys DIR` writes a fresh pair.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-KEY_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "keys"
+KEY_DIR = Path(__file__).resolve().parent / "test_keys"
 DEFAULT_PRIVATE_KEY_PATH = KEY_DIR / "ghec-test-private.pem"
 DEFAULT_PUBLIC_KEY_PATH = KEY_DIR / "ghec-test-public.pem"
 DEFAULT_KEY_BITS = 3072

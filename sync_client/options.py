@@ -40,7 +40,7 @@ def add_ghec(parser: argparse.ArgumentParser) -> None:
 def add_key(parser: argparse.ArgumentParser) -> None:
     """--ghec-private-key: opens encrypted exports (default: the project's TEST-ONLY key)."""
     parser.add_argument("--ghec-private-key", metavar="PATH",
-                        help="PEM private key for encrypted exports (default: the test key in fixtures/keys)")
+                        help="PEM private key for encrypted exports (default: the test key in export_format/test_keys)")
 
 
 def add_common(parser: argparse.ArgumentParser, reports: bool = True) -> None:

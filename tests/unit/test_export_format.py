@@ -249,10 +249,19 @@ def test_key_id_is_the_same_for_both_halves_and_rejects_other_types() -> None:
 
 # -- keys ------------------------------------------------------------------------------------
 def test_default_keys_are_the_shipped_test_pair_and_cached() -> None:
-    assert keys.DEFAULT_PRIVATE_KEY_PATH.parent == ROOT / "fixtures" / "keys"
+    assert keys.DEFAULT_PRIVATE_KEY_PATH.parent == ROOT / "export_format" / "test_keys"
     assert ef.load_private_key() is ef.load_private_key(keys.DEFAULT_PRIVATE_KEY_PATH)
     assert ef.load_private_key().key_size == 3072
-    assert "TEST-ONLY" in (ROOT / "fixtures" / "keys" / "README.md").read_text()
+    assert "TEST-ONLY" in (ROOT / "export_format" / "test_keys" / "README.md").read_text()
+
+
+def test_the_test_keys_ship_in_the_package() -> None:
+    """A wheel (non-editable install) must carry the default pair, or a bare `mock-ghec serve` fails."""
+    import tomllib
+    shipped = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    assert "test_keys/*.pem" in shipped["export_format"]
+    assert {p.name for p in keys.KEY_DIR.glob("*.pem")} == {keys.DEFAULT_PRIVATE_KEY_PATH.name,
+                                                          keys.DEFAULT_PUBLIC_KEY_PATH.name}
 
 
 def test_missing_key_file_is_a_clear_error(tmp_path: Path) -> None:
