@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from github_http.pagination import link_header, requested_page
+from github_http.users import UserUrls, simple_user
 
 from . import reads
 from .access import caller_login, db, owned_enterprise
@@ -53,12 +54,10 @@ def license_sync_status(enterprise: str) -> Response:
 
 @bp.get("/user")
 def user() -> Response:
-    """GitHub's "Get the authenticated user" (the fields the mock knows; `url` points at this server)."""
+    """GitHub's "Get the authenticated user" as simple-user (API URLs on this server, pages on github.com)."""
     login = caller_login()
     account = reads.account(db(), login) or {"id": 0, "login": login, "name": None}
-    return jsonify(_USER.dump({
-        "login": account["login"], "id": account["id"], "node_id": f"U_mock{account['id']}",
-        "avatar_url": f"https://avatars.githubusercontent.com/u/{account['id']}?v=4",
-        "url": f"{request.url_root}users/{account['login']}",
-        "html_url": f"https://github.com/{account['login']}", "type": "User", "site_admin": False,
-        "name": account["name"] or None}))
+    urls = UserUrls(request.url_root, "https://github.com", "https://avatars.githubusercontent.com/u/")
+    return jsonify(_USER.dump(simple_user(urls, login=account["login"], user_id=account["id"],
+                                          node_id=f"U_mock{account['id']}", name=account["name"] or None,
+                                          email=None, site_admin=False)))

@@ -19,6 +19,8 @@ from typing import Any, Callable
 
 from marshmallow import Schema, fields
 
+from github_http.users import SimpleUserSchema
+
 
 class ConsumedLicenseSchema(Schema):
     """One consumed license (a person): GitHub's `get-consumed-licenses` users[] item, in its example's order."""
@@ -77,18 +79,8 @@ class LicenseSyncStatusSchema(Schema):
     server_instances = fields.List(fields.Nested(ServerInstanceSchema))
 
 
-class UserSchema(Schema):
-    """The authenticated GitHub.com user (`GET /user`), the subset of GitHub's fields the mock knows."""
-
-    login = fields.String(required=True)
-    id = fields.Integer(required=True)
-    node_id = fields.String(required=True)
-    avatar_url = fields.String(required=True)
-    url = fields.String(required=True)
-    html_url = fields.String(required=True)
-    type = fields.String(required=True)
-    site_admin = fields.Boolean(required=True)
-    name = fields.String(required=True, allow_none=True)
+class UserSchema(SimpleUserSchema):
+    """The authenticated GitHub.com user (`GET /user`): GitHub's simple-user, as GHES answers it too."""
 
 
 class ProblemSchema(Schema):

@@ -11,6 +11,7 @@ import base64
 from typing import Any
 
 from export_format.schemas import EmailSchema
+from github_http.users import SimpleUserSchema, UserUrls, simple_user
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 
@@ -34,32 +35,6 @@ class UserStatsSchema(Schema):
     total_users = fields.Integer(required=True)
     admin_users = fields.Integer(required=True)
     suspended_users = fields.Integer(required=True)
-
-
-class SimpleUserSchema(Schema):
-    """GitHub's `simple-user`, the body of POST /admin/users."""
-
-    name = fields.String(allow_none=True)
-    email = fields.String(allow_none=True)
-    login = fields.String(required=True)
-    id = fields.Integer(required=True)
-    node_id = fields.String(required=True)
-    avatar_url = fields.Url(required=True)
-    gravatar_id = fields.String(required=True, allow_none=True)
-    url = fields.Url(required=True)
-    html_url = fields.Url(required=True)
-    followers_url = fields.Url(required=True)
-    following_url = fields.String(required=True)
-    gists_url = fields.String(required=True)
-    starred_url = fields.String(required=True)
-    subscriptions_url = fields.Url(required=True)
-    organizations_url = fields.Url(required=True)
-    repos_url = fields.Url(required=True)
-    events_url = fields.String(required=True)
-    received_events_url = fields.Url(required=True)
-    type = fields.String(required=True)
-    site_admin = fields.Boolean(required=True)
-    user_view_type = fields.String()
 
 
 class UserSchema(SimpleUserSchema):
@@ -210,18 +185,9 @@ class MockUserSchema(Schema):
 
 def user_payload(user: dict[str, Any], host_url: str, *, full: bool = False) -> dict[str, Any]:
     """A user as GitHub shows it: simple-user with URLs on the server that was asked."""
-    api, html, login = f"{host_url}api/v3", host_url.rstrip("/"), user["login"]
-    base = f"{api}/users/{login}"
-    data = {
-        "name": user["name"], "email": user["primary_email"], "login": login, "id": user["id"],
-        "node_id": base64.b64encode(f"04:User{user['id']}".encode()).decode("ascii"),
-        "avatar_url": f"{html}/avatars/u/{user['id']}", "gravatar_id": "", "url": base,
-        "html_url": f"{html}/{login}", "followers_url": f"{base}/followers",
-        "following_url": f"{base}/following{{/other_user}}", "gists_url": f"{base}/gists{{/gist_id}}",
-        "starred_url": f"{base}/starred{{/owner}}{{/repo}}", "subscriptions_url": f"{base}/subscriptions",
-        "organizations_url": f"{base}/orgs", "repos_url": f"{base}/repos",
-        "events_url": f"{base}/events{{/privacy}}", "received_events_url": f"{base}/received_events",
-        "type": "User", "site_admin": user["site_admin"], "user_view_type": "public",
-        "created_at": user["created_at"], "suspended_at": user["suspended_at"],
-    }
+    html = host_url.rstrip("/")
+    data = simple_user(UserUrls(f"{html}/api/v3", html, f"{html}/avatars/u/"), login=user["login"],
+                       user_id=user["id"], node_id=base64.b64encode(f"04:User{user['id']}".encode()).decode("ascii"),
+                       name=user["name"], email=user["primary_email"], site_admin=user["site_admin"])
+    data.update(created_at=user["created_at"], suspended_at=user["suspended_at"])
     return (UserSchema() if full else SimpleUserSchema()).dump(data)
