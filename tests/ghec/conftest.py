@@ -12,6 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # ghec_helpers, ghec_s
 
 import scenarios  # noqa: E402
 from mock_ghec import create_app  # noqa: E402
+from app_factory import closing_factory  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -23,17 +24,7 @@ def scenario() -> scenarios.Scenario:
 @pytest.fixture
 def make_app() -> Iterator[Any]:
     """A factory of apps with given settings; their databases are closed afterwards."""
-    made: list[Flask] = []
-
-    def make(**config: Any) -> Flask:
-        """A fresh app (own database) with `config` settings."""
-        app = create_app({"TESTING": True, **config})
-        made.append(app)
-        return app
-
-    yield make
-    for app in made:
-        app.extensions["mock"].db.close()
+    yield from closing_factory(create_app, TESTING=True)
 
 
 @pytest.fixture

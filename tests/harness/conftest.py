@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Callable, Iterator
 
 import pytest
 from flask import Flask
@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 sys.path.insert(0, str(Path(__file__).parent))  # tiny_app is a helper module, not a package
 
 from tiny_app import create_tiny_app  # noqa: E402
+from app_factory import closing_factory  # noqa: E402
 
 from github_http.live import LiveServer  # noqa: E402
 
@@ -19,17 +20,7 @@ from github_http.live import LiveServer  # noqa: E402
 @pytest.fixture
 def make_app() -> Iterator[Callable[..., Flask]]:
     """A factory of tiny apps with given settings; their databases are closed afterwards."""
-    made: list[Flask] = []
-
-    def make(**config: Any) -> Flask:
-        """A fresh tiny app (own database) with `config` settings."""
-        app = create_tiny_app(config)
-        made.append(app)
-        return app
-
-    yield make
-    for app in made:
-        app.extensions["mock"].db.close()
+    yield from closing_factory(create_tiny_app)
 
 
 @pytest.fixture

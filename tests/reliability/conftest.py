@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # rel_helpers, rel_pro
 import scenarios  # noqa: E402
 from mock_ghec import create_app as create_ghec  # noqa: E402
 from rel_helpers import PRESET, SEED, ghec_tokens  # noqa: E402
+from app_factory import closing_factory  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -34,18 +35,8 @@ def tokens(small_scenario: scenarios.Scenario) -> dict[str, str]:
 
 @pytest.fixture
 def make_ghec() -> Iterator[Any]:
-    """A factory of in-process GHEC apps (each its own ephemeral state), closed afterwards."""
-    made: list[Flask] = []
-
-    def make(**config: Any) -> Flask:
-        """A fresh GHEC app on the small scenario unless `config` says otherwise."""
-        app = create_ghec({"TESTING": True, "SEED": SEED, "SCENARIO": PRESET, **config})
-        made.append(app)
-        return app
-
-    yield make
-    for app in made:
-        app.extensions["mock"].db.close()
+    """A factory of in-process GHEC apps on the small scenario (each its own ephemeral state), closed afterwards."""
+    yield from closing_factory(create_ghec, TESTING=True, SEED=SEED, SCENARIO=PRESET)
 
 
 @pytest.fixture(scope="module")
