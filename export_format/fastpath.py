@@ -16,6 +16,7 @@ fastjsonschema.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -43,7 +44,7 @@ class RecordShape:
     emails_max: int
     email_keys: frozenset[str]
     address_max: int
-    address_search: Callable[[str], Any]
+    address_search: Callable[[str], Any]  # the pattern's `search`, or the equal, faster `match`
 
 
 def _expect(node: dict[str, Any], where: str, **required: Any) -> None:
@@ -78,7 +79,28 @@ def derive_shape(schema: dict[str, Any]) -> RecordShape:
     _expect(primary, "primary", type="boolean")
     return RecordShape(frozenset(record["properties"]), uid["minimum"], uid["maximum"],
                        emails["minItems"], emails["maxItems"], frozenset(email["properties"]),
-                       address["maxLength"], compile_json_pattern(address["pattern"]).search)
+                       address["maxLength"], searcher(compile_json_pattern(address["pattern"])))
+
+
+def searcher(compiled: re.Pattern[str]) -> Callable[[str], Any]:
+    """`compiled.search`, or `compiled.match` when the two provably give the same verdict.
+
+    WHY: measured on the address pattern, `match` costs a quarter less per call (about half a
+    second over a million addresses). They agree when every match must start at position 0:
+    the parsed pattern's top level begins with `^` and MULTILINE is off (a top-level `|`
+    parses as one BRANCH item, so `^a|b` is not taken for anchored). If Python's (private)
+    parser is not what this expects, `search` it is: slower, never wrong.
+    """
+    try:
+        from re import _parser
+
+        items = _parser.parse(compiled.pattern, compiled.flags).data
+        if (items and items[0] == (_parser.AT, _parser.AT_BEGINNING)
+                and not compiled.flags & re.MULTILINE):
+            return compiled.match
+    except Exception:  # noqa: BLE001 - any surprise means: keep the always-correct search
+        pass
+    return compiled.search
 
 
 @functools.lru_cache(maxsize=1)

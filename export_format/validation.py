@@ -1,6 +1,8 @@
 """Validate an export file and report EVERY problem with its JSON path.
 
-Order of work, cheapest and most fundamental first: size, encoding and JSON syntax
+First the msgspec accelerator (fastdecode.py) is asked; it can only say "valid, and here is
+the document" or "don't know". On "don't know" the reference path below decides, from
+scratch, so every refusal and message comes from it. Reference path, order of work, cheapest and most fundamental first: size, encoding and JSON syntax
 (_reading.py); top-level type and format_version; the envelope (everything but the users)
 through marshmallow, which is cheap because the envelope is small; then the users array
 through the hot loop (fastpath.py). Only when that loop finds something wrong is the array
@@ -17,16 +19,17 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError
 
-from . import fastpath, rules
+from . import fastdecode, fastpath, rules
 from ._reading import FAILED, read_json
 from .document import ExportDocument
 from .encryption import DecryptionError, decrypt_users
+from .fastdecode import Compact
 from .limits import MAX_EXPORT_BYTES
 from .problems import Problem, ProblemList, json_path
 from .schemas import (SUPPORTED_VERSIONS, EncryptedExportSchema, PlainExportSchema,
                       UserRecordSchema)
 
-__all__ = ["Problem", "ValidationResult", "validate_bytes"]
+__all__ = ["Problem", "ValidationResult", "validate_bytes", "validate_compact"]
 
 
 @dataclass
@@ -141,6 +144,16 @@ def _decrypted_users(doc: dict[str, Any], private_key: Any, found: ProblemList) 
     return users
 
 
+def _as_bytes(raw: Any) -> bytes:
+    """The file as bytes; a str is refused (WHY: its encoding is already lost)."""
+    if isinstance(raw, (bytearray, memoryview)):
+        raw = bytes(raw)
+    if not isinstance(raw, bytes):
+        raise TypeError(f"validate_bytes needs bytes (read the file in binary mode), got "
+                        f"{type(raw).__name__}")
+    return raw
+
+
 def validate_bytes(raw: bytes, private_key: Any = None) -> ValidationResult:
     """Validate one export file given as bytes; never raises for a bad file.
 
@@ -148,11 +161,90 @@ def validate_bytes(raw: bytes, private_key: Any = None) -> ValidationResult:
     decrypted and checked too; without it, an encrypted file is checked up to its envelope
     and the resulting document has `users_readable=False`.
     """
-    if isinstance(raw, (bytearray, memoryview)):
-        raw = bytes(raw)
-    if not isinstance(raw, bytes):
-        raise TypeError(f"validate_bytes needs bytes (read the file in binary mode), got "
-                        f"{type(raw).__name__}")
+    raw = _as_bytes(raw)
+    fast = _accelerated(raw, private_key, as_compact=False)
+    if fast is not None:
+        return ValidationResult(True, [], fast[0])
+    return _reference(raw, private_key)
+
+
+def validate_compact(raw: bytes, private_key: Any = None) -> tuple[ValidationResult, Compact | None]:
+    """`validate_bytes` for a reader that wants each user as `[id, primary, *others]`, not a dict.
+
+    Returns (result, compact). When the accelerator decided, `compact.users` holds the users
+    in that form (file order; others in file order), `compact.paths` the field paths their
+    records held, and `result.document.users` is left empty (WHY: a dict per user is most of
+    the memory of a big upload, and the reader would only take them apart again). Otherwise
+    `compact` is None and `result` is exactly validate_bytes' (users as dicts when readable).
+    The verdict and the problems are validate_bytes' in every case. Internal (the mock GHEC's
+    upload); not re-exported from the package.
+    """
+    raw = _as_bytes(raw)
+    fast = _accelerated(raw, private_key, as_compact=True)
+    if fast is not None:
+        return ValidationResult(True, [], fast[0]), fast[1]
+    return _reference(raw, private_key), None
+
+
+def _accelerated(raw: bytes, private_key: Any,
+                 as_compact: bool) -> tuple[ExportDocument, Compact | None] | None:
+    """The accelerator's document for a file it finds valid, or None ("don't know").
+
+    The envelope still goes through marshmallow and the version check; only a file with no
+    problem at all comes back, with the document the reference path would build (users as
+    dicts, or compact with `as_compact`, and then the document's users are left empty).
+    """
+    accel = fastdecode.accelerator()
+    if accel is None or len(raw) > MAX_EXPORT_BYTES:
+        return None
+    split = fastdecode.split_users(raw)
+    if split is None:
+        return None
+    doc, users_span = split
+    found = ProblemList()
+    if not _version_ok(doc, found):
+        return None
+    encrypted = "encryption" in doc
+    if encrypted:
+        try:
+            doc["users"] = fastdecode.json_string(users_span)
+        except fastdecode.REFUSALS:
+            return None
+    else:
+        doc["users"] = []  # stands for the array in the envelope check, as in _check_envelope
+    _check_envelope(doc, encrypted, found)
+    if found:
+        return None
+    data: Any = users_span
+    if encrypted:
+        if private_key is None:
+            return _document(doc, [], encrypted, readable=False), None
+        try:
+            data = decrypt_users(doc["encryption"], doc["users"], private_key,
+                                 doc["instance"]["server_id"].encode("ascii"))
+        except DecryptionError:
+            return None
+        if not fastdecode.readable_text(data):
+            return None
+    compact = accel.check(data)
+    if compact is None:
+        return None
+    if as_compact:
+        return _document(doc, [], encrypted, readable=True), compact
+    del compact
+    return _document(doc, fastdecode.plain_users(data), encrypted, readable=True), None
+
+
+def _document(doc: dict[str, Any], users: list[Any], encrypted: bool, readable: bool) -> ExportDocument:
+    """The validated document, from the parsed top level and the users to hand out."""
+    return ExportDocument(
+        format_version=doc["format_version"], generated_at=doc["generated_at"],
+        instance=doc["instance"], users=users, encrypted=encrypted,
+        encryption=doc.get("encryption"), users_readable=readable)
+
+
+def _reference(raw: bytes, private_key: Any) -> ValidationResult:
+    """The reference path: read_json, version, envelope, users (fast loop, then marshmallow)."""
     found = ProblemList()
     if len(raw) > MAX_EXPORT_BYTES:
         found.add("$", f"the file is {len(raw):,} bytes, over the {MAX_EXPORT_BYTES:,}-byte "
@@ -179,8 +271,4 @@ def validate_bytes(raw: bytes, private_key: Any = None) -> ValidationResult:
             readable = True
     if found:
         return ValidationResult(False, found.finish(), None)
-    document = ExportDocument(
-        format_version=doc["format_version"], generated_at=doc["generated_at"],
-        instance=doc["instance"], users=users if readable else [], encrypted=encrypted,
-        encryption=doc.get("encryption"), users_readable=readable)
-    return ValidationResult(True, [], document)
+    return ValidationResult(True, [], _document(doc, users if readable else [], encrypted, readable))

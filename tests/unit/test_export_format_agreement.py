@@ -1,12 +1,16 @@
-"""The fast path, marshmallow and fastjsonschema agree on what is valid.
+"""The fast path, the msgspec accelerator, marshmallow and fastjsonschema agree on what is valid.
 
-The hot loop (export_format.fastpath) decides validity for big files; marshmallow (the source
-of truth) produces messages; fastjsonschema runs the published, derived JSON Schema. If they
-ever disagreed, a file could be accepted by one and refused by another.
+The hot loop (export_format.fastpath) decides validity for big files; the msgspec accelerator
+(export_format.fastdecode) accepts before either; marshmallow (the source of truth) produces
+messages; fastjsonschema runs the published, derived JSON Schema. If they ever disagreed, a
+file could be accepted by one and refused by another. Whole files, both ways: see
+test_export_format_accelerator.py.
 """
 from __future__ import annotations
 
 import copy
+import json
+import re
 from typing import Any
 
 import pytest
@@ -15,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
-from export_format import fastpath, json_schema, rules, schemas
+from export_format import fastdecode, fastpath, json_schema, rules, schemas
 
 GOOD_ADDRESSES = ["ada@acme.example", "ADA@acme.example", "o'brien+x@sub.acme.example",
                   "a.b@xn--bcher-kva.example", "x@y.zz", "l" * 64 + "@b.example"]
@@ -107,6 +111,13 @@ def fastjsonschema_ok(record: Any) -> bool:
     return type(record["id"]) is int
 
 
+def msgspec_ok(users: list[Any]) -> bool:
+    """The msgspec accelerator's verdict on a users array (it says "valid" or "don't know")."""
+    accelerator = fastdecode.accelerator()
+    assert accelerator is not None
+    return accelerator.check(json.dumps(users).encode()) is not None
+
+
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -114,7 +125,7 @@ FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCh
 @given(records())
 def test_one_record_fast_path_agrees_with_marshmallow_and_fastjsonschema(record: Any) -> None:
     verdict = fastpath.scan_users([record])
-    assert (verdict == fastpath.OK) == marshmallow_ok(record)
+    assert (verdict == fastpath.OK) == marshmallow_ok(record) == msgspec_ok([record])
     assert (verdict != fastpath.STRUCTURE) == fastjsonschema_ok(record)
     assert fastpath.scan_users([record], fastpath._check_with_fastjsonschema) == verdict
     if verdict == fastpath.RULES:
@@ -135,7 +146,7 @@ def test_whole_array_verdicts_agree(users: list[Any]) -> None:
         loaded = True
     except ValidationError:
         loaded = False
-    assert (verdict == fastpath.OK) == loaded
+    assert (verdict == fastpath.OK) == loaded == msgspec_ok(users)
     assert fastpath.scan_users(users, fastpath._check_with_fastjsonschema) == verdict
 
 
@@ -179,3 +190,12 @@ def test_fallback_is_used_when_the_shape_is_refused(monkeypatch: pytest.MonkeyPa
     assert fastpath.scan_users(good) == fastpath.OK
     assert fastpath.scan_users(good + good) == fastpath.RULES
     assert fastpath.scan_users([{**good[0], "login": "x"}]) == fastpath.STRUCTURE
+
+
+@pytest.mark.parametrize(("pattern", "anchored"), [
+    (r"^a\Z", True), (r"^(?:a|b)\Z", True), (r"^a|b", False), (r"(?m)^a", False), (r"a^", False),
+    (r"(?:^a)", True), (r"\Aa", False), ("", False)])
+def test_match_stands_in_for_search_only_when_provably_equal(pattern: str, anchored: bool) -> None:
+    compiled = re.compile(pattern)
+    assert (fastpath.searcher(compiled) == compiled.match) == anchored
+    assert fastpath.searcher(compiled) in (compiled.match, compiled.search)
