@@ -13,6 +13,7 @@ attribute order, then account order) wins, so the result never depends on upload
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Iterable
 
 #: Linked-identity attributes compared first, in GitHub's documented order (DOMAIN §4.1).
@@ -45,16 +46,20 @@ class CloudAccount:
 
 @dataclass(slots=True)
 class CloudIndex:
-    """Lookup tables built once per enterprise, so each GHES user costs two dict lookups."""
+    """Lookup tables built once per enterprise, so each GHES user costs one dict lookup.
+
+    Accounts are named by their POSITION in `account_ids` (the enterprise's row order), not by
+    id. WHY: `match` then collects per position in a list, where a dict by account id cost one
+    more big-dict lookup (a cache miss, about a microsecond on a busy machine) per user.
+    """
 
     uses_saml: bool
-    saml: dict[str, tuple[int, str]] = field(default_factory=dict)  # key -> (account id, rule)
-    verified: dict[str, int] = field(default_factory=dict)
-    unverified: dict[str, int] = field(default_factory=dict)
-    logins: dict[int, str] = field(default_factory=dict)
-    #: What `match` looks up: key -> (account id, rule), identity attributes over verified emails.
-    #: WHY one dict: each lookup in a big dict is a cache miss (about a microsecond on a busy
-    #: machine), and a million uploaded users would pay it twice.
+    saml: dict[str, tuple[int, str]] = field(default_factory=dict)  # key -> (position, rule)
+    verified: dict[str, int] = field(default_factory=dict)          # key -> position
+    unverified: dict[str, int] = field(default_factory=dict)        # key -> position
+    logins: list[str] = field(default_factory=list)                 # per position
+    account_ids: list[int] = field(default_factory=list)            # per position
+    #: What `match` looks up: key -> (position, rule), identity attributes over verified emails.
     primary: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
@@ -69,29 +74,49 @@ def build_index(accounts: Iterable[CloudAccount], uses_saml: bool) -> CloudIndex
     # "First one wins" as dict(reversed(pairs)): the later duplicates are overwritten by the
     # earlier ones, in one C-level pass (an explicit `if key not in d` loop costs twice the
     # lookups, and a cold start indexes some 300,000 addresses this way).
-    index.logins = {a.id: a.login for a in accounts}
-    index.verified = dict(reversed([(address.strip().lower(), a.id) for a in accounts for address in a.verified]))
-    index.unverified = dict(reversed([(address.strip().lower(), a.id) for a in accounts for address in a.unverified]))
+    index.account_ids = [a.id for a in accounts]
+    index.logins = [a.login for a in accounts]
+    index.verified = dict(reversed([(address.strip().lower(), n) for n, a in enumerate(accounts)
+                                    for address in a.verified]))
+    index.unverified = dict(reversed([(address.strip().lower(), n) for n, a in enumerate(accounts)
+                                      for address in a.unverified]))
     if uses_saml:
-        linked = [(a.id, a.identity) for a in accounts if a.identity]
+        linked = [(n, a.identity) for n, a in enumerate(accounts) if a.identity]
         index.saml = dict(reversed([
-            (key, (aid, rule))
+            (key, (n, rule))
             for attribute, rule in zip(SAML_ATTRIBUTES, RULES)
-            for aid, identity in linked
+            for n, identity in linked
             for value in identity.get(attribute, ())
             if (key := value.strip().lower() if value else "")]))
-    verified, saml = index.verified, index.saml
-    index.primary = {key: (aid, RULE_VERIFIED) for key, aid in verified.items()}
-    index.primary.update(saml)
+    index.primary = {key: (n, RULE_VERIFIED) for key, n in index.verified.items()}
+    index.primary.update(index.saml)
     return index
 
 
 @dataclass(slots=True)
 class Match:
-    """The outcome: server accounts merged into GHEC accounts, and GHES-only groups by primary."""
+    """The outcome: server accounts merged into GHEC accounts, and the GHES-only ones by primary."""
 
-    merged: dict[int, list[Source]]
-    ghes_only: dict[str, list[ServerAccount]]
+    account_ids: list[int]                  # the index's accounts, in row order
+    by_row: list[list[Source] | None]       # per account in that order: what merged into it
+    #: GHES-only accounts as (normalised primary, account), sorted by the key (stable): each run
+    #: of one key is one row. WHY not a dict of lists: for a million users that dict and its
+    #: lists cost more than a second and a hundred MB, and the rows need the sort anyway.
+    alone: list[tuple[str, ServerAccount]]
+    alone_rows: int                         # how many distinct keys (GHES-only rows) `alone` has
+
+    @property
+    def merged(self) -> dict[int, list[Source]]:
+        """GHEC account id -> the server accounts merged into it (only accounts that have some)."""
+        return {aid: sources for aid, sources in zip(self.account_ids, self.by_row) if sources}
+
+    @property
+    def ghes_only(self) -> dict[str, list[ServerAccount]]:
+        """Normalised primary email -> the GHES-only accounts that share it, in key order."""
+        groups: dict[str, list[ServerAccount]] = {}
+        for key, account in self.alone:
+            groups.setdefault(key, []).append(account)
+        return groups
 
 
 def match(index: CloudIndex, server_accounts: Iterable[ServerAccount]) -> Match:
@@ -100,25 +125,24 @@ def match(index: CloudIndex, server_accounts: Iterable[ServerAccount]) -> Match:
     Only the primary email is ever looked at; a miss makes the account part of the GHES-only
     group of its (normalised) primary email.
     """
-    merged: dict[int, list[Source]] = {}
-    ghes_only: dict[str, list[ServerAccount]] = {}
-    lookup, into, alone = index.primary.get, merged.get, ghes_only.get
+    by_row: list[list[Source] | None] = [None] * len(index.account_ids)
+    alone: list[tuple[str, ServerAccount]] = []
+    lookup, miss = index.primary.get, alone.append
     for account in server_accounts:
         key = account[3].strip().lower()
         hit = lookup(key)
-        if hit is not None:
-            sources = into(hit[0])
-            if sources is None:
-                merged[hit[0]] = [(account, hit[1])]
-            else:
-                sources.append((account, hit[1]))
+        if hit is None:
+            miss((key, account))
+        elif (sources := by_row[hit[0]]) is None:
+            by_row[hit[0]] = [(account, hit[1])]
         else:
-            group = alone(key)
-            if group is None:
-                ghes_only[key] = [account]
-            else:
-                group.append(account)
-    return Match(merged, ghes_only)
+            sources.append((account, hit[1]))
+    alone.sort(key=itemgetter(0))
+    rows, previous = 0, None
+    for key, _ in alone:
+        if key != previous:
+            rows, previous = rows + 1, key
+    return Match(index.account_ids, by_row, alone, rows)
 
 
 def source_order(account: ServerAccount) -> tuple[str, str, int]:

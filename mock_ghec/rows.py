@@ -15,7 +15,9 @@ and in memory.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import groupby
 from json.encoder import encode_basestring
+from operator import itemgetter
 from typing import Any, Iterable, Iterator, Sequence
 
 from .matching import (RULE_GHES_ONLY, CloudAccount, CloudIndex, Match, ServerAccount, Source, build_index,
@@ -66,7 +68,8 @@ class CloudRows:
 
 def cloud_side(accounts: list[CloudAccount], uses_saml: bool) -> CloudSide:
     """Index the accounts (given in row order) for matching."""
-    return CloudSide(build_index(accounts, uses_saml), [a.id for a in accounts])
+    index = build_index(accounts, uses_saml)
+    return CloudSide(index, index.account_ids)
 
 
 def make_cloud(accounts: list[CloudAccount], templates: list[tuple[str, ...]], uses_saml: bool) -> CloudRows:
@@ -150,40 +153,38 @@ def build_slots(enterprise_id: int, account_ids: Iterable[int], result: Match) -
     Order (our choice, independent of upload order): GitHub.com accounts by login, then
     GHES-only people by normalised primary email; inside a row, server accounts by host,
     server id and user id. Row numbers are dense from 1, so a page is a key range.
+    `account_ids` are the ones `result` was matched against (`result.by_row` follows them).
     The one-account rows (nearly all of them) are written with one f-string each: a host is
     JSON-quoted once per host, a user id is an integer and needs no quoting.
     """
-    quote, merged = encode_basestring, result.merged
+    quote = encode_basestring
     hosts: dict[str, str] = {}
 
     def host_prefix(host: str) -> str:
         """`"host:` as the start of a JSON string (quoted once per host)."""
-        prefix = hosts.get(host)
-        if prefix is None:
-            prefix = hosts[host] = quote(host + ":")[:-1]
+        prefix = hosts[host] = quote(host + ":")[:-1]
         return prefix
 
     rownum = 0
-    for account_id in account_ids:
-        rownum += 1
-        sources = merged.get(account_id)
-        if not sources:
+    for rownum, (account_id, sources) in enumerate(zip(account_ids, result.by_row), start=1):
+        if sources is None:
             yield (enterprise_id, rownum, account_id, NO_SERVER, NO_SERVER, 1, NO_SERVER)
         elif len(sources) == 1:
             (server_id, host, user_id, primary), rule = sources[0]
-            yield (enterprise_id, rownum, account_id, f'[{host_prefix(host)}{user_id}"]', f"[{quote(primary)}]", 2,
-                   f'[["{server_id}",{user_id},"{rule}"]]')
+            yield (enterprise_id, rownum, account_id, f'[{hosts.get(host) or host_prefix(host)}{user_id}"]',
+                   f"[{quote(primary)}]", 2, f'[["{server_id}",{user_id},"{rule}"]]')
         else:
             sources.sort(key=lambda s: source_order(s[0]))
             yield (enterprise_id, rownum, account_id, json_strings([f"{a[1]}:{a[2]}" for a, _ in sources]),
                    json_strings(_distinct([a[3] for a, _ in sources])), 1 + len(sources), _sources_json(sources))
-    groups = result.ghes_only
-    for key, group in sorted(groups.items()):
-        rownum += 1
+    single = result.alone_rows == len(result.alone)  # the usual: no two GHES-only accounts share a key
+    runs = ((account,) for _, account in result.alone) if single else (
+        [account for _, account in run] for _, run in groupby(result.alone, key=itemgetter(0)))
+    for rownum, group in enumerate(runs, start=rownum + 1):
         if len(group) == 1:
             server_id, host, user_id, primary = group[0]
-            yield (enterprise_id, rownum, None, f'[{host_prefix(host)}{user_id}"]', f"[{quote(primary)}]", 1,
-                   f'[["{server_id}",{user_id},"{RULE_GHES_ONLY}"]]')
+            yield (enterprise_id, rownum, None, f'[{hosts.get(host) or host_prefix(host)}{user_id}"]',
+                   f"[{quote(primary)}]", 1, f'[["{server_id}",{user_id},"{RULE_GHES_ONLY}"]]')
             continue
         group.sort(key=source_order)
         yield (enterprise_id, rownum, None, json_strings([f"{a[1]}:{a[2]}" for a in group]),

@@ -19,7 +19,7 @@ from rel_helpers import PRESET, SEED, auth, export, server_id, synthetic_users
 from rel_processes import poll, start_ghec_serve
 
 SERVE_ARGS = ("--seed", str(SEED), "--scenario", PRESET)
-BIG = 20_000  # enough that the transaction spills far more than SQLite's page cache into the WAL
+BIG = 20_000  # enough that the transaction spills far more than SQLite's default page cache into the WAL
 
 
 def _snapshot(url: str) -> bytes:
@@ -64,7 +64,11 @@ def test_kill_9_mid_upload_keeps_the_previous_state(tmp_path: Path, tokens: dict
 
     # 2. A restart serves it; then a large re-upload of the same server is killed before COMMIT.
     big = export(sid, "ghes-crash.corp.example", synthetic_users(BIG, "corp.example"))
-    second = start_ghec_serve(state, logs, *SERVE_ARGS, env={"MOCK_GHEC_TEST_HOLD_BEFORE_COMMIT": str(marker)})
+    # SQLite's default page cache (WRITE_CACHE_MIB=0): with the 64 MiB one the whole transaction
+    # would wait in memory for its COMMIT, and the kill would not prove that uncommitted pages
+    # in the WAL are ignored on restart.
+    second = start_ghec_serve(state, logs, *SERVE_ARGS, env={"MOCK_GHEC_TEST_HOLD_BEFORE_COMMIT": str(marker),
+                                                             "MOCK_GHEC_WRITE_CACHE_MIB": "0"})
     outcome: dict[str, Any] = {}
     try:
         assert _snapshot(second.url) == before
