@@ -19,12 +19,12 @@ from .journal import DEFAULT_MAX_BODY_BYTES, Journal
 
 CONTROL_PREFIX = "/_mock"
 _UNRECORDED = (CONTROL_PREFIX, "/static/", "/favicon.ico")
-#: Response bytes kept per journal entry. WHY less for GET/HEAD: a read's answer can be asked
-#: again, while writing every 66 KB consumed-licenses page into SQLite cost more than serving
-#: it (measured: ~2 ms per request against ~1 ms for the page itself); 4 KiB still holds any
-#: error body and the start of a list. Other methods keep up to 64 KiB, as before.
+#: Response bytes kept per journal entry. WHY none for a successful GET/HEAD: a read's answer
+#: can be asked again, and each journal row is written in its own commit on every request;
+#: keeping even the first 4 KiB of each 66 KB consumed-licenses page doubled that commit's cost
+#: (measured: ~230 against ~100 µs), the largest single cost of serving a page. Errors and
+#: every other method keep up to 64 KiB.
 RESPONSE_BYTES_KEPT = 64 * 1024
-READ_RESPONSE_BYTES_KEPT = 4 * 1024
 _READS = ("GET", "HEAD")
 
 
@@ -189,8 +189,8 @@ class MockWire:
                 "request_headers": {k[5:].replace("_", "-").title(): v for k, v in environ.items()
                                     if k.startswith("HTTP_")},
                 "request_body": tee.copy, "body_truncated": tee.truncated,  # sqlite3 binds a bytearray: no copy
-                "response_body": (captured.get("response") or b"")[
-                    :READ_RESPONSE_BYTES_KEPT if method in _READS else RESPONSE_BYTES_KEPT],
+                "response_body": None if method in _READS and captured["status"] < 400 else
+                (captured.get("response") or b"")[:RESPONSE_BYTES_KEPT],
                 "fault_id": captured["fault_id"],
             })
         except Exception:  # noqa: BLE001 - the journal is an observer, never a cause of failure
