@@ -3,7 +3,9 @@
 The mock GHEC is served with its DEFAULT settings (journal on: every request is recorded)
 over the 1,000,000-row state, and loaded from another process with `per_page=100` pages
 spread over the whole range. The yardstick, in the same run and with the same gunicorn
-command line, is bench/const_app.py's constant `{"ok": true}` route. The load generator is
+command line, is bench/const_app.py's constant `{"ok": true}` route; beside it, the same app
+answering one real page's bytes as a constant shows what moving a 66 KB page costs by itself
+(the ceiling for any implementation of the route on this machine). The load generator is
 `wrk` when installed (`make bench` installs it where it can), else bench/loadgen.py.
 """
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import urllib.request
 from pathlib import Path
 
 from .loadgen import run as python_load
@@ -67,23 +70,29 @@ def run(state: Path, workdir: Path, slug: str, token: str, rows: int) -> list[Fi
     paths = [f"/enterprises/{slug}/consumed-licenses?per_page=100&page={n}" for n in range(1, pages + 1, step)]
     headers = {"Authorization": f"token {token}"}
     proc, port = gunicorn("mock_ghec:create_app()", {"MOCK_GHEC_STATE_PATH": str(state)}, workdir / "gunicorn.log")
+    page_file = workdir / "page.json"
     try:
         wait_http(f"http://127.0.0.1:{port}/_mock/", proc=proc)
         rps, bad, generator = load(port, paths, headers, workdir)
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{paths[len(paths) // 2]}", headers=headers)
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            page_file.write_bytes(answer.read())
     finally:
         stop(proc)
-    proc, port = gunicorn("bench.const_app:app", {}, workdir / "gunicorn-const.log")
+    proc, port = gunicorn("bench.const_app:app", {"BENCH_PAGE_FILE": str(page_file)}, workdir / "gunicorn-const.log")
     try:
         wait_http(f"http://127.0.0.1:{port}/ok", proc=proc)
         const_rps, const_bad, _ = load(port, ["/ok"], {}, workdir)
+        page_rps, page_bad, _ = load(port, ["/page"], {}, workdir)
     finally:
         stop(proc)
     ratio = rps / const_rps
-    if bad or const_bad:
-        generator += f"; {bad} failed responses (constant route {const_bad})"
+    if bad or const_bad or page_bad:
+        generator += f"; {bad} failed responses (constant routes {const_bad}, {page_bad})"
     return [Figure("consumed-licenses throughput, per_page=100, gunicorn -w 2",
                    f"≥ {TARGET_RPS:,.0f} req/s and ≥ {CONST_RATIO:g}× a constant route",
                    rps, "req/s", rps >= TARGET_RPS and ratio >= CONST_RATIO and not bad,
                    f"{generator}; {DURATION} s after {WARMUP} s warm-up; constant {{\"ok\": true}} route "
-                   f"{const_rps:,.0f} req/s, ratio {ratio:.2f}×; journal ON (default settings), "
-                   f"{rows:,} rows, pages spread over the range")]
+                   f"{const_rps:,.0f} req/s, ratio {ratio:.2f}×; the same page's {page_file.stat().st_size:,} "
+                   f"bytes as a constant {page_rps:,.0f} req/s (ratio {rps / page_rps:.2f}×); journal ON "
+                   f"(default settings), {rows:,} rows, pages spread over the range")]
