@@ -133,8 +133,10 @@ class MockWire:
                 # WHY record before hanging up: the client sees the drop the moment the socket
                 # closes and may read the journal at once; the entry must already be there.
                 if self.record:
-                    self._record(environ, method, path, tee, captured, started)
+                    self._record(environ, method, path, tee, captured, started)  # drains the body too
                     recorded = True
+                else:
+                    tee.drain()
                 _hang_up(environ)
                 return []
             if fault and fault["action"] in ("status", "rate_limit"):
