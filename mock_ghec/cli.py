@@ -85,7 +85,12 @@ def main(argv: list[str] | None = None) -> int:
     print(banner(app, f"http://{host_for_url}:{server.server_port}", args.owner_token), flush=True)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # like Ctrl-C: atexit removes ephemeral state
-    server.serve_forever()  # Werkzeug's serve_forever ends quietly on Ctrl-C and closes the socket
+    try:
+        server.serve_forever()  # Werkzeug's serve_forever ends quietly on Ctrl-C and closes the socket
+    finally:
+        # A clean stop (Ctrl-C, SIGTERM) closes the state: a kept file is checkpointed and its
+        # WAL removed, so the next start does not begin with a WAL as large as the last upload.
+        app.extensions["mock"].db.close()
     return 0
 
 

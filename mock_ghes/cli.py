@@ -95,7 +95,10 @@ def serve(args: argparse.Namespace) -> int:
     # SIGTERM exits like Ctrl-C, so atexit removes an ephemeral state folder.
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    server.serve_forever()  # Werkzeug's serve_forever ends quietly on Ctrl-C and closes the socket
+    try:
+        server.serve_forever()  # Werkzeug's serve_forever ends quietly on Ctrl-C and closes the socket
+    finally:
+        runtime.db.close()  # a clean stop checkpoints a kept state file and removes its WAL
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import export_format
 import pytest
@@ -91,23 +92,27 @@ def test_bad_arguments_fail_cleanly(tmp_path, capsys):
 class _FakeServer:
     """What `serve` needs of Werkzeug's server: the bound port (0 asks for a free one) and serve_forever."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, while_serving: Any) -> None:
         """Port 0 binds "a free port": pretend it was 40123."""
         self.server_port = port or 40123
+        self._while_serving = while_serving
 
     def serve_forever(self) -> None:
-        """Return at once: the test only checks what was printed and built."""
+        """Run the test's checks of the live app, then return as a stopped server does
+        (`serve` then closes the state, so the app cannot be used after `main` returns)."""
+        self._while_serving()
 
 
 @pytest.fixture
 def no_server(monkeypatch):
-    """`serve` without a socket: make_server records its arguments; SIGTERM handling is left alone."""
+    """`serve` without a socket: make_server records its arguments and runs `served["while_serving"]`
+    (if a test sets it) as the serving; SIGTERM handling is left alone."""
     served: dict = {}
 
     def fake_make_server(host, port, app, **kw):
         """Record and hand back a server that does not listen."""
         served.update(host=host, port=port, app=app)
-        return _FakeServer(port)
+        return _FakeServer(port, lambda: served.get("while_serving", lambda: None)())
 
     monkeypatch.setattr("werkzeug.serving.make_server", fake_make_server)
     monkeypatch.setattr("signal.signal", lambda *args: None)
@@ -115,17 +120,22 @@ def no_server(monkeypatch):
 
 
 def test_serve_prints_urls_and_tokens(no_server, capsys):
-    served = no_server
+    served, seen = no_server, {}
+
+    def check() -> None:
+        """While serving: the fixed admin token works and the member token is the scenario's."""
+        client = served["app"].test_client()
+        seen["site_admin"] = client.get("/api/v3/user", headers=token_auth("ghp_fixedadmintoken")).json["site_admin"]
+        seen["member"] = served["app"].extensions["ghes"].runtime.tokens()["member"]
+
+    served["while_serving"] = check
     assert main(["serve", "--port", "18081", "--seed", "3", "--admin-token", "ghp_fixedadmintoken"]) == 0
     out = capsys.readouterr().out
-    runtime = served["app"].extensions["ghes"].runtime
     assert served["port"] == 18081 and served["host"] == "127.0.0.1"
     assert "http://127.0.0.1:18081/enterprise/settings/license" in out
     assert "http://127.0.0.1:18081/api/v3" in out
-    assert "ghp_fixedadmintoken" in out and runtime.tokens()["member"] in out
-    client = served["app"].test_client()
-    assert client.get("/api/v3/user", headers=token_auth("ghp_fixedadmintoken")).json["site_admin"] is True
-    served["app"].extensions["mock"].db.close()
+    assert "ghp_fixedadmintoken" in out and seen["member"] in out
+    assert seen["site_admin"] is True
 
 
 def test_serve_on_port_0_prints_the_port_it_bound(no_server, capsys):
@@ -133,7 +143,6 @@ def test_serve_on_port_0_prints_the_port_it_bound(no_server, capsys):
     assert main(["serve", "--port", "0", "--host", "0.0.0.0"]) == 0
     out = capsys.readouterr().out
     assert no_server["port"] == 0 and "http://127.0.0.1:40123/api/v3" in out and ":0/" not in out
-    no_server["app"].extensions["mock"].db.close()
 
 
 def test_serve_needs_all_three_connect_flags(capsys):
@@ -142,16 +151,24 @@ def test_serve_needs_all_three_connect_flags(capsys):
 
 
 def test_serve_preconfigures_connect(no_server, monkeypatch, capsys):
-    served = no_server
+    served, seen = no_server, {}
+    served["while_serving"] = lambda: seen.update(served["app"].extensions["ghes"].runtime.connect.state())
     monkeypatch.setenv("MOCK_GHES_CONNECT_TIMEOUT", "2")
     # Nothing listens on port 9 (discard): the start-up registration fails, is reported, and serving goes on.
     assert main(["serve", "--connect-url", "http://127.0.0.1:9", "--connect-enterprise", "acme",
                  "--connect-token", "ghp_connect"]) == 0
     out = capsys.readouterr().out
     assert "not yet registered" in out
-    state = served["app"].extensions["ghes"].runtime.connect.state()
-    assert state["license_sync"] and state["enterprise"] == "acme" and state["token"] == "ghp_connect"
-    served["app"].extensions["mock"].db.close()
+    assert seen["license_sync"] and seen["enterprise"] == "acme" and seen["token"] == "ghp_connect"
+
+
+def test_serve_closes_the_state_when_it_stops(no_server, tmp_path):
+    """A stopped server (Ctrl-C, SIGTERM) has closed its state: a kept file is left without a WAL."""
+    state = tmp_path / "ghes.sqlite3"
+    no_server["while_serving"] = lambda: no_server["app"].extensions["mock"].db.execute(
+        "INSERT INTO mock_kv(key, value) VALUES ('touched', '1')")
+    assert main(["serve", "--state", str(state)]) == 0
+    assert state.exists() and not Path(f"{state}-wal").exists()
 
 
 def test_the_console_script_is_declared():

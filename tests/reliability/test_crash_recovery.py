@@ -105,3 +105,25 @@ def test_kill_9_mid_upload_keeps_the_previous_state(tmp_path: Path, tokens: dict
         third.stop()
     with sqlite3.connect(state) as check:
         assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_clean_stop_checkpoints_the_state_file(tmp_path: Path, tokens: dict[str, str]) -> None:
+    """SIGTERM closes the state: the WAL is folded into the file and removed, and a restart serves the same state."""
+    state, logs = tmp_path / "state.sqlite3", tmp_path / "logs"
+    slug, owner = tokens["slug"], tokens["owner"]
+    first = start_ghec_serve(state, logs, *SERVE_ARGS)
+    try:
+        raw = export(server_id(1, "clean-stop"), "ghes-stop.corp.example", synthetic_users(2_000, "corp.example"))
+        assert _upload(first.url, slug, owner, raw).status_code == 201
+        before = _snapshot(first.url)
+        assert Path(f"{state}-wal").exists()  # the upload is in the WAL while the server runs
+    finally:
+        first.stop()
+    assert first.proc.returncode == 0
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.endswith(("-wal", "-shm"))]
+    assert leftovers == [], f"a clean stop left {leftovers}"
+    second = start_ghec_serve(state, logs, *SERVE_ARGS)
+    try:
+        assert _snapshot(second.url) == before
+    finally:
+        second.stop()
