@@ -36,9 +36,8 @@ class Journal:
     def __init__(self, db: Database, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
         """Keep the journal in a side file of the app's database (`<state>.requests.sqlite3`, see
         `Database.side` for why); `max_entries` bounds the table, the oldest entries go first."""
-        self._db = db.side("requests")
+        self._db = db.side("requests", SCHEMA)
         self.max_entries = max_entries
-        self._db.executescript(SCHEMA)
 
     def record(self, entry: dict[str, Any]) -> None:
         """Append one entry and trim the table to its bound."""

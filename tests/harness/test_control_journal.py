@@ -1,6 +1,8 @@
 """The request journal: bounded, filterable, and clearable without touching anything else."""
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from typing import Callable
 
 from flask import Flask
@@ -95,3 +97,25 @@ def test_journal_off_records_nothing(make_app: Callable[..., Flask]) -> None:
     client = make_app(JOURNAL=False).test_client()
     assert client.get("/api/widgets").status_code == 200
     assert _journal(client) == []
+
+
+def test_the_journal_lives_in_its_own_file_beside_the_state(app: Flask, client: FlaskClient) -> None:
+    """Recording a request writes the side file only: the state's database is never written by a read."""
+    db = app.extensions["mock"].db
+    side = db.path.with_name(f"{db.path.stem}.requests.sqlite3")
+    state_changes = db.connection().total_changes
+    client.get("/api/widgets")
+    assert db.connection().total_changes == state_changes
+    assert len(_journal(client)) == 1 and side.exists()
+    with closing(sqlite3.connect(side)) as look:
+        tables = {r[0] for r in look.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert tables == {"mock_journal"}
+
+
+def test_a_successful_read_keeps_no_response_body(client: FlaskClient) -> None:
+    """GET answers can be asked again: their body is null in the journal; an error's is kept."""
+    client.get("/api/widgets")
+    client.get("/api/nowhere")
+    ok, missing = _journal(client, bodies=1)
+    assert ok["status"] == 200 and ok["response_body"] is None
+    assert missing["status"] == 404 and missing["response_body"]
