@@ -51,25 +51,30 @@ def other(scenario: scenarios.Scenario) -> Any:
     return scenario.enterprises[1]
 
 
+def _auth(scenario: scenarios.Scenario, key: str, scheme: str = "token") -> dict[str, str]:
+    """Authorization headers carrying the scenario's token `key`."""
+    return {"Authorization": f"{scheme} {scenario.tokens[key]}"}
+
+
 @pytest.fixture
 def owner(scenario: scenarios.Scenario, main: Any) -> dict[str, str]:
     """Headers of the main enterprise's owner."""
-    return {"Authorization": f"token {scenario.tokens[f'ghec:{main.slug}:owner']}"}
+    return _auth(scenario, f"ghec:{main.slug}:owner")
 
 
 @pytest.fixture
 def member(scenario: scenarios.Scenario, main: Any) -> dict[str, str]:
     """Headers of a plain member (not an owner) of the main enterprise."""
-    return {"Authorization": f"token {scenario.tokens[f'ghec:{main.slug}:member']}"}
+    return _auth(scenario, f"ghec:{main.slug}:member")
 
 
 @pytest.fixture
 def other_owner(scenario: scenarios.Scenario, other: Any) -> dict[str, str]:
     """Headers of the second enterprise's owner."""
-    return {"Authorization": f"token {scenario.tokens[f'ghec:{other.slug}:owner']}"}
+    return _auth(scenario, f"ghec:{other.slug}:owner")
 
 
 @pytest.fixture
 def connect(scenario: scenarios.Scenario, main: Any) -> dict[str, str]:
     """Headers carrying the main enterprise's GitHub Connect token."""
-    return {"Authorization": f"Bearer {scenario.tokens[f'connect:{main.slug}']}"}
+    return _auth(scenario, f"connect:{main.slug}", "Bearer")
