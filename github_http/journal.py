@@ -2,6 +2,11 @@
 
 Raw request bodies are kept (up to a per-entry cap) because the sync client's privacy proof
 scans exactly what arrived, not what a parser chose to keep.
+
+Where an entry goes: one with no body to keep (a successful read: nearly every request) is a
+line appended to `<state>.requests.log` (see append_log.py for why); one with a body goes
+straight into the table, after the lines before it. Every read of the journal first moves
+the lines into the table, so a reader sees every request answered before it asked, in order.
 """
 from __future__ import annotations
 
@@ -9,11 +14,18 @@ import base64
 import json
 from typing import Any
 
+from .append_log import AppendLog
 from .storage import Database
 
 DEFAULT_MAX_ENTRIES = 1000
 DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
 _REDACTED = ("authorization", "cookie", "x-mock-control-key")
+#: A process moves the log into the table after this many of its own appends, so the file stays
+#: small (about 250 bytes a line) even when nobody reads the journal during a long load.
+DRAIN_EVERY = 2000
+_COLUMNS = ("at", "method", "path", "query", "status", "duration_ms", "remote_addr", "request_headers",
+            "request_body", "body_truncated", "response_body", "fault_id")
+_INSERT = f"INSERT INTO mock_journal({', '.join(_COLUMNS)}) VALUES ({','.join('?' * len(_COLUMNS))})"
 
 #: WHY no AUTOINCREMENT and no index: every request writes one row in its own commit, and
 #: AUTOINCREMENT's sqlite_sequence update plus a path index were a third of that commit's cost
@@ -37,22 +49,48 @@ class Journal:
         """Keep the journal in a side file of the app's database (`<state>.requests.sqlite3`, see
         `Database.side` for why); `max_entries` bounds the table, the oldest entries go first."""
         self._db = db.side("requests", SCHEMA)
+        self._log = AppendLog(self._db.path.with_suffix(".log"))
+        self._db.on_close(self._log.close)
+        self._appended = 0
         self.max_entries = max_entries
 
     def record(self, entry: dict[str, Any]) -> None:
-        """Append one entry and trim the table to its bound."""
+        """Record one entry: a line in the log, or (with a body to keep) a row after the log's lines."""
         headers = {k: ("[redacted]" if k.lower() in _REDACTED else v)
                    for k, v in entry["request_headers"].items()}
-        cur = self._db.execute(
-            "INSERT INTO mock_journal(at, method, path, query, status, duration_ms, remote_addr, "
-            "request_headers, request_body, body_truncated, response_body, fault_id) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (entry["at"], entry["method"], entry["path"], entry["query"], entry["status"],
-             entry["duration_ms"], entry.get("remote_addr"), json.dumps(headers),
-             entry.get("request_body"), int(entry.get("body_truncated", False)),
-             entry.get("response_body"), entry.get("fault_id")))
-        if cur.lastrowid and cur.lastrowid % 50 == 0 or self.max_entries < 50:
-            self._db.execute("DELETE FROM mock_journal WHERE id <= ?", (cur.lastrowid - self.max_entries,))
+        row = (entry["at"], entry["method"], entry["path"], entry["query"], entry["status"],
+               entry["duration_ms"], entry.get("remote_addr"), json.dumps(headers),
+               entry.get("request_body") or b"", int(entry.get("body_truncated", False)),
+               entry.get("response_body"), entry.get("fault_id"))
+        if not row[8] and row[10] is None:
+            self._log.append(json.dumps((*row[:8], None, *row[9:])).encode("utf-8"))
+            self._appended += 1
+            if self._appended % DRAIN_EVERY == 0:
+                self._drain()
+            return
+        with self._log.drained() as lines, self._db.transaction() as conn:
+            self._ingest(conn, lines)
+            conn.execute(_INSERT, row)
+            self._trim(conn)
+
+    def _drain(self) -> None:
+        """Move every line of the log into the table (one transaction), keeping the bound."""
+        with self._log.drained() as lines, self._db.transaction() as conn:
+            self._ingest(conn, lines)
+            self._trim(conn)
+
+    def _ingest(self, conn: Any, lines: list[bytes]) -> None:
+        """Insert the log's lines, oldest first; only the newest `max_entries` can survive the trim,
+        so only those are written. A line torn by a crash is skipped."""
+        rows = []
+        for line in lines[-self.max_entries:]:
+            try:
+                row = json.loads(line)
+            except ValueError:
+                continue
+            row[8] = b""  # a logged entry had no request body (JSON has no bytes)
+            rows.append(row)
+        conn.executemany(_INSERT, rows)
 
     def query(self, *, method: str | None = None, path: str | None = None, status: int | None = None,
               since: str | None = None, until: str | None = None, limit: int = 100,
@@ -69,20 +107,21 @@ class Journal:
             where.append("at >= ?"); params.append(since)
         if until:
             where.append("at <= ?"); params.append(until)
-        self._trim()  # before reading: trimming after would hand out more than the bound
+        self._drain()  # before reading: every request answered so far is in the table, trimmed
         rows = self._db.query(
             f"SELECT * FROM (SELECT * FROM mock_journal WHERE {' AND '.join(where)} "
             "ORDER BY id DESC LIMIT ?) ORDER BY id", (*params, limit))
         return [self._entry(row, bodies) for row in rows]
 
     def clear(self) -> None:
-        """Forget every entry."""
-        self._db.execute("DELETE FROM mock_journal")
+        """Forget every entry, those still in the log too."""
+        with self._log.drained():
+            self._db.execute("DELETE FROM mock_journal")
 
-    def _trim(self) -> None:
-        """Hold the bound exactly before anyone reads the journal."""
-        self._db.execute("DELETE FROM mock_journal WHERE id NOT IN "
-                         "(SELECT id FROM mock_journal ORDER BY id DESC LIMIT ?)", (self.max_entries,))
+    def _trim(self, conn: Any) -> None:
+        """Hold the bound: the oldest entries go first."""
+        conn.execute("DELETE FROM mock_journal WHERE id <= (SELECT max(id) FROM mock_journal) - ?",
+                     (self.max_entries,))
 
     @staticmethod
     def _entry(row: Any, bodies: bool) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from .checkpoint import Checkpointer
 
@@ -70,6 +70,7 @@ class Database:
         self._pid = os.getpid()
         self._checkpointer = Checkpointer(self.path)
         self._sides: list[Database] = []
+        self._on_close: list[Callable[[], None]] = []
         self.executescript(schema)
 
     def side(self, name: str, schema: str) -> Database:
@@ -84,6 +85,10 @@ class Database:
         side = Database(self.path.with_name(f"{self.path.stem}.{name}.sqlite3"), schema)
         self._sides.append(side)
         return side
+
+    def on_close(self, callback: Callable[[], None]) -> None:
+        """Run `callback` when this database closes (a file kept beside it, such as the journal's log)."""
+        self._on_close.append(callback)
 
     @property
     def ephemeral(self) -> bool:
@@ -241,6 +246,8 @@ class Database:
             self._all.clear()
             self._idle.clear()
         self._local = threading.local()
+        for callback in self._on_close:
+            callback()
         for side in self._sides:
             side.close()
         if self._tmpdir:

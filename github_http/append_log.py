@@ -1,0 +1,68 @@
+"""A file of lines that many processes append to and one at a time drains.
+
+WHY: the request journal writes an entry on every request. As a SQLite commit per request,
+in a file every gunicorn worker writes, it was about a fifth of what serving a
+consumed-licenses page cost: each commit also makes every other worker re-read the table's
+pages. A line appended to a file is one write(2); the journal moves the lines into its table
+only when someone reads it (or the file grows), in one transaction.
+
+Locking: a writer holds a shared flock(2) while it appends, a drainer an exclusive one while it
+reads and empties the file, so no line is half read or lost to the truncate; O_APPEND puts
+each write at the end, whatever another process wrote meanwhile. A line torn by a crash
+mid-write is skipped when drained (and at worst takes the next line with it).
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+
+class AppendLog:
+    """Lines (bytes without a newline) appended by any process, drained in the order written."""
+
+    def __init__(self, path: Path) -> None:
+        """Nothing is opened until the first append."""
+        self.path = path
+        self._fd: int | None = None
+        self._pid = 0
+        self._lock = threading.Lock()  # threads of one process share one descriptor (one flock)
+
+    def append(self, line: bytes) -> None:
+        """Add one line (it must not contain a newline)."""
+        with self._lock:
+            if self._fd is None or self._pid != os.getpid():
+                # WHY reopen after fork: a descriptor inherited from the parent shares its flock
+                # with every sibling, so one worker's unlock would release another's lock.
+                self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
+                self._pid = os.getpid()
+            fcntl.flock(self._fd, fcntl.LOCK_SH)
+            try:
+                os.write(self._fd, line + b"\n")
+            finally:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    @contextmanager
+    def drained(self) -> Iterator[list[bytes]]:
+        """Every complete line appended so far, oldest first, with appends held off until the block
+        ends; the file is emptied only if the block succeeds (so a failed ingest loses nothing)."""
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            size = os.fstat(fd).st_size
+            data = os.pread(fd, size, 0) if size else b""
+            yield [line for line in data.split(b"\n")[:-1] if line]  # a tail without newline was torn
+            if size:
+                os.ftruncate(fd, 0)
+        finally:
+            os.close(fd)  # releases the lock
+
+    def close(self) -> None:
+        """Close this process's descriptor (the file stays, with whatever was not drained)."""
+        with self._lock:
+            if self._fd is not None and self._pid == os.getpid():
+                os.close(self._fd)
+            self._fd = None
