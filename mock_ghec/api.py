@@ -26,13 +26,10 @@ def consumed_licenses(enterprise: str) -> Response:
     page = requested_page(default_size=30, max_size=100)
     total = access.seats_consumed
     first = page.offset + 1
-    rows = reads.page_json(db(), access.id, first, first + page.size - 1) if first <= total else ""
-    response = Response(page_body(total, access.seats_purchased, rows),
-                        content_type="application/json; charset=utf-8")
+    rows = reads.page_json(db(), access.id, first, first + page.size - 1) if first <= total else b""
     link = link_header(page, total)
-    if link:
-        response.headers["Link"] = link
-    return response
+    return Response(page_body(total, access.seats_purchased, rows), content_type="application/json; charset=utf-8",
+                    headers=[("Link", link)] if link else None)
 
 
 @bp.get("/enterprises/<enterprise>/license-sync-status")

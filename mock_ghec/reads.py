@@ -107,8 +107,10 @@ ROW_JSON = (
 ROWS_FROM = "license_rows r LEFT JOIN ghec_accounts a ON a.enterprise_id = r.enterprise_id AND a.id = r.account_id"
 #: Rows come out in rownum order: the range is read through the primary key, and a LEFT JOIN
 #: keeps license_rows as the outer loop (SQLite 3.40 has no ORDER BY inside group_concat).
-_PAGE_SQL = (f"SELECT group_concat(row_json, ',') FROM (SELECT {ROW_JSON} AS row_json FROM {ROWS_FROM} "
-             "WHERE r.enterprise_id = ? AND r.rownum BETWEEN ? AND ? ORDER BY r.rownum)")
+#: Handed back as a BLOB: the UTF-8 bytes SQLite built go to the socket as they are, with no
+#: decoding to a str and encoding back (two copies of a 66 KB page).
+_PAGE_SQL = (f"SELECT CAST(group_concat(row_json, ',') AS BLOB) FROM (SELECT {ROW_JSON} AS row_json "
+             f"FROM {ROWS_FROM} WHERE r.enterprise_id = ? AND r.rownum BETWEEN ? AND ? ORDER BY r.rownum)")
 
 
 def _tuples(db: Database, sql: str, params: Any = ()) -> list[tuple]:
@@ -118,12 +120,12 @@ def _tuples(db: Database, sql: str, params: Any = ()) -> list[tuple]:
     return cur.execute(sql, params).fetchall()
 
 
-def page_json(db: Database, enterprise_id: int, first: int, last: int) -> str:
-    """Rows `first..last` (1-based, inclusive) as the inside of a JSON array: one key-range read,
-    rendered and joined by SQLite (WHY joined there: one string back instead of a hundred saved
-    about a quarter of the read)."""
+def page_json(db: Database, enterprise_id: int, first: int, last: int) -> bytes:
+    """Rows `first..last` (1-based, inclusive) as the inside of a JSON array, UTF-8: one key-range
+    read, rendered and joined by SQLite (WHY joined there: one string back instead of a hundred
+    saved about a quarter of the read)."""
     row = db.one(_PAGE_SQL, (enterprise_id, first, last))
-    return (row[0] or "") if row else ""
+    return (row[0] or b"") if row else b""
 
 
 #: Row fields the License page's `?q=` looks through (values only, never key names).

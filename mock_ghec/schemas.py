@@ -222,8 +222,8 @@ class RowEncoder:
                 f'{p2}[{",".join(map(encode_basestring, emails))}]{p3}{accounts}{p4}')
 
 
-def page_body(consumed: int, purchased: int, rows_json: str) -> str:
-    """A consumed-licenses page from pre-serialised rows, already comma-joined (the keys of
-    ConsumedLicensesSchema)."""
-    return (f'{{"total_seats_consumed":{int(consumed)},"total_seats_purchased":{int(purchased)},'
-            f'"users":[{rows_json}]}}')
+def page_body(consumed: int, purchased: int, rows_json: bytes) -> bytes:
+    """A consumed-licenses page (UTF-8) from pre-serialised rows, already comma-joined (the keys
+    of ConsumedLicensesSchema); one copy of the rows."""
+    return b'{"total_seats_consumed":%d,"total_seats_purchased":%d,"users":[%b]}' % (
+        int(consumed), int(purchased), rows_json)
