@@ -30,14 +30,20 @@ test: $(STAMP) browser-deps
 bench: $(STAMP) bench-deps
 	$(PY) -m bench
 
-# wrk, the load generator of the throughput figure, where it is missing and we can install it
-# (without it the bench falls back to a Python client and says so in the table).
+# wrk, the load generator of the throughput figure, and Node.js + npm, which run the peer
+# (Stoplight Prism, pinned in bench/prism/), where they are missing and we can install them
+# (without wrk the bench falls back to a Python client; without npm the peer row says "not measured").
 bench-deps:
 	@command -v wrk >/dev/null 2>&1 || { \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) \
 	      || echo "warning: could not install wrk; the throughput figure will use a Python load generator"; \
 	  else echo "warning: wrk missing and cannot be installed here; the throughput figure will use a Python load generator"; fi; }
+	@command -v npm >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null) \
+	      || echo "warning: could not install nodejs/npm; the peer figure will not be measured"; \
+	  else echo "warning: npm missing and cannot be installed here; the peer figure will not be measured"; fi; }
 
 serve: $(STAMP)
 	$(PY) -m sync_client.serve_pair --seed $(SEED)

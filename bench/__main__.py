@@ -21,11 +21,12 @@ from typing import Callable
 
 from rich.console import Console
 
-from . import fig_export, fig_scenario, fig_server, fig_startup, fig_tests, fig_throughput, fig_upload, workloads
+from . import (fig_export, fig_peer, fig_scenario, fig_server, fig_startup, fig_tests, fig_throughput, fig_upload,
+               workloads)
 from .report import Figure, publish
 from .timing import PYTHON, ROOT, load_average, run_json
 
-SECTIONS = ("scenario", "startup", "export", "upload", "server", "throughput", "tests")
+SECTIONS = ("scenario", "startup", "export", "upload", "server", "throughput", "peer", "tests")
 NEEDS_WORLD = {"export", "upload", "server", "throughput"}
 
 
@@ -55,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(sections) - set(SECTIONS)
     if unknown:
         parser.error(f"unknown section(s) {', '.join(sorted(unknown))}; choose from {', '.join(SECTIONS)}")
+    if "peer" in sections and "throughput" not in sections:
+        sections.append("throughput")  # the peer is judged against the mock's throughput
     if "throughput" in sections and "server" not in sections:
         sections.append("server")  # throughput serves the state the 1,000,000-user upload leaves
     console = Console()
@@ -101,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
             section("GHEC server: 1,000,000-user upload and page latency", server)
         if "throughput" in sections and served:
             section("throughput under gunicorn", lambda: fig_throughput.run(served[0], workdir, *served[1:]))
+        ours = next((f.measured for f in figures if f.figure.startswith("consumed-licenses throughput")), None)
+        if "peer" in sections and ours is not None:
+            section("the peer (Stoplight Prism)", lambda: fig_peer.run(workdir, ours, *served[1:]))
         if "tests" in sections:
             section("make test", fig_tests.run)
     finally:
