@@ -53,6 +53,8 @@ def restore_state(db: Database, snapshot: dict[str, Any]) -> None:
     unknown = set(snapshot["tables"]) - known
     if unknown:
         raise ValueError(f"unknown tables: {', '.join(sorted(unknown))}")
+    if _versions(snapshot.get("tables", {}).get("mock_kv")) != _versions(dump_kv(db)):
+        raise ValueError("it was taken with another version of this app's tables")
     try:
         with db.transaction() as conn:
             conn.execute("PRAGMA defer_foreign_keys = ON")
@@ -66,3 +68,25 @@ def restore_state(db: Database, snapshot: dict[str, Any]) -> None:
                                  ([_decode(v) for v in row] for row in table["rows"]))
     except sqlite3.Error as error:  # unknown column, wrong arity, broken key: the caller's 422, nothing changed
         raise ValueError(f"the snapshot does not fit this app's tables: {error}") from error
+
+
+def dump_kv(db: Database) -> dict[str, Any]:
+    """The control values as a snapshot's table (columns, rows)."""
+    return {"columns": ["key", "value"], "rows": [list(r) for r in db.query("SELECT key, value FROM mock_kv")]}
+
+
+def _versions(table: Any) -> dict[str, str]:
+    """The `*_schema_version` values of a snapshot's mock_kv table.
+
+    WHY refuse another version: rows of an older table layout would load into the new one with
+    its new columns at their defaults, and the restored version mark would make the next start
+    migrate tables that are already new; neither fails loudly, both serve wrong data.
+    """
+    if not isinstance(table, dict):
+        return {}
+    columns = table.get("columns") or []
+    if "key" not in columns or "value" not in columns:
+        return {}
+    key, value = columns.index("key"), columns.index("value")
+    return {row[key]: row[value] for row in table.get("rows") or []
+            if isinstance(row, list) and len(row) == len(columns) and str(row[key]).endswith("_schema_version")}
