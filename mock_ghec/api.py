@@ -1,7 +1,7 @@
 """GitHub's public REST routes, at the root as on api.github.com: consumed licenses, sync status, /user.
 
-Each route parses, asks the store's reads, serialises. The consumed-licenses page joins rows
-that were serialised when the usage was taken in, so a page costs one key-range read.
+Each route parses, asks the store's reads, serialises. A consumed-licenses page is put together
+by SQLite from the stored rows in at most two key-range reads (page_rows.py).
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from github_http.users import UserUrls, simple_user
 
 from . import reads
 from .access import caller_login, db, owned_enterprise
+from .page_rows import page_json
 from .schemas import LicenseSyncStatusSchema, UserSchema, page_body
 
 bp = Blueprint("ghec_api", __name__)
@@ -26,7 +27,7 @@ def consumed_licenses(enterprise: str) -> Response:
     page = requested_page(default_size=30, max_size=100)
     total = access.seats_consumed
     first = page.offset + 1
-    rows = reads.page_json(db(), access.id, first, first + page.size - 1) if first <= total else b""
+    rows = page_json(db(), access.id, access.account_rows, first, first + page.size - 1) if first <= total else b""
     link = link_header(page, total)
     return Response(page_body(total, access.seats_purchased, rows), content_type="application/json; charset=utf-8",
                     headers=[("Link", link)] if link else None)

@@ -1,8 +1,8 @@
 """Read-only queries of the mock GHEC's state (the store is the only code that writes).
 
-Every query here is a key lookup or a key range: the hot path (a consumed-licenses page) is
-one indexed auth lookup and one `rownum BETWEEN` range of rows, which SQLite renders to JSON
-from their stored server-derived values and the account's fragments (ROW_JSON, see rows.py).
+Every query here is a key lookup or a key range. A row is rendered to JSON by SQLite from its
+stored server-derived values and its account's fragments (ROW_JSON, see rows.py); the hot
+path, a consumed-licenses page, has reads of its own in page_rows.py.
 """
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ class EnterpriseAccess:
     name: str
     seats_purchased: int
     seats_consumed: int
+    account_rows: int  # rows 1..account_rows are GitHub.com accounts' (see page_rows.py)
     uses_saml: bool
     role: str | None
     owner: bool
@@ -46,13 +47,13 @@ def login_for_token(db: Database, token: str) -> str | None:
     return row[0] if row else None
 
 
-_ACCESS_COLUMNS = ("e.id, e.slug, e.name, e.seats_purchased, e.seats_consumed, e.uses_saml, "
+_ACCESS_COLUMNS = ("e.id, e.slug, e.name, e.seats_purchased, e.seats_consumed, e.account_rows, e.uses_saml, "
                    "a.role, a.enterprise_owner")
 
 
 def _access(row: Any) -> EnterpriseAccess:
     """An EnterpriseAccess from the `_ACCESS_COLUMNS` of a row."""
-    return EnterpriseAccess(row[0], row[1], row[2], row[3], row[4], bool(row[5]), row[6], bool(row[7]))
+    return EnterpriseAccess(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]), row[7], bool(row[8]))
 
 
 def enterprise_access(db: Database, slug: str, login: str | None) -> EnterpriseAccess | None:
@@ -89,8 +90,8 @@ def enterprise_for_connect_token(db: Database, token: str) -> int | None:
     return row[0] if row else None
 
 
-def _sql_text(text: str) -> str:
-    """A constant as an SQL string literal."""
+def sql_text(text: str) -> str:
+    """A constant as an SQL string literal (for SQL that embeds a row template)."""
     return "'" + text.replace("'", "''") + "'"
 
 
@@ -98,34 +99,19 @@ _G = GHES_ONLY_TEMPLATE
 #: One row's JSON, put together by SQLite: `rows.render` (= RowEncoder.fill) written in SQL. A
 #: GHES-only row always has server accounts, so its `enterprise_server_user` is constant true.
 ROW_JSON = (
-    f"CASE WHEN r.account_id IS NULL THEN {_sql_text(_G[0])} || r.server_user_ids || "
-    f"{_sql_text(_G[1] + 'true' + _G[2])} || r.server_emails || {_sql_text(_G[3])} || r.user_accounts || "
-    f"{_sql_text(_G[4])} ELSE a.row_t0 || r.server_user_ids || a.row_t1 || "
+    f"CASE WHEN r.account_id IS NULL THEN {sql_text(_G[0])} || r.server_user_ids || "
+    f"{sql_text(_G[1] + 'true' + _G[2])} || r.server_emails || {sql_text(_G[3])} || r.user_accounts || "
+    f"{sql_text(_G[4])} ELSE a.row_t0 || r.server_user_ids || a.row_t1 || "
     "CASE WHEN r.server_user_ids = '[]' THEN 'false' ELSE 'true' END || a.row_t2 || r.server_emails || "
     "a.row_t3 || r.user_accounts || a.row_t4 END")
 #: The rows with their account's fragments (a GHES-only row joins nothing).
 ROWS_FROM = "license_rows r LEFT JOIN ghec_accounts a ON a.enterprise_id = r.enterprise_id AND a.id = r.account_id"
-#: Rows come out in rownum order: the range is read through the primary key, and a LEFT JOIN
-#: keeps license_rows as the outer loop (SQLite 3.40 has no ORDER BY inside group_concat).
-#: Handed back as a BLOB: the UTF-8 bytes SQLite built go to the socket as they are, with no
-#: decoding to a str and encoding back (two copies of a 66 KB page).
-_PAGE_SQL = (f"SELECT CAST(group_concat(row_json, ',') AS BLOB) FROM (SELECT {ROW_JSON} AS row_json "
-             f"FROM {ROWS_FROM} WHERE r.enterprise_id = ? AND r.rownum BETWEEN ? AND ? ORDER BY r.rownum)")
-
 
 def _tuples(db: Database, sql: str, params: Any = ()) -> list[tuple]:
     """All rows of a read as plain tuples (no sqlite3.Row per row: bulk and hot-path reads)."""
     cur = db.connection().cursor()
     cur.row_factory = None
     return cur.execute(sql, params).fetchall()
-
-
-def page_json(db: Database, enterprise_id: int, first: int, last: int) -> bytes:
-    """Rows `first..last` (1-based, inclusive) as the inside of a JSON array, UTF-8: one key-range
-    read, rendered and joined by SQLite (WHY joined there: one string back instead of a hundred
-    saved about a quarter of the read)."""
-    row = db.one(_PAGE_SQL, (enterprise_id, first, last))
-    return (row[0] or b"") if row else b""
 
 
 #: Row fields the License page's `?q=` looks through (values only, never key names).

@@ -79,4 +79,5 @@ def recompute(db: Database, conn: Any, enterprise_id: int, fresh: tuple[str, lis
     else:
         conn.executemany(UPSERT_ROW, slots)
         conn.execute("DELETE FROM license_rows WHERE enterprise_id = ? AND rownum > ?", (enterprise_id, rows))
-    conn.execute("UPDATE ghec_enterprises SET seats_consumed = ? WHERE id = ?", (rows, enterprise_id))
+    conn.execute("UPDATE ghec_enterprises SET seats_consumed = ?, account_rows = ? WHERE id = ?",
+                 (rows, len(cloud.account_ids), enterprise_id))

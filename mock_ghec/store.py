@@ -29,7 +29,7 @@ from .privacy import envelope_paths, keep
 from .recompute import recompute, write_cache
 from .rows import ENCODER, CloudSide, account_fields, cloud_side, identity_attributes, server_accounts
 from .schemas import DUMPS
-from .tables import DOMAIN_TABLES, SCHEMA, SCHEMA_VERSION, SCHEMA_VERSION_KEY
+from .tables import DOMAIN_TABLES, MIGRATIONS, SCHEMA, SCHEMA_VERSION, SCHEMA_VERSION_KEY
 
 EVENT_UPLOADED = "Server usage uploaded"
 EVENT_SYNCED = "GitHub Connect server usage synced"
@@ -83,8 +83,14 @@ class Store:
         self.db, self.clock, self.settings = db, clock, settings
         found = db.get_kv(SCHEMA_VERSION_KEY)
         if found is not None and found != SCHEMA_VERSION:
-            raise ValueError(f"the state file {db.path} was written by another version of mock-ghec (tables "
-                             f"v{found}, this is v{SCHEMA_VERSION}); use a fresh --state path")
+            if found not in MIGRATIONS:
+                raise ValueError(f"the state file {db.path} was written by another version of mock-ghec (tables "
+                                 f"v{found}, this is v{SCHEMA_VERSION}); use a fresh --state path")
+            with db.transaction() as conn:  # another worker may have migrated it meanwhile
+                if db.get_kv(SCHEMA_VERSION_KEY) == found:
+                    for statement in MIGRATIONS[found]:
+                        conn.execute(statement)
+                    db.set_kv(SCHEMA_VERSION_KEY, SCHEMA_VERSION)
         db.executescript(SCHEMA)
         db.set_kv(SCHEMA_VERSION_KEY, SCHEMA_VERSION)
         self._key: Any = None

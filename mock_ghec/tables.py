@@ -12,8 +12,16 @@ instances keep what the export's instance block names (id, host, version) plus s
 from __future__ import annotations
 
 #: Bumped whenever a table's layout changes; a state file of another version is refused clearly.
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 SCHEMA_VERSION_KEY = "ghec_schema_version"
+#: Older versions of these tables that can be brought forward in place (state files kept with
+#: --state), each with the statements that do it. v2 -> v3: `account_rows`; every account has a
+#: row, numbered first, so it is the enterprise's number of accounts.
+MIGRATIONS = {
+    "2": ("ALTER TABLE ghec_enterprises ADD COLUMN account_rows INTEGER NOT NULL DEFAULT 0",
+          "UPDATE ghec_enterprises SET account_rows = "
+          "(SELECT count(*) FROM ghec_accounts a WHERE a.enterprise_id = ghec_enterprises.id)"),
+}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS ghec_enterprises (
@@ -24,6 +32,7 @@ CREATE TABLE IF NOT EXISTS ghec_enterprises (
     name TEXT NOT NULL,
     seats_purchased INTEGER NOT NULL,
     seats_consumed INTEGER NOT NULL DEFAULT 0,  -- = number of license_rows, kept in step
+    account_rows INTEGER NOT NULL DEFAULT 0,    -- rows 1..account_rows are GitHub.com accounts', the rest server-only
     uses_saml INTEGER NOT NULL,
     organizations TEXT NOT NULL,             -- JSON array
     verified_domains TEXT NOT NULL,          -- JSON array

@@ -1,0 +1,56 @@
+"""The consumed-licenses page read: a range of rows as the UTF-8 inside of a JSON array.
+
+The hot path of the mock GHEC. Rows are stored as their server-derived values only (see
+rows.py); SQLite puts each row together from them and a template, and joins the rows. WHY in
+two halves: rows are ordered GitHub.com accounts first (`1..account_rows`), then people who
+only have server accounts, so a page is at most one range of each kind, and each kind has a
+cheaper read than the general `reads.ROW_JSON`:
+- an account's row joins its five fragments (no CASE: every row in the range has an account);
+- a server-only row's template is one constant, so nothing is joined, and the constant end of
+  one row plus the start of the next is the separator that `group_concat` puts between them
+  (written once per row by group_concat instead of copied through a chain of `||`).
+Measured with callgrind on a 1,000,000-row enterprise: a server-only page 820,000 → 573,000
+instructions, two fifths of serving the page. Both halves give exactly `reads.ROW_JSON`'s bytes
+(tests/ghec/test_ghec_page_rows.py holds them to it on every window around the boundary).
+"""
+from __future__ import annotations
+
+from github_http.storage import Database
+
+from .reads import sql_text
+from .rows import GHES_ONLY_TEMPLATE
+
+_G = GHES_ONLY_TEMPLATE
+_HEAD, _TAIL = _G[0].encode("utf-8"), _G[4].encode("utf-8")
+
+#: Account rows (rownum ≤ account_rows): fragments and slots, in rownum order (SQLite 3.40 has no
+#: ORDER BY inside group_concat; the range is read through the primary key, license_rows outer).
+_ACCOUNT_SQL = (
+    "SELECT CAST(group_concat(row_json, ',') AS BLOB) FROM (SELECT a.row_t0 || r.server_user_ids || a.row_t1 || "
+    "CASE WHEN r.server_user_ids = '[]' THEN 'false' ELSE 'true' END || a.row_t2 || r.server_emails || "
+    "a.row_t3 || r.user_accounts || a.row_t4 AS row_json FROM license_rows r JOIN ghec_accounts a "
+    "ON a.enterprise_id = r.enterprise_id AND a.id = r.account_id "
+    "WHERE r.enterprise_id = ? AND r.rownum BETWEEN ? AND ? ORDER BY r.rownum)")
+
+#: Server-only rows (rownum > account_rows), without their template's first and last piece: the
+#: separator carries "last piece, comma, first piece" between rows; `page_json` adds the ends.
+#: A server-only row always has server accounts, so its `enterprise_server_user` is constant true.
+_SERVER_ONLY_SQL = (
+    f"SELECT CAST(group_concat(middle, {sql_text(_G[4] + ',' + _G[0])}) AS BLOB) FROM (SELECT server_user_ids || "
+    f"{sql_text(_G[1] + 'true' + _G[2])} || server_emails || {sql_text(_G[3])} || user_accounts AS middle "
+    "FROM license_rows WHERE enterprise_id = ? AND rownum BETWEEN ? AND ? ORDER BY rownum)")
+
+
+def page_json(db: Database, enterprise_id: int, account_rows: int, first: int, last: int) -> bytes:
+    """Rows `first..last` (1-based, inclusive) as the inside of a JSON array, UTF-8 (b"" for none):
+    at most one read of each kind of row, joined by SQLite."""
+    parts = []
+    if first <= account_rows:
+        row = db.one(_ACCOUNT_SQL, (enterprise_id, first, min(last, account_rows)))
+        if row and row[0]:
+            parts.append(row[0])
+    if last > account_rows:
+        row = db.one(_SERVER_ONLY_SQL, (enterprise_id, max(first, account_rows + 1), last))
+        if row and row[0]:
+            parts.append(_HEAD + row[0] + _TAIL)
+    return b",".join(parts)
