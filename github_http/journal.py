@@ -27,10 +27,11 @@ _COLUMNS = ("at", "method", "path", "query", "status", "duration_ms", "remote_ad
             "request_body", "body_truncated", "response_body", "fault_id")
 _INSERT = f"INSERT INTO mock_journal({', '.join(_COLUMNS)}) VALUES ({','.join('?' * len(_COLUMNS))})"
 
-#: WHY no AUTOINCREMENT and no index: every request writes one row in its own commit, and
+#: WHY no AUTOINCREMENT and no index: an entry with a body is written in its own commit, and
 #: AUTOINCREMENT's sqlite_sequence update plus a path index were a third of that commit's cost
 #: (measured: 81 -> 47 µs a row); the table holds ~1000 rows, which a scan reads in microseconds.
-#: Ids still only grow while entries exist (trimming drops the oldest); `clear` restarts them.
+#: Ids are dense and only grow while entries exist (trimming drops the oldest, so `_trim` can
+#: cut by id); `clear` restarts them.
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS mock_journal (
     id INTEGER PRIMARY KEY,
