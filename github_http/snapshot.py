@@ -53,8 +53,10 @@ def restore_state(db: Database, snapshot: dict[str, Any]) -> None:
     unknown = set(snapshot["tables"]) - known
     if unknown:
         raise ValueError(f"unknown tables: {', '.join(sorted(unknown))}")
-    if _versions(snapshot.get("tables", {}).get("mock_kv")) != _versions(dump_kv(db)):
-        raise ValueError("it was taken with another version of this app's tables")
+    taken, here = _versions(snapshot["tables"].get("mock_kv")), _versions(dump_kv(db))
+    if taken != here:
+        raise ValueError(f"it was taken with another version of this app's tables ({taken or 'none recorded'}; "
+                         f"this app has {here})")
     try:
         with db.transaction() as conn:
             conn.execute("PRAGMA defer_foreign_keys = ON")

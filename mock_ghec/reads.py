@@ -107,6 +107,7 @@ ROW_JSON = (
 #: The rows with their account's fragments (a GHES-only row joins nothing).
 ROWS_FROM = "license_rows r LEFT JOIN ghec_accounts a ON a.enterprise_id = r.enterprise_id AND a.id = r.account_id"
 
+
 def _tuples(db: Database, sql: str, params: Any = ()) -> list[tuple]:
     """All rows of a read as plain tuples (no sqlite3.Row per row: bulk and hot-path reads)."""
     cur = db.connection().cursor()

@@ -11,7 +11,8 @@ instances keep what the export's instance block names (id, host, version) plus s
 """
 from __future__ import annotations
 
-#: Bumped whenever a table's layout changes; a state file of another version is refused clearly.
+#: Bumped whenever a table's layout changes; a state file of another version is brought forward
+#: (MIGRATIONS) or refused clearly.
 SCHEMA_VERSION = "3"
 SCHEMA_VERSION_KEY = "ghec_schema_version"
 #: Older versions of these tables that can be brought forward in place (state files kept with
