@@ -59,16 +59,18 @@ class Journal:
         """Record one entry: a line in the log, or (with a body to keep) a row after the log's lines."""
         headers = {k: ("[redacted]" if k.lower() in _REDACTED else v)
                    for k, v in entry["request_headers"].items()}
-        row = (entry["at"], entry["method"], entry["path"], entry["query"], entry["status"],
-               entry["duration_ms"], entry.get("remote_addr"), json.dumps(headers),
+        row = [entry["at"], entry["method"], entry["path"], entry["query"], entry["status"],
+               entry["duration_ms"], entry.get("remote_addr"), headers,
                entry.get("request_body") or b"", int(entry.get("body_truncated", False)),
-               entry.get("response_body"), entry.get("fault_id"))
+               entry.get("response_body"), entry.get("fault_id")]
         if not row[8] and row[10] is None:
-            self._log.append(json.dumps((*row[:8], None, *row[9:])).encode("utf-8"))
+            row[8] = None  # JSON has no bytes; `_ingest` puts the empty body back
+            self._log.append(json.dumps(row).encode("utf-8"))
             self._appended += 1
             if self._appended % DRAIN_EVERY == 0:
                 self._drain()
             return
+        row[7] = json.dumps(headers)
         with self._log.drained() as lines, self._db.transaction() as conn:
             self._ingest(conn, lines)
             conn.execute(_INSERT, row)
@@ -89,7 +91,7 @@ class Journal:
                 row = json.loads(line)
             except ValueError:
                 continue
-            row[8] = b""  # a logged entry had no request body (JSON has no bytes)
+            row[7], row[8] = json.dumps(row[7]), b""  # the headers as the table keeps them; no body
             rows.append(row)
         conn.executemany(_INSERT, rows)
 
