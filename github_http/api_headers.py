@@ -6,8 +6,8 @@ with rate limits off, so it does not).
 """
 from __future__ import annotations
 
+import os
 import time
-import uuid
 from dataclasses import dataclass
 
 from flask import Response, g, request
@@ -26,16 +26,22 @@ class HeaderPolicy:
     rate_limit: int | None = None  # GHEC: requests per hour shown in x-ratelimit-*
 
 
+def chosen_version(asked: str | None) -> str | None:
+    """The API version a request's `X-GitHub-Api-Version` selects: the default when absent or
+    blank, None for one we do not support."""
+    if asked is None or not asked.strip():
+        return DEFAULT_API_VERSION
+    return asked.strip() if asked.strip() in SUPPORTED_API_VERSIONS else None
+
+
 def negotiate_version() -> None:
     """Refuse an unknown `X-GitHub-Api-Version` with GitHub's 400; remember the chosen one."""
     asked = request.headers.get("X-GitHub-Api-Version")
-    if asked is None or not asked.strip():
-        g.api_version = DEFAULT_API_VERSION
-        return
-    if asked.strip() not in SUPPORTED_API_VERSIONS:
+    chosen = chosen_version(asked)
+    if chosen is None:
         raise GitHubError(400, f"API version {asked.strip()!r} is not supported.",
                           documentation_url="https://docs.github.com/rest/about-the-rest-api/api-versions")
-    g.api_version = asked.strip()
+    g.api_version = chosen
 
 
 def rate_limit_headers(limit: int, remaining: int, reset_in: int = 3600) -> dict[str, str]:
@@ -57,16 +63,24 @@ def decorate(response: Response, policy: HeaderPolicy) -> Response:
     """
     headers = response.headers
     present = {name.lower() for name in headers.keys()}
+    if policy.enterprise_version and "x-github-enterprise-version" in present:
+        del headers["X-GitHub-Enterprise-Version"]
+        present.discard("x-github-enterprise-version")
+    headers.extend(github_headers(policy, getattr(g, "api_version", DEFAULT_API_VERSION), present))
+    return response
+
+
+def github_headers(policy: HeaderPolicy, api_version: str, present: set[str] | frozenset[str] = frozenset()
+                   ) -> list[tuple[str, str]]:
+    """GitHub's response headers for an API answer that already has the (lower-case) `present`
+    ones: a route's own are kept, except that the enterprise version is always the server's."""
     added = [(name, value) for name, value in (
-        ("X-GitHub-Api-Version-Selected", getattr(g, "api_version", DEFAULT_API_VERSION)),
+        ("X-GitHub-Api-Version-Selected", api_version),
         ("X-GitHub-Media-Type", "github.v3; format=json"),
-        ("X-GitHub-Request-Id", uuid.uuid4().hex[:20].upper()),
+        ("X-GitHub-Request-Id", os.urandom(10).hex().upper()),
     ) if name.lower() not in present]
     if policy.enterprise_version:
-        if "x-github-enterprise-version" in present:
-            del headers["X-GitHub-Enterprise-Version"]
         added.append(("X-GitHub-Enterprise-Version", policy.enterprise_version))
     if policy.rate_limit and "x-ratelimit-limit" not in present:
         added.extend(rate_limit_headers(policy.rate_limit, policy.rate_limit - 1).items())
-    headers.extend(added)
-    return response
+    return added

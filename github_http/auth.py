@@ -30,9 +30,17 @@ def presented_token() -> str | None:
     header = request.headers.get("Authorization", "")
     if not header.strip():
         return None
+    token = token_in(header)
+    if token is None:
+        raise bad_credentials()
+    return token
+
+
+def token_in(header: str) -> str | None:
+    """The token of an `Authorization: token T` (or `Bearer T`) header; None for anything else."""
     scheme, _, value = header.strip().partition(" ")
     if scheme.lower() not in ("token", "bearer") or not value.strip():
-        raise bad_credentials()
+        return None
     return value.strip()
 
 

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from github_http.pagination import link_header, requested_page
+from github_http.pagination import link_prefix, requested_page
 from github_http.users import UserUrls, simple_user
 
 from . import reads
 from .access import caller_login, db, owned_enterprise
-from .page_rows import page_json
-from .schemas import LicenseSyncStatusSchema, UserSchema, page_body
+from .page_rows import DEFAULT_PER_PAGE, MAX_PER_PAGE, page_answer
+from .schemas import LicenseSyncStatusSchema, UserSchema
 
 bp = Blueprint("ghec_api", __name__)
+JSON = "application/json; charset=utf-8"
 _SYNC_STATUS = LicenseSyncStatusSchema()
 _USER = UserSchema()
 
@@ -24,13 +25,9 @@ _USER = UserSchema()
 def consumed_licenses(enterprise: str) -> Response:
     """GitHub's "List enterprise consumed licenses": per_page (30, max 100), page, Link."""
     access = owned_enterprise(enterprise)
-    page = requested_page(default_size=30, max_size=100)
-    total = access.seats_consumed
-    first = page.offset + 1
-    rows = page_json(db(), access.id, access.account_rows, first, first + page.size - 1) if first <= total else b""
-    link = link_header(page, total)
-    return Response(page_body(total, access.seats_purchased, rows), content_type="application/json; charset=utf-8",
-                    headers=[("Link", link)] if link else None)
+    page = requested_page(default_size=DEFAULT_PER_PAGE, max_size=MAX_PER_PAGE)
+    body, link = page_answer(db(), access, page, link_prefix(page))
+    return Response(body, content_type=JSON, headers=[("Link", link)] if link else None)
 
 
 @bp.get("/enterprises/<enterprise>/license-sync-status")

@@ -15,10 +15,15 @@ instructions, two fifths of serving the page. Both halves give exactly `reads.RO
 """
 from __future__ import annotations
 
+from github_http.pagination import Page, links
 from github_http.storage import Database
 
-from .reads import sql_text
+from .reads import EnterpriseAccess, sql_text
 from .rows import GHES_ONLY_TEMPLATE
+from .schemas import page_body
+
+#: GitHub's page sizes for consumed-licenses: 30 unless asked, at most 100.
+DEFAULT_PER_PAGE, MAX_PER_PAGE = 30, 100
 
 _G = GHES_ONLY_TEMPLATE
 _HEAD, _TAIL = _G[0].encode("utf-8"), _G[4].encode("utf-8")
@@ -54,3 +59,12 @@ def page_json(db: Database, enterprise_id: int, account_rows: int, first: int, l
         if row and row[0]:
             parts.append(_HEAD + row[0] + _TAIL)
     return b",".join(parts)
+
+
+def page_answer(db: Database, access: EnterpriseAccess, page: Page, link_prefix: str) -> tuple[bytes, str | None]:
+    """(the JSON body, the `Link` header) of one consumed-licenses page, for the Flask route and
+    its hot path alike (`link_prefix`: the page's URL but for the page number)."""
+    total = access.seats_consumed
+    first = page.offset + 1
+    rows = page_json(db, access.id, access.account_rows, first, first + page.size - 1) if first <= total else b""
+    return page_body(total, access.seats_purchased, rows), links(link_prefix, page, total)
