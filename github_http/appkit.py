@@ -15,6 +15,7 @@ from .clock import Clock
 from .control import ControlHooks, make_control_blueprint
 from .errors import register_error_handlers
 from .faults import FaultBook
+from .hot_paths import HotPath, HotPaths
 from .journal import Journal
 from .storage import Database
 from .wire import CONTROL_PREFIX, MockWire
@@ -29,6 +30,7 @@ class MockKit:
     journal: Journal
     faults: FaultBook
     settings: dict[str, Any]
+    hot: HotPaths | None = None  # answers hot routes' plain case once the app calls its `settle`
 
 
 def current_kit() -> MockKit:
@@ -38,11 +40,12 @@ def current_kit() -> MockKit:
 
 def install(app: Flask, *, settings: dict[str, Any], db: Database, clock: Clock,
             hooks: ControlHooks, headers: HeaderPolicy,
-            is_api: Callable[[str], bool]) -> MockKit:
+            is_api: Callable[[str], bool], hot_paths: list[HotPath] | None = None) -> MockKit:
     """Give `app` GitHub's API conventions and the mock control plane.
 
     `is_api(path)` tells which paths are REST API (JSON errors, GitHub headers, version
-    negotiation); the rest are pages.
+    negotiation); the rest are pages. `hot_paths` answer their routes' plain case without
+    Flask (hot_paths.py), inside the faults and the journal.
     """
     kit = MockKit(db=db, clock=clock, journal=Journal(db, settings.get("JOURNAL_MAX_ENTRIES", 1000)),
                   faults=FaultBook(db), settings=settings)
@@ -70,7 +73,9 @@ def install(app: Flask, *, settings: dict[str, Any], db: Database, clock: Clock,
         return response
 
     app.register_blueprint(make_control_blueprint(hooks))
-    app.wsgi_app = MockWire(app.wsgi_app, kit.faults, kit.journal, clock,  # type: ignore[method-assign]
+    if hot_paths:
+        kit.hot = HotPaths(app.wsgi_app, hot_paths)
+    app.wsgi_app = MockWire(kit.hot or app.wsgi_app, kit.faults, kit.journal, clock,  # type: ignore[method-assign]
                             max_body_bytes=settings.get("JOURNAL_MAX_BODY_BYTES", 64 << 20),
                             record=settings.get("JOURNAL", True))
     return kit

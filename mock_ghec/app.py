@@ -17,6 +17,7 @@ from github_http.web import install_web
 
 from . import reads, settings as settings_module
 from .api import bp as api_bp
+from .api_hot import HOT_ENDPOINTS, consumed_licenses_hot
 from .control import make_hooks
 from .pages import bp as pages_bp
 from .server_usage import bp as server_usage_bp
@@ -53,9 +54,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if reads.scenario_spec(db) is None:
         store.load_if_empty(store.default_spec())
     app.extensions["ghec_store"] = store
-    install(app, settings=settings, db=db, clock=clock, hooks=make_hooks(store),
-            headers=HeaderPolicy(rate_limit=5000), is_api=is_api)
+    policy = HeaderPolicy(rate_limit=5000)
+    # A fixed SERVER_NAME makes Flask refuse other hosts: that check lives in Flask, so no hot path.
+    hot = [consumed_licenses_hot(db, policy)] if settings["HOT_PATHS"] and not settings.get("SERVER_NAME") else []
+    kit = install(app, settings=settings, db=db, clock=clock, hooks=make_hooks(store), headers=policy,
+                  is_api=is_api, hot_paths=hot)
     install_web(app, settings["SECRET_KEY"], is_page_post)
     for blueprint in (api_bp, server_usage_bp, pages_bp):
         app.register_blueprint(blueprint)
+    if kit.hot:
+        kit.hot.settle(app, HOT_ENDPOINTS)
     return app

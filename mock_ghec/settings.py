@@ -25,6 +25,7 @@ DEFAULTS: dict[str, Any] = {
     "GHEC_PRIVATE_KEY": "",     # PEM private key that opens encrypted exports ("" = the test key)
     "CONTROL_KEY": "",          # X-Mock-Control-Key for /_mock/ off loopback ("" = loopback only)
     "JOURNAL": True,            # record requests in /_mock/journal
+    "HOT_PATHS": True,          # answer consumed-licenses' plain case without Flask (api_hot.py)
     "JOURNAL_MAX_ENTRIES": 1000,
     "JOURNAL_MAX_BODY_BYTES": 64 << 20,
     "SECRET_KEY": "",           # page session key ("" = derived from the seed)

@@ -1,0 +1,66 @@
+"""The consumed-licenses route's plain case, answered without Flask (see github_http/hot_paths.py).
+
+The plain case: `GET /enterprises/<slug>/consumed-licenses` with a `token`/`Bearer` token of
+one of the enterprise's owners, a supported (or no) `X-GitHub-Api-Version`, and a query of at
+most `per_page` and `page`, each once, as digits. Everything else goes to the Flask route in
+api.py, which answers it (or refuses it) as it always has. Both build the page, the `Link`
+header and GitHub's headers with the same functions (tests/ghec/test_ghec_hot_paths.py holds
+them to the same answers).
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from github_http.api_headers import HeaderPolicy, chosen_version, github_headers
+from github_http.auth import token_in
+from github_http.hot_paths import HotAnswer, HotPath
+from github_http.pagination import own_url, page_from
+from github_http.storage import Database
+
+from . import reads
+from .api import JSON
+from .page_rows import DEFAULT_PER_PAGE, MAX_PER_PAGE, page_answer
+
+#: The Flask routes these hot paths answer for (HotPaths.settle watches their views).
+HOT_ENDPOINTS = ("ghec_api.consumed_licenses",)
+_PATH = re.compile(r"/enterprises/([^/]+)/consumed-licenses")
+_PARAM = re.compile(r"(per_page|page)=([0-9]{1,9})")
+
+
+def _plain_query(query: str) -> dict[str, str] | None:
+    """`per_page`/`page` from a query that holds nothing else, each at most once; else None."""
+    found: dict[str, str] = {}
+    for part in query.split("&") if query else ():
+        match = _PARAM.fullmatch(part)
+        if match is None or match.group(1) in found:
+            return None
+        found[match.group(1)] = match.group(2)
+    return found
+
+
+def consumed_licenses_hot(db: Database, policy: HeaderPolicy) -> HotPath:
+    """The hot path of `api.consumed_licenses`, reading `db` and adding `policy`'s headers."""
+
+    def serve(environ: dict[str, Any]) -> HotAnswer | None:
+        """The page's 200 answer, or None to let Flask answer."""
+        path = _PATH.fullmatch(environ.get("PATH_INFO", ""))
+        if path is None:
+            return None
+        query = _plain_query(environ.get("QUERY_STRING", ""))
+        version = chosen_version(environ.get("HTTP_X_GITHUB_API_VERSION"))
+        token = token_in(environ.get("HTTP_AUTHORIZATION", ""))
+        if query is None or version is None or token is None:
+            return None
+        _, access = reads.token_access(db, token, path.group(1))
+        if access is None or not access.owner:
+            return None
+        page = page_from(query.get("per_page"), query.get("page"), DEFAULT_PER_PAGE, MAX_PER_PAGE)
+        prefix = f"{own_url(environ)}?per_page={page.size}&page="
+        body, link = page_answer(db, access, page, prefix)
+        headers = [("Content-Type", JSON), ("Content-Length", str(len(body)))]
+        if link:
+            headers.append(("Link", link))
+        return headers + github_headers(policy, version), body
+
+    return serve
