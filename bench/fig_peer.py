@@ -18,7 +18,7 @@ import subprocess
 import urllib.request
 from pathlib import Path
 
-from .fig_throughput import load
+from .fig_throughput import load, page_paths
 from .report import Figure
 from .timing import ROOT, free_port, start, stop, wait_http
 
@@ -41,13 +41,6 @@ def install(cache: Path) -> Path:
     if done.returncode != 0 or not binary.exists():
         raise RuntimeError(f"npm ci failed ({done.returncode}):\n{done.stderr[-3000:]}")
     return binary
-
-
-def page_paths(slug: str, rows: int) -> list[str]:
-    """fig_throughput's paths: per_page=100 pages spread over the whole range of `rows`."""
-    pages = max(1, -(-rows // 100))
-    step = max(1, pages // 500)
-    return [f"/enterprises/{slug}/consumed-licenses?per_page=100&page={n}" for n in range(1, pages + 1, step)]
 
 
 def sample(url: str, headers: dict[str, str]) -> tuple[int, int, str]:

@@ -63,11 +63,16 @@ def load(port: int, paths: list[str], headers: dict[str, str], workdir: Path) ->
     return rps, int(bad.group(1)) if bad else 0, note
 
 
-def run(state: Path, workdir: Path, slug: str, token: str, rows: int) -> list[Figure]:
-    """Throughput of consumed-licenses pages vs the constant route, same gunicorn settings."""
+def page_paths(slug: str, rows: int) -> list[str]:
+    """The loaded paths: about 500 per_page=100 pages spread over the whole range of `rows`."""
     pages = max(1, -(-rows // 100))
     step = max(1, pages // 500)
-    paths = [f"/enterprises/{slug}/consumed-licenses?per_page=100&page={n}" for n in range(1, pages + 1, step)]
+    return [f"/enterprises/{slug}/consumed-licenses?per_page=100&page={n}" for n in range(1, pages + 1, step)]
+
+
+def run(state: Path, workdir: Path, slug: str, token: str, rows: int) -> list[Figure]:
+    """Throughput of consumed-licenses pages vs the constant route, same gunicorn settings."""
+    paths = page_paths(slug, rows)
     headers = {"Authorization": f"token {token}"}
     proc, port = gunicorn("mock_ghec:create_app()", {"MOCK_GHEC_STATE_PATH": str(state)}, workdir / "gunicorn.log")
     page_file = workdir / "page.json"
