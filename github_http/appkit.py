@@ -75,7 +75,7 @@ def install(app: Flask, *, settings: dict[str, Any], db: Database, clock: Clock,
     app.register_blueprint(make_control_blueprint(hooks))
     if hot_paths:
         kit.hot = HotPaths(app.wsgi_app, hot_paths)
-    app.wsgi_app = MockWire(kit.hot or app.wsgi_app, kit.faults, kit.journal, clock,  # type: ignore[method-assign]
+    app.wsgi_app = MockWire(kit.hot or app.wsgi_app, kit.faults, kit.journal, clock, kit.db,  # type: ignore[method-assign]
                             max_body_bytes=settings.get("JOURNAL_MAX_BODY_BYTES", 64 << 20),
                             record=settings.get("JOURNAL", True))
     return kit

@@ -81,10 +81,14 @@ class FaultBook:
         """Delete every rule."""
         self._db.execute("DELETE FROM mock_faults")
 
+    def _any(self) -> bool:
+        """Whether any rule is stored."""
+        return self._db.one("SELECT 1 FROM mock_faults LIMIT 1") is not None
+
     def take(self, method: str, path: str) -> dict[str, Any] | None:
         """The first rule that fires for this request, its counters consumed atomically."""
-        if self._db.one("SELECT 1 FROM mock_faults LIMIT 1") is None:
-            return None  # the common case costs one indexed read
+        if not self._db.unchanged("any fault", self._any):
+            return None  # the common case: no rule, known since the last write
         with self._db.transaction() as conn:
             for row in conn.execute("SELECT * FROM mock_faults ORDER BY id").fetchall():
                 rule = json.loads(row["spec"])

@@ -14,7 +14,7 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Hashable, Iterator, TypeVar
 
 from .checkpoint import Checkpointer
 
@@ -49,6 +49,10 @@ def require_shared_state(state_path: str | None, env_var: str) -> None:
 
 #: Connections of ended threads kept for reuse (per Database, per process).
 IDLE_CONNECTIONS = 8
+#: Values `Database.unchanged` keeps per thread before it starts afresh (a bound, not a tuning knob).
+MEMO_LIMIT = 256
+
+T = TypeVar("T")
 
 
 class Database:
@@ -196,9 +200,55 @@ class Database:
                 conn.execute("ROLLBACK")
             raise
 
+    def unchanged(self, key: Hashable, load: Callable[[], T]) -> T:
+        """`load()`'s answer, read again only once the database may have changed since.
+
+        WHY: every API request asks the same few small things (the token's owner, the clock,
+        whether any fault is set) that change only when something is written. SQLite tells a
+        connection both kinds of change: `PRAGMA data_version` moves when any other connection,
+        in any process, commits; `total_changes` moves when this one writes (a rolled-back write
+        too, which only costs a re-read). Asking data_version costs as much as a small read (it
+        takes the WAL read lock), so within one `moment` it is asked once. Inside an open
+        transaction nothing is kept: a rollback would not show. `load` must return a value
+        nobody mutates.
+        """
+        conn = self.connection()
+        if conn.in_transaction:
+            return load()
+        local = self._local
+        memo = getattr(local, "memo", None)
+        if not (local.__dict__.get("checked") and memo is not None and memo[0][0] is conn
+                and memo[0][2] == conn.total_changes):
+            version = (conn, conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+            if memo is None or memo[0] != version or len(memo[1]) >= MEMO_LIMIT:
+                memo = local.memo = (version, {})
+            local.checked = local.__dict__.get("in_moment", False)
+        values = memo[1]
+        try:
+            return values[key]
+        except KeyError:
+            value = values[key] = load()
+            return value
+
+    @contextmanager
+    def moment(self) -> Iterator[None]:
+        """One request's span, within which `unchanged` asks whether another connection wrote
+        only the first time: the request sees the small values as of its start, its own writes
+        at once (as a request served a few microseconds earlier would)."""
+        local = self._local
+        if local.__dict__.get("in_moment"):
+            yield
+            return
+        local.in_moment, local.checked = True, False
+        try:
+            yield
+        finally:
+            local.in_moment = local.checked = False
+
     def get_kv(self, key: str, default: str | None = None) -> str | None:
-        """A control value (clock offset, scenario spec) shared by every worker."""
-        row = self.one("SELECT value FROM mock_kv WHERE key = ?", (key,))
+        """A control value (clock offset, scenario spec) shared by every worker (the clock's is
+        asked on every request, hence `unchanged`)."""
+        row = self.unchanged(("kv", key), lambda: self.one("SELECT value FROM mock_kv WHERE key = ?", (key,)))
         return row[0] if row else default
 
     def set_kv(self, key: str, value: str) -> None:

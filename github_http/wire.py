@@ -16,6 +16,7 @@ from .clock import Clock, isoformat
 from .errors import DOCS
 from .faults import FaultBook
 from .journal import DEFAULT_MAX_BODY_BYTES, Journal
+from .storage import Database
 
 CONTROL_PREFIX = "/_mock"
 _UNRECORDED = (CONTROL_PREFIX, "/static/", "/favicon.ico")
@@ -101,17 +102,24 @@ def _hang_up(environ: dict) -> None:
 class MockWire:
     """Applies fault rules and records the request journal around a WSGI app."""
 
-    def __init__(self, app: Callable, faults: FaultBook, journal: Journal, clock: Clock,
+    def __init__(self, app: Callable, faults: FaultBook, journal: Journal, clock: Clock, db: Database,
                  max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, record: bool = True) -> None:
-        """`record=False` turns the journal off (benchmarks of the bare app)."""
-        self.app, self.faults, self.journal, self.clock = app, faults, journal, clock
+        """`record=False` turns the journal off (benchmarks of the bare app); each request is one
+        `db.moment()`."""
+        self.app, self.faults, self.journal, self.clock, self.db = app, faults, journal, clock, db
         self.max_body_bytes, self.record = max_body_bytes, record
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         """Serve one request through faults and journal."""
-        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
+        path = environ.get("PATH_INFO", "")
         if path.startswith(_UNRECORDED):
             return self.app(environ, start_response)
+        with self.db.moment():
+            return self._serve(environ, start_response, path)
+
+    def _serve(self, environ: dict, start_response: Callable, path: str) -> Iterable[bytes]:
+        """`__call__` for a request the faults and the journal see."""
+        method = environ.get("REQUEST_METHOD", "GET")
         started = time.perf_counter()
         length = environ.get("CONTENT_LENGTH")
         tee = _TeeInput(environ["wsgi.input"], self.max_body_bytes,

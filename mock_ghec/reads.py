@@ -67,7 +67,13 @@ def enterprise_access(db: Database, slug: str, login: str | None) -> EnterpriseA
 
 
 def token_access(db: Database, token: str, slug: str) -> tuple[str | None, EnterpriseAccess | None]:
-    """(the token's login, the enterprise `slug` with that login's role in it) in one read.
+    """(the token's login, the enterprise `slug` with that login's role in it), read again only
+    after a write (`Database.unchanged`): every API request asks it, and the read is a join."""
+    return db.unchanged(("token_access", token, slug), lambda: _read_token_access(db, token, slug))
+
+
+def _read_token_access(db: Database, token: str, slug: str) -> tuple[str | None, EnterpriseAccess | None]:
+    """`token_access` from the database, in one read.
 
     WHY one statement: every API request asks both, and on the consumed-licenses page two
     round trips to SQLite were a tenth of the serving cost. A slug that names no enterprise

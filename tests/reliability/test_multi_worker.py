@@ -105,6 +105,27 @@ def test_every_worker_serves_the_same_whole_state(ghec_server: Process) -> None:
     _spread_reads(ghec_server, f"{ghec_server.url}/_mock/snapshot", {}, "snap", check)
 
 
+def test_faults_and_a_scenario_switch_reach_every_workers_kept_values(ghec_server: Process) -> None:
+    """Each worker keeps the token's access, the clock and "no fault is set" between writes
+    (`Database.unchanged`); a write through any worker must reach all of them at once."""
+    t = ghec_tokens(scenarios.build(SEED, PRESET))
+    url = f"{ghec_server.url}/enterprises/{t['slug']}/consumed-licenses?per_page=5"
+    _spread_reads(ghec_server, url, auth(t["owner"]), "keep", lambda answers: _all_status(answers, 200))
+    added = requests.post(f"{ghec_server.url}/_mock/faults", timeout=30,
+                          json={"path": f"/enterprises/{t['slug']}/consumed-licenses", "status": 503})
+    assert added.status_code == 201, added.text
+    _spread_reads(ghec_server, url, auth(t["owner"]), "fault", lambda answers: _all_status(answers, 503))
+    assert requests.delete(f"{ghec_server.url}/_mock/faults", timeout=30).status_code == 204
+    _spread_reads(ghec_server, url, auth(t["owner"]), "nofault", lambda answers: _all_status(answers, 200))
+    switched = requests.put(f"{ghec_server.url}/_mock/scenario", json={"seed": SEED + 1, "preset": PRESET},
+                            timeout=30)
+    assert switched.status_code == 200, switched.text
+    _spread_reads(ghec_server, url, auth(t["owner"]), "old", lambda answers: _all_status(answers, 401))
+    fresh = ghec_tokens(scenarios.build(SEED + 1, PRESET))
+    _spread_reads(ghec_server, f"{ghec_server.url}/enterprises/{fresh['slug']}/consumed-licenses?per_page=5",
+                  auth(fresh["owner"]), "new", lambda answers: _all_status(answers, 200))
+
+
 def test_ghes_admin_change_and_scenario_switch_are_seen_by_every_worker(ghes_server: Process) -> None:
     admin = auth(scenarios.tokens.token_for(1, "ghes:1:admin"))
     created = requests.post(f"{ghes_server.url}/api/v3/admin/users?probe=create", json={"login": "multi-worker",

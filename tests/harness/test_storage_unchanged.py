@@ -1,0 +1,102 @@
+"""`Database.unchanged`: small values kept until the database may have changed, and `moment`."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from github_http.storage import MEMO_LIMIT, Database
+
+
+@pytest.fixture()
+def pair(tmp_path: Path) -> tuple[Database, Database]:
+    """Two Database objects on one file: two connections, as two gunicorn workers have."""
+    first = Database(tmp_path / "state.sqlite3")
+    second = Database(tmp_path / "state.sqlite3")
+    yield first, second
+    second.close()
+    first.close()
+
+
+class Loads:
+    """A `load` that counts its calls and reads the clock value from the database."""
+
+    def __init__(self, db: Database) -> None:
+        """Count reads of `db`'s "k" value."""
+        self.db, self.calls = db, 0
+
+    def __call__(self) -> str | None:
+        """The stored value, counted."""
+        self.calls += 1
+        row = self.db.one("SELECT value FROM mock_kv WHERE key = 'k'")
+        return row[0] if row else None
+
+
+def test_a_value_is_read_once_until_something_is_written(pair: tuple[Database, Database]) -> None:
+    db, _ = pair
+    load = Loads(db)
+    assert [db.unchanged("k", load) for _ in range(5)] == [None] * 5
+    assert load.calls == 1
+
+
+def test_another_connections_commit_is_seen_at_once(pair: tuple[Database, Database]) -> None:
+    db, other = pair
+    load = Loads(db)
+    assert db.unchanged("k", load) is None
+    other.set_kv("k", "written elsewhere")  # another connection: PRAGMA data_version moves
+    assert db.unchanged("k", load) == "written elsewhere"
+    assert load.calls == 2
+
+
+def test_this_connections_own_write_is_seen_at_once(pair: tuple[Database, Database]) -> None:
+    db, _ = pair
+    load = Loads(db)
+    assert db.unchanged("k", load) is None
+    db.set_kv("k", "mine")  # the same connection: data_version does not move, total_changes does
+    assert db.unchanged("k", load) == "mine"
+
+
+def test_nothing_is_kept_inside_a_transaction_so_a_rollback_cannot_linger(pair: tuple[Database, Database]) -> None:
+    db, _ = pair
+    load = Loads(db)
+    with pytest.raises(RuntimeError):
+        with db.transaction() as conn:
+            conn.execute("INSERT INTO mock_kv(key, value) VALUES ('k', 'rolled back')")
+            assert db.unchanged("k", load) == "rolled back"
+            raise RuntimeError("abort")
+    assert db.unchanged("k", load) is None
+    assert load.calls == 2
+
+
+def test_get_kv_answers_from_the_memo_and_sees_every_write(pair: tuple[Database, Database]) -> None:
+    db, other = pair
+    assert db.get_kv("k", "default") == "default"
+    other.set_kv("k", "1")
+    assert db.get_kv("k") == "1"
+    db.set_kv("k", "2")
+    assert db.get_kv("k") == "2" and other.get_kv("k") == "2"
+
+
+def test_within_a_moment_another_connections_commit_waits_for_the_next(pair: tuple[Database, Database]) -> None:
+    """One request sees the small values as of its start; the next request sees the commit."""
+    db, other = pair
+    load = Loads(db)
+    with db.moment():
+        assert db.unchanged("k", load) is None
+        other.set_kv("k", "during the request")
+        assert db.unchanged("k", load) is None  # not asked again within the moment
+        db.set_kv("own", "x")  # ...but this connection's own write is
+        assert db.unchanged("k", load) == "during the request"
+    with db.moment():
+        assert db.unchanged("k", load) == "during the request"
+    other.set_kv("k", "after")
+    with db.moment():
+        with db.moment():  # nested: one moment
+            assert db.unchanged("k", load) == "after"
+
+
+def test_the_memo_is_bounded(pair: tuple[Database, Database]) -> None:
+    db, _ = pair
+    for n in range(MEMO_LIMIT * 3):
+        assert db.unchanged(("key", n), lambda n=n: n) == n
+    assert len(db._local.memo[1]) <= MEMO_LIMIT
