@@ -16,6 +16,7 @@ import subprocess
 import urllib.request
 from pathlib import Path
 
+from .fig_server import pages_rendered
 from .loadgen import run as python_load
 from .report import Figure
 from .timing import PYTHON, free_port, start, stop, wait_http
@@ -78,6 +79,7 @@ def run(state: Path, workdir: Path, slug: str, token: str, rows: int) -> list[Fi
     page_file = workdir / "page.json"
     try:
         wait_http(f"http://127.0.0.1:{port}/_mock/", proc=proc)
+        pages_rendered(f"http://127.0.0.1:{port}")  # already, when the server figure ran before
         rps, bad, generator = load(port, paths, headers, workdir)
         request = urllib.request.Request(f"http://127.0.0.1:{port}{paths[len(paths) // 2]}", headers=headers)
         with urllib.request.urlopen(request, timeout=30) as answer:

@@ -28,6 +28,11 @@ class ControlHooks:
     describe_scenario: Callable[[], dict]
     openapi: Callable[[], dict]
     extend: Callable[[Blueprint], None] | None = None  # add app-only /_mock/ routes
+    # Tables computed from the others: not in snapshots; on restore `redo(conn)` recomputes them
+    # inside the restore's transaction and `restored()` runs after its commit.
+    derived_tables: tuple[str, ...] = ()
+    redo: Callable[[Any], None] | None = None
+    restored: Callable[[], None] | None = None
     routes_doc: list[tuple[str, str, str]] = field(default_factory=list)  # (method, path, what)
 
 
@@ -122,15 +127,17 @@ def make_control_blueprint(hooks: ControlHooks) -> Blueprint:
     @bp.get("/snapshot")
     def snapshot() -> Response:
         """The whole state (every table but the journal) as JSON."""
-        return jsonify(dump_state(kit().db))
+        return jsonify(dump_state(kit().db, hooks.derived_tables))
 
     @bp.put("/snapshot")
     def restore() -> tuple[str, int]:
         """Replace the whole state with a snapshot, in one transaction."""
         try:
-            restore_state(kit().db, _json_body())
+            restore_state(kit().db, _json_body(), hooks.derived_tables, hooks.redo)
         except (ValueError, KeyError, TypeError) as error:
             raise GitHubError(422, f"Invalid snapshot: {error}") from error
+        if hooks.restored:
+            hooks.restored()
         return "", 204
 
     @bp.get("/journal")

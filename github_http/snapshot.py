@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 import sqlite3
-from typing import Any
+from typing import Any, Callable
 
 from .storage import Database
 
@@ -34,23 +34,28 @@ def _decode(value: Any) -> Any:
     return value
 
 
-def dump_state(db: Database) -> dict[str, Any]:
-    """The state as {"format", "tables": {name: {"columns", "rows"}}}, read in one transaction."""
+def dump_state(db: Database, derived: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The state as {"format", "tables": {name: {"columns", "rows"}}}, read in one transaction;
+    `derived` tables (redone from the others on restore) are left out."""
     tables: dict[str, Any] = {}
     with db.transaction() as conn:
         for name in _tables(db):
+            if name in derived:
+                continue
             cur = conn.execute(f'SELECT * FROM "{name}"')
             columns = [c[0] for c in cur.description]
             tables[name] = {"columns": columns, "rows": [[_encode(v) for v in row] for row in cur]}
     return {"format": FORMAT, "tables": tables}
 
 
-def restore_state(db: Database, snapshot: dict[str, Any]) -> None:
-    """Replace every table's rows with the snapshot's, all or nothing."""
+def restore_state(db: Database, snapshot: dict[str, Any], derived: tuple[str, ...] = (),
+                  redo: Callable[[sqlite3.Connection], None] | None = None) -> None:
+    """Replace every table's rows with the snapshot's, all or nothing: `derived` tables are
+    emptied and `redo(conn)` fills them again from the restored rows, in the same transaction."""
     if not isinstance(snapshot, dict) or snapshot.get("format") != FORMAT:
         raise ValueError(f"not a snapshot (format must be {FORMAT!r})")
     known = set(_tables(db))
-    unknown = set(snapshot["tables"]) - known
+    unknown = set(snapshot["tables"]) - (known - set(derived))
     if unknown:
         raise ValueError(f"unknown tables: {', '.join(sorted(unknown))}")
     taken, here = _versions(snapshot["tables"].get("mock_kv")), _versions(dump_kv(db))
@@ -68,6 +73,8 @@ def restore_state(db: Database, snapshot: dict[str, Any]) -> None:
                 cols = ", ".join(f'"{c}"' for c in columns)
                 conn.executemany(f'INSERT INTO "{name}" ({cols}) VALUES ({marks})',
                                  ([_decode(v) for v in row] for row in table["rows"]))
+            if redo is not None:
+                redo(conn)
     except sqlite3.Error as error:  # unknown column, wrong arity, broken key: the caller's 422, nothing changed
         raise ValueError(f"the snapshot does not fit this app's tables: {error}") from error
 

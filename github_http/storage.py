@@ -91,7 +91,8 @@ class Database:
         return side
 
     def on_close(self, callback: Callable[[], None]) -> None:
-        """Run `callback` when this database closes (a file kept beside it, such as the journal's log)."""
+        """Run `callback` when this database closes, before its connections do (a file kept beside
+        it, such as the journal's log; a thread that reads it, which must stop first)."""
         self._on_close.append(callback)
 
     @property
@@ -279,6 +280,8 @@ class Database:
         """
         if os.getpid() != self._pid:
             self._forget_parent_connections()
+        for callback in self._on_close:
+            callback()
         self._checkpointer.stop()
         self._checkpointer = Checkpointer(self.path)  # a closed Database may be used again
         with self._lock:
@@ -296,8 +299,6 @@ class Database:
             self._all.clear()
             self._idle.clear()
         self._local = threading.local()
-        for callback in self._on_close:
-            callback()
         for side in self._sides:
             side.close()
         if self._tmpdir:

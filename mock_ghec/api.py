@@ -1,7 +1,8 @@
 """GitHub's public REST routes, at the root as on api.github.com: consumed licenses, sync status, /user.
 
 Each route parses, asks the store's reads, serialises. A consumed-licenses page is put together
-by SQLite from the stored rows in at most two key-range reads (page_rows.py).
+by SQLite from the stored rows in at most two key-range reads (page_rows.py), or read whole
+when it is one pre-rendered block (page_blocks.py).
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from github_http.pagination import link_prefix, requested_page
 from github_http.users import UserUrls, simple_user
 
 from . import reads
-from .access import caller_login, db, owned_enterprise
+from .access import caller_login, db, owned_enterprise, store
 from .page_rows import DEFAULT_PER_PAGE, MAX_PER_PAGE, page_answer
 from .schemas import LicenseSyncStatusSchema, UserSchema
 
@@ -26,7 +27,7 @@ def consumed_licenses(enterprise: str) -> Response:
     """GitHub's "List enterprise consumed licenses": per_page (30, max 100), page, Link."""
     access = owned_enterprise(enterprise)
     page = requested_page(default_size=DEFAULT_PER_PAGE, max_size=MAX_PER_PAGE)
-    body, link = page_answer(db(), access, page, link_prefix(page))
+    body, link = page_answer(db(), access, page, link_prefix(page), store().blocks)
     return Response(body, content_type=JSON, headers=[("Link", link)] if link else None)
 
 

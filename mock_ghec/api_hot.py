@@ -20,6 +20,7 @@ from github_http.storage import Database
 
 from . import reads
 from .api import JSON
+from .page_blocks import PageBlocks
 from .page_rows import DEFAULT_PER_PAGE, MAX_PER_PAGE, page_answer
 
 #: The Flask routes these hot paths answer for (HotPaths.settle watches their views).
@@ -39,8 +40,8 @@ def _plain_query(query: str) -> dict[str, str] | None:
     return found
 
 
-def consumed_licenses_hot(db: Database, policy: HeaderPolicy) -> HotPath:
-    """The hot path of `api.consumed_licenses`, reading `db` and adding `policy`'s headers."""
+def consumed_licenses_hot(db: Database, policy: HeaderPolicy, blocks: PageBlocks | None = None) -> HotPath:
+    """The hot path of `api.consumed_licenses`, reading `db` (and `blocks`) and adding `policy`'s headers."""
 
     def serve(environ: dict[str, Any]) -> HotAnswer | None:
         """The page's 200 answer, or None to let Flask answer."""
@@ -57,7 +58,7 @@ def consumed_licenses_hot(db: Database, policy: HeaderPolicy) -> HotPath:
             return None
         page = page_from(query.get("per_page"), query.get("page"), DEFAULT_PER_PAGE, MAX_PER_PAGE)
         prefix = f"{own_url(environ)}?per_page={page.size}&page="
-        body, link = page_answer(db, access, page, prefix)
+        body, link = page_answer(db, access, page, prefix, blocks)
         headers = [("Content-Type", JSON), ("Content-Length", str(len(body)))]
         if link:
             headers.append(("Link", link))

@@ -25,6 +25,8 @@ ROUTES_DOC = [
     ("GET", "/_mock/explain/summary", "counts per matching rule and per unmatched reason (?enterprise=SLUG)"),
     ("GET", "/_mock/ledger", "for every payload from a GHES side: time, source, server_id and the field "
                              "paths it contained (?enterprise=SLUG)"),
+    ("GET", "/_mock/page-blocks", "how far the pre-rendered per_page=100 pages are: per enterprise, current "
+                                  "blocks present of those needed; `rendering` while this process renders"),
 ]
 
 
@@ -86,10 +88,20 @@ def make_hooks(store: Store) -> ControlHooks:
             report = explain(store.db, *_enterprise(store))
             return jsonify({"enterprise": report["enterprise"], **report["summary"]})
 
+        @bp.get("/page-blocks")
+        def page_blocks() -> Response:
+            """Per enterprise, how many of its pre-rendered pages are current (clients and the bench
+            wait for `ready == blocks` before timing pages)."""
+            slugs = {ent["id"]: ent["slug"] for ent in reads.enterprises(store.db)}
+            return jsonify({"rendering": store.blocks.busy(), "enabled": store.blocks.enabled,
+                            "enterprises": [{"slug": slugs.get(eid), "ready": ready, "blocks": blocks}
+                                            for eid, ready, blocks in store.blocks.status()]})
+
         @bp.get("/ledger")
         def ledger() -> Response:
             """Every payload received from a GHES side, with the field paths it contained."""
             return jsonify({"entries": reads.ledger(store.db, request.args.get("enterprise"))})
 
     return ControlHooks(reset=reset, load_scenario=load_scenario, describe_scenario=lambda: describe(store),
-                        openapi=openapi_document, extend=extend, routes_doc=ROUTES_DOC)
+                        openapi=openapi_document, extend=extend, routes_doc=ROUTES_DOC,
+                        derived_tables=("ghec_row_stamps",), redo=store.restamp_all, restored=store.render_all)

@@ -15,12 +15,17 @@ instructions, two fifths of serving the page. Both halves give exactly `reads.RO
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from github_http.pagination import Page, links
 from github_http.storage import Database
 
 from .reads import EnterpriseAccess, sql_text
 from .rows import GHES_ONLY_TEMPLATE
 from .schemas import page_body
+
+if TYPE_CHECKING:
+    from .page_blocks import PageBlocks
 
 #: GitHub's page sizes for consumed-licenses: 30 unless asked, at most 100.
 DEFAULT_PER_PAGE, MAX_PER_PAGE = 30, 100
@@ -64,10 +69,14 @@ def page_json(db: Database, enterprise_id: int, account_rows: int, first: int, l
     return b",".join(parts)
 
 
-def page_answer(db: Database, access: EnterpriseAccess, page: Page, link_prefix: str) -> tuple[bytes, str | None]:
+def page_answer(db: Database, access: EnterpriseAccess, page: Page, link_prefix: str,
+                blocks: PageBlocks | None = None) -> tuple[bytes, str | None]:
     """(the JSON body, the `Link` header) of one consumed-licenses page, for the Flask route and
-    its hot path alike (`link_prefix`: the page's URL but for the page number)."""
+    its hot path alike (`link_prefix`: the page's URL but for the page number); a page that is one
+    current pre-rendered block of `blocks` is read whole (page_blocks.py)."""
     total = access.seats_consumed
-    first = page.offset + 1
-    rows = page_json(db, access.id, access.account_rows, first, first + page.size - 1) if first <= total else b""
+    first, last = page.offset + 1, page.offset + page.size
+    rows = blocks.body(access, first, last) if blocks is not None and first <= total else None
+    if rows is None:
+        rows = page_json(db, access.id, access.account_rows, first, last) if first <= total else b""
     return page_body(total, access.seats_purchased, rows), links(link_prefix, page, total)

@@ -39,6 +39,7 @@ class EnterpriseAccess:
     uses_saml: bool
     role: str | None
     owner: bool
+    rows_stamp: str | None = None  # which pre-rendered pages are current (page_blocks.py); None: none yet
 
 
 def login_for_token(db: Database, token: str) -> str | None:
@@ -48,12 +49,12 @@ def login_for_token(db: Database, token: str) -> str | None:
 
 
 _ACCESS_COLUMNS = ("e.id, e.slug, e.name, e.seats_purchased, e.seats_consumed, e.account_rows, e.uses_saml, "
-                   "a.role, a.enterprise_owner")
+                   "a.role, a.enterprise_owner, (SELECT stamp FROM ghec_row_stamps WHERE enterprise_id = e.id)")
 
 
 def _access(row: Any) -> EnterpriseAccess:
     """An EnterpriseAccess from the `_ACCESS_COLUMNS` of a row."""
-    return EnterpriseAccess(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]), row[7], bool(row[8]))
+    return EnterpriseAccess(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]), row[7], bool(row[8]), row[9])
 
 
 def enterprise_access(db: Database, slug: str, login: str | None) -> EnterpriseAccess | None:

@@ -7,6 +7,7 @@ are recomputed and written: match every kept server account, stream the rows fro
 """
 from __future__ import annotations
 
+import secrets
 from contextlib import contextmanager
 from typing import Any, Iterator
 
@@ -27,6 +28,12 @@ UPSERT_ROW = (
     "sources = excluded.sources WHERE (account_id, server_user_ids, server_emails, user_accounts, "
     "sources) IS NOT (excluded.account_id, excluded.server_user_ids, excluded.server_emails, "
     "excluded.user_accounts, excluded.sources)")
+
+
+def restamp(conn: Any, enterprise_id: int) -> None:
+    """Give the enterprise's rows a new stamp (in the caller's transaction): pages rendered from
+    its earlier rows stop being served at the commit (page_blocks.py)."""
+    conn.execute("INSERT OR REPLACE INTO ghec_row_stamps VALUES (?, ?)", (enterprise_id, secrets.token_hex(12)))
 
 
 @contextmanager
@@ -79,5 +86,6 @@ def recompute(db: Database, conn: Any, enterprise_id: int, fresh: tuple[str, lis
     else:
         conn.executemany(UPSERT_ROW, slots)
         conn.execute("DELETE FROM license_rows WHERE enterprise_id = ? AND rownum > ?", (enterprise_id, rows))
+    restamp(conn, enterprise_id)
     conn.execute("UPDATE ghec_enterprises SET seats_consumed = ?, account_rows = ? WHERE id = ?",
                  (rows, len(cloud.account_ids), enterprise_id))

@@ -26,7 +26,8 @@ from export_format.gcpause import gc_paused
 from . import reads
 from .matching import CloudAccount
 from .privacy import envelope_paths, keep
-from .recompute import recompute, write_cache
+from .page_blocks import PageBlocks
+from .recompute import recompute, restamp, write_cache
 from .rows import ENCODER, CloudSide, account_fields, cloud_side, identity_attributes, server_accounts
 from .schemas import DUMPS
 from .tables import DOMAIN_TABLES, MIGRATIONS, SCHEMA, SCHEMA_VERSION, SCHEMA_VERSION_KEY
@@ -94,6 +95,7 @@ class Store:
         db.executescript(SCHEMA)
         db.set_kv(SCHEMA_VERSION_KEY, SCHEMA_VERSION)
         self._key: Any = None
+        self.blocks = PageBlocks(db, bool(settings.get("PAGE_BLOCKS", True)))
 
     # -- scenario ---------------------------------------------------------------------------
     def default_spec(self) -> dict[str, Any]:
@@ -140,6 +142,18 @@ class Store:
                 cloud = self._insert_enterprise(conn, scenario, position, ent, stored)
                 reads.prime_cloud(self.db, ent.id, generation, cloud)
                 recompute(self.db, conn, ent.id)
+        self.blocks.refresh(ent.id for ent in scenario.enterprises)
+
+    @staticmethod
+    def restamp_all(conn: Any) -> None:
+        """New row stamps for every enterprise (inside a snapshot's restore, whose stamps are not
+        in it): whatever rows the snapshot holds, no page rendered before is served."""
+        for (enterprise_id,) in conn.execute("SELECT id FROM ghec_enterprises").fetchall():
+            restamp(conn, enterprise_id)
+
+    def render_all(self) -> None:
+        """Render every enterprise's pages again (after the restore committed)."""
+        self.blocks.refresh(row[0] for row in self.db.query("SELECT id FROM ghec_enterprises"))
 
     def _insert_enterprise(self, conn: Any, scenario: Any, position: int, ent: Any, spec: dict) -> CloudSide:
         """One enterprise with its accounts, emails, identities and tokens; returns its GitHub.com side."""
@@ -247,6 +261,7 @@ class Store:
                                                      json.dumps(paths)))
             recompute(self.db, conn, enterprise_id, fresh=(server_id, fresh))
             self.db.hold_before_commit(self.settings.get("TEST_HOLD_BEFORE_COMMIT"))
+        self.blocks.refresh([enterprise_id])
         return now
 
     def register_server(self, enterprise_id: int, server_id: str, host_name: str,

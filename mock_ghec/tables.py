@@ -13,15 +13,17 @@ from __future__ import annotations
 
 #: Bumped whenever a table's layout changes; a state file of another version is brought forward
 #: (MIGRATIONS) or refused clearly.
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 SCHEMA_VERSION_KEY = "ghec_schema_version"
 #: Older versions of these tables that can be brought forward in place (state files kept with
 #: --state), each with the statements that do it. v2 -> v3: `account_rows`; every account has a
-#: row, numbered first, so it is the enterprise's number of accounts.
+#: row, numbered first, so it is the enterprise's number of accounts. v3 -> v4: `ghec_row_stamps`
+#: (created with the schema; an enterprise without a stamp just has no pre-rendered pages yet).
 MIGRATIONS = {
     "2": ("ALTER TABLE ghec_enterprises ADD COLUMN account_rows INTEGER NOT NULL DEFAULT 0",
           "UPDATE ghec_enterprises SET account_rows = "
           "(SELECT count(*) FROM ghec_accounts a WHERE a.enterprise_id = ghec_enterprises.id)"),
+    "3": (),
 }
 
 SCHEMA = """
@@ -38,6 +40,10 @@ CREATE TABLE IF NOT EXISTS ghec_enterprises (
     organizations TEXT NOT NULL,             -- JSON array
     verified_domains TEXT NOT NULL,          -- JSON array
     connect_token_digest TEXT NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS ghec_row_stamps (  -- a new random stamp each time an enterprise's rows are
+    enterprise_id INTEGER PRIMARY KEY,       -- written: which pre-rendered pages are current (page_blocks.py)
+    stamp TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS ghec_accounts (   -- GitHub.com accounts that consume a license
     enterprise_id INTEGER NOT NULL REFERENCES ghec_enterprises(id),
@@ -121,5 +127,5 @@ CREATE TABLE IF NOT EXISTS privacy_ledger (
 """
 
 #: Domain tables in an order that respects references (children first, for deletes).
-DOMAIN_TABLES = ("license_rows", "ghes_usage", "ghes_servers", "privacy_ledger", "ghec_tokens",
+DOMAIN_TABLES = ("ghec_row_stamps", "license_rows", "ghes_usage", "ghes_servers", "privacy_ledger", "ghec_tokens",
                  "ghec_identities", "ghec_account_emails", "ghec_accounts", "ghec_enterprises")

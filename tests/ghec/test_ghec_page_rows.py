@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 import scenarios
 from ghec_helpers import all_rows, export_bytes, export_for, upload, user
 
-from mock_ghec import reads
+from mock_ghec import reads, tables
 from mock_ghec.page_rows import page_json
 
 
@@ -52,20 +54,26 @@ def test_an_enterprise_without_server_usage_reads_only_accounts(app: Any, main: 
                      access.seats_consumed + 100) == b""
 
 
-def test_a_v2_state_file_is_brought_forward_with_the_same_pages(
-        make_app: Any, tmp_path: Any, main: Any, owner: dict[str, str], scenario: scenarios.Scenario) -> None:
-    """A state kept by the previous table version (no `account_rows`) opens and serves the same pages."""
+@pytest.mark.parametrize("version", ["2", "3"])
+def test_an_earlier_state_file_is_brought_forward_with_the_same_pages(
+        make_app: Any, tmp_path: Any, main: Any, owner: dict[str, str], scenario: scenarios.Scenario,
+        version: str) -> None:
+    """A state kept by an earlier table version (v2: no `account_rows`; v3: no row stamps) opens
+    and serves the same pages."""
     path = str(tmp_path / "kept.sqlite3")
     client = make_app(STATE_PATH=path).test_client()
     assert upload(client, main.slug, owner, export_for(scenario.ghes[0])).status_code == 201
     before = all_rows(client, main.slug, owner)
     old = make_app(STATE_PATH=path).extensions["mock"].db
-    old.execute("ALTER TABLE ghec_enterprises DROP COLUMN account_rows")  # what v2 looked like
-    old.set_kv("ghec_schema_version", "2")
+    old.execute("DROP TABLE ghec_row_stamps")  # what v2 and v3 looked like
+    if version == "2":
+        old.execute("ALTER TABLE ghec_enterprises DROP COLUMN account_rows")
+    old.set_kv("ghec_schema_version", version)
     app = make_app(STATE_PATH=path)
     access = reads.enterprise_access(app.extensions["mock"].db, main.slug, None)
     assert 0 < access.account_rows < access.seats_consumed
-    assert app.extensions["mock"].db.get_kv("ghec_schema_version") == "3"
+    assert access.rows_stamp is None  # no pre-rendered page is trusted until the rows are written again
+    assert app.extensions["mock"].db.get_kv("ghec_schema_version") == tables.SCHEMA_VERSION
     assert all_rows(app.test_client(), main.slug, owner) == before
 
 
