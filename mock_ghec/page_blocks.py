@@ -18,8 +18,10 @@ never takes the main database's write lock or makes other workers drop their pag
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
+import weakref
 from typing import Iterable
 
 from github_http.storage import Database
@@ -59,7 +61,11 @@ class PageBlocks:
         self._wanted: set[int] = set()
         self._thread: threading.Thread | None = None
         self._stopping = False
+        # Held by the thread around each SQLite call and by the fork hooks: a preforking gunicorn
+        # master must not copy SQLite's mutexes locked mid-call into a worker (as checkpoint.py).
+        self._busy = threading.Lock()
         db.on_close(self.stop)
+        _LIVE.add(self)
 
     def body(self, access: EnterpriseAccess, first: int, last: int) -> bytes | None:
         """The rows `first..last` as page_json gives them, when they are exactly one current block."""
@@ -140,15 +146,17 @@ class PageBlocks:
     def build(self, enterprise_id: int) -> int:
         """Render the enterprise's missing current blocks from one consistent read; returns how many."""
         conn = self.db.connection()
-        conn.execute("BEGIN")  # one read snapshot: the stamp and the rows it names
+        with self._busy:
+            conn.execute("BEGIN")  # one read snapshot: the stamp and the rows it names
         try:
-            state = conn.execute(_STATE_SQL, (enterprise_id,)).fetchone()
-            if state is None:
-                return 0
-            stamp, total, account_rows = state
+            with self._busy:
+                state = conn.execute(_STATE_SQL, (enterprise_id,)).fetchone()
+                if state is None:
+                    return 0
+                stamp, total, account_rows = state
+                done = {b for (b,) in self.side.query("SELECT block FROM page_blocks WHERE enterprise_id = ? AND "
+                                                      "stamp = ?", (enterprise_id, stamp))}
             blocks = -(-total // BLOCK_ROWS)
-            done = {b for (b,) in self.side.query("SELECT block FROM page_blocks WHERE enterprise_id = ? AND "
-                                                  "stamp = ?", (enterprise_id, stamp))}
             batch: list[tuple[int, int, str, bytes]] = []
             written = 0
             for block in range(blocks):
@@ -157,22 +165,54 @@ class PageBlocks:
                 if block in done:
                     continue
                 first = block * BLOCK_ROWS + 1
-                batch.append((enterprise_id, block, stamp,
-                              page_json(self.db, enterprise_id, account_rows, first, first + BLOCK_ROWS - 1)))
+                with self._busy:
+                    body = page_json(self.db, enterprise_id, account_rows, first, first + BLOCK_ROWS - 1)
+                batch.append((enterprise_id, block, stamp, body))
                 if len(batch) >= WRITE_BATCH:
                     written += self._write(batch)
                     batch = []
             written += self._write(batch)
         finally:
-            conn.execute("COMMIT")
-        current = self.db.one(_STATE_SQL, (enterprise_id,))
-        if current is not None and current[0] == stamp:  # blocks past the end are of older rows: garbage
-            self.side.execute("DELETE FROM page_blocks WHERE enterprise_id = ? AND block >= ?", (enterprise_id, blocks))
+            with self._busy:
+                conn.execute("COMMIT")
+        with self._busy:
+            current = self.db.one(_STATE_SQL, (enterprise_id,))
+            if current is not None and current[0] == stamp:  # blocks past the end are of older rows: garbage
+                self.side.execute("DELETE FROM page_blocks WHERE enterprise_id = ? AND block >= ?",
+                                  (enterprise_id, blocks))
         return written
 
     def _write(self, batch: list[tuple[int, int, str, bytes]]) -> int:
         """One side-file transaction of rendered blocks."""
         if batch:
-            with self.side.transaction() as conn:
+            with self._busy, self.side.transaction() as conn:
                 conn.executemany("INSERT OR REPLACE INTO page_blocks VALUES (?,?,?,?)", batch)
         return len(batch)
+
+
+#: Every PageBlocks of this process, for the fork hooks (weak: a dropped app drops it).
+_LIVE: weakref.WeakSet[PageBlocks] = weakref.WeakSet()
+
+
+def _before_fork() -> None:
+    """Keep every render thread outside SQLite while fork() copies the process."""
+    for blocks in list(_LIVE):
+        blocks._busy.acquire()
+
+
+def _after_fork_in_parent() -> None:
+    """Let them go on."""
+    for blocks in list(_LIVE):
+        blocks._busy.release()
+
+
+def _after_fork_in_child() -> None:
+    """The parent's render goes on in the parent; the child starts with none of its own."""
+    for blocks in list(_LIVE):
+        blocks._wanted.clear()
+        blocks._thread = None
+        blocks._busy.release()
+
+
+os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent,
+                    after_in_child=_after_fork_in_child)

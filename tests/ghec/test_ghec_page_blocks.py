@@ -1,6 +1,9 @@
 """Pre-rendered per_page=100 pages: the same bytes as the slots give, and never of rows since replaced."""
 from __future__ import annotations
 
+import os
+import signal
+import time
 from typing import Any
 
 import scenarios
@@ -126,3 +129,31 @@ def test_page_blocks_can_be_turned_off(make_app: Any, main: Any, owner: dict[str
     assert app.extensions["ghec_store"].blocks.side.one("SELECT count(*) FROM page_blocks")[0] == 0
     for served, rows in zip(_pages(client, main.slug, owner), _expected(app, main.slug), strict=True):
         assert rows in served
+
+
+def test_a_fork_during_a_render_leaves_the_child_a_working_sqlite(
+        app: Any, client: Any, main: Any, owner: dict[str, str]) -> None:
+    """gunicorn --preload forks its workers after create_app, maybe while this thread renders: the
+    child must not inherit SQLite mid-call (its mutexes would stay locked) nor the parent's queue."""
+    blocks = app.extensions["ghec_store"].blocks
+    assert upload(client, main.slug, owner, _extra(20_000, "fork")).status_code == 201
+    assert blocks.busy(), "the render should still be running for the fork to land in it"
+    pid = os.fork()
+    if pid == 0:  # the child: report through the exit code only
+        try:
+            page = client.get(f"/enterprises/{main.slug}/consumed-licenses?per_page=100&page=3", headers=owner)
+            ok = page.status_code == 200 and not blocks.busy() and blocks.build(reads.enterprise_access(
+                app.extensions["mock"].db, main.slug, None).id) >= 0
+        finally:
+            os._exit(0 if ok else 1)
+    for _ in range(600):  # bounded: a child stuck on an inherited lock is killed and fails the test
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise AssertionError("the forked child hung in SQLite")
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert blocks.wait(60) and all(_blocks_used(app, main.slug))
