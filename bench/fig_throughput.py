@@ -1,7 +1,8 @@
 """Figure: consumed-licenses throughput under gunicorn (2 workers) over loopback.
 
-The mock GHEC is served with its DEFAULT settings (journal on: every request is recorded)
-over the 1,000,000-row state, and loaded from another process with `per_page=100` pages
+The mock GHEC is served with its DEFAULT settings (journal on: every request is recorded;
+pages pre-rendered, which the bench waits for) over the 1,000,000-row state, and loaded from
+another process with `per_page=100` pages
 spread over the whole range. The yardstick, in the same run and with the same gunicorn
 command line, is bench/const_app.py's constant `{"ok": true}` route; beside it, the same app
 answering one real page's bytes as a constant shows what moving a 66 KB page costs by itself
