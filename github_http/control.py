@@ -29,10 +29,9 @@ class ControlHooks:
     openapi: Callable[[], dict]
     extend: Callable[[Blueprint], None] | None = None  # add app-only /_mock/ routes
     # Tables computed from the others: not in snapshots; on restore `redo(conn)` recomputes them
-    # inside the restore's transaction and `restored()` runs after its commit.
+    # inside the restore's transaction (Database.after_commit for what must follow its commit).
     derived_tables: tuple[str, ...] = ()
     redo: Callable[[Any], None] | None = None
-    restored: Callable[[], None] | None = None
     routes_doc: list[tuple[str, str, str]] = field(default_factory=list)  # (method, path, what)
 
 
@@ -136,8 +135,6 @@ def make_control_blueprint(hooks: ControlHooks) -> Blueprint:
             restore_state(kit().db, _json_body(), hooks.derived_tables, hooks.redo)
         except (ValueError, KeyError, TypeError) as error:
             raise GitHubError(422, f"Invalid snapshot: {error}") from error
-        if hooks.restored:
-            hooks.restored()
         return "", 204
 
     @bp.get("/journal")

@@ -186,10 +186,12 @@ class Database:
             yield conn
             return
         conn.execute("BEGIN IMMEDIATE")
+        self._local.after_commit = []
         try:
             yield conn
         except BaseException:
             conn.execute("ROLLBACK")
+            self._local.after_commit = []
             raise
         try:
             conn.execute("COMMIT")
@@ -199,7 +201,19 @@ class Database:
             # transaction on this thread would silently join it and never commit.
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            self._local.after_commit = []
             raise
+        callbacks, self._local.after_commit = self._local.after_commit, []
+        for callback in callbacks:
+            callback()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once this thread's transaction has committed (never if it rolls back), or
+        now outside one: work that must see the commit, such as starting a thread that reads it."""
+        if self.connection().in_transaction and self._local.__dict__.get("after_commit") is not None:
+            self._local.after_commit.append(callback)
+        else:
+            callback()
 
     def unchanged(self, key: Hashable, load: Callable[[], T]) -> T:
         """`load()`'s answer, read again only once the database may have changed since.

@@ -142,18 +142,17 @@ class Store:
                 cloud = self._insert_enterprise(conn, scenario, position, ent, stored)
                 reads.prime_cloud(self.db, ent.id, generation, cloud)
                 recompute(self.db, conn, ent.id)
-        self.blocks.refresh(ent.id for ent in scenario.enterprises)
+            ids = [ent.id for ent in scenario.enterprises]
+            self.db.after_commit(lambda: self.blocks.refresh(ids))
 
-    @staticmethod
-    def restamp_all(conn: Any) -> None:
-        """New row stamps for every enterprise (inside a snapshot's restore, whose stamps are not
-        in it): whatever rows the snapshot holds, no page rendered before is served."""
-        for (enterprise_id,) in conn.execute("SELECT id FROM ghec_enterprises").fetchall():
+    def restamp_all(self, conn: Any) -> None:
+        """New row stamps for every enterprise, their pages rendered after the commit (inside a
+        snapshot's restore, whose stamps are not in it): whatever rows the snapshot holds, no page
+        rendered before is served."""
+        ids = [row[0] for row in conn.execute("SELECT id FROM ghec_enterprises").fetchall()]
+        for enterprise_id in ids:
             restamp(conn, enterprise_id)
-
-    def render_all(self) -> None:
-        """Render every enterprise's pages again (after the restore committed)."""
-        self.blocks.refresh(row[0] for row in self.db.query("SELECT id FROM ghec_enterprises"))
+        self.db.after_commit(lambda: self.blocks.refresh(ids))
 
     def _insert_enterprise(self, conn: Any, scenario: Any, position: int, ent: Any, spec: dict) -> CloudSide:
         """One enterprise with its accounts, emails, identities and tokens; returns its GitHub.com side."""
@@ -260,8 +259,8 @@ class Store:
                          "VALUES (?,?,?,?,?,?,?)", (now, source, slug, server_id, int(doc.encrypted), len(kept),
                                                      json.dumps(paths)))
             recompute(self.db, conn, enterprise_id, fresh=(server_id, fresh))
+            self.db.after_commit(lambda: self.blocks.refresh([enterprise_id]))
             self.db.hold_before_commit(self.settings.get("TEST_HOLD_BEFORE_COMMIT"))
-        self.blocks.refresh([enterprise_id])
         return now
 
     def register_server(self, enterprise_id: int, server_id: str, host_name: str,

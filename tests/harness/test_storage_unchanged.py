@@ -100,3 +100,28 @@ def test_the_memo_is_bounded(pair: tuple[Database, Database]) -> None:
     for n in range(MEMO_LIMIT * 3):
         assert db.unchanged(("key", n), lambda n=n: n) == n
     assert len(db._local.memo[1]) <= MEMO_LIMIT
+
+
+def test_after_commit_runs_once_the_outermost_transaction_committed(pair: tuple[Database, Database]) -> None:
+    db, other = pair
+    seen: list[str | None] = []
+    with db.transaction():
+        db.set_kv("k", "v")
+        with db.transaction():  # nested: joins the outer one
+            db.after_commit(lambda: seen.append(other.get_kv("k")))
+        assert seen == []
+    assert seen == ["v"]  # another connection already sees the commit
+
+
+def test_after_commit_never_runs_for_a_rolled_back_transaction(pair: tuple[Database, Database]) -> None:
+    db, _ = pair
+    seen: list[int] = []
+    with pytest.raises(RuntimeError):
+        with db.transaction():
+            db.after_commit(lambda: seen.append(1))
+            raise RuntimeError("abort")
+    with db.transaction():
+        pass
+    assert seen == []
+    db.after_commit(lambda: seen.append(2))  # outside a transaction: at once
+    assert seen == [2]
