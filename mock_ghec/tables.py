@@ -17,13 +17,15 @@ SCHEMA_VERSION = "4"
 SCHEMA_VERSION_KEY = "ghec_schema_version"
 #: Older versions of these tables that can be brought forward in place (state files kept with
 #: --state), each with the statements that do it. v2 -> v3: `account_rows`; every account has a
-#: row, numbered first, so it is the enterprise's number of accounts. v3 -> v4: `ghec_row_stamps`
-#: (created with the schema; an enterprise without a stamp just has no pre-rendered pages yet).
+#: row, numbered first, so it is the enterprise's number of accounts. v3 -> v4: `ghec_row_stamps`,
+#: a fresh stamp per enterprise (its pages are then rendered at start, page_blocks.py).
+_V3_TO_V4 = ("CREATE TABLE IF NOT EXISTS ghec_row_stamps (enterprise_id INTEGER PRIMARY KEY, stamp TEXT NOT NULL)",
+             "INSERT OR REPLACE INTO ghec_row_stamps SELECT id, lower(hex(randomblob(12))) FROM ghec_enterprises")
 MIGRATIONS = {
     "2": ("ALTER TABLE ghec_enterprises ADD COLUMN account_rows INTEGER NOT NULL DEFAULT 0",
           "UPDATE ghec_enterprises SET account_rows = "
-          "(SELECT count(*) FROM ghec_accounts a WHERE a.enterprise_id = ghec_enterprises.id)"),
-    "3": (),
+          "(SELECT count(*) FROM ghec_accounts a WHERE a.enterprise_id = ghec_enterprises.id)", *_V3_TO_V4),
+    "3": _V3_TO_V4,
 }
 
 SCHEMA = """
