@@ -75,6 +75,7 @@ class Database:
         self._checkpointer = Checkpointer(self.path)
         self._sides: list[Database] = []
         self._on_close: list[Callable[[], None]] = []
+        self._memos: dict[int, tuple[tuple, dict]] = {}  # id(connection) -> its `unchanged` values
         self.executescript(schema)
 
     def side(self, name: str, schema: str) -> Database:
@@ -134,6 +135,7 @@ class Database:
         self._local = threading.local()
         self._all = {}
         self._idle = []
+        self._memos = {}
         self._lock = threading.Lock()
         self._checkpointer = Checkpointer(self.path)  # the parent's thread did not survive fork()
 
@@ -225,18 +227,21 @@ class Database:
         too, which only costs a re-read). Asking data_version costs as much as a small read (it
         takes the WAL read lock), so within one `moment` it is asked once. Inside an open
         transaction nothing is kept: a rollback would not show. `load` must return a value
-        nobody mutates.
+        nobody mutates. Kept per connection, not per thread: a threaded server (`serve`) runs each
+        request on a new thread, which takes over an idle connection and what it knew.
         """
         conn = self.connection()
         if conn.in_transaction:
             return load()
         local = self._local
-        memo = getattr(local, "memo", None)
+        memo = self._memos.get(id(conn))
         if not (local.__dict__.get("checked") and memo is not None and memo[0][0] is conn
                 and memo[0][2] == conn.total_changes):
             version = (conn, conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
             if memo is None or memo[0] != version or len(memo[1]) >= MEMO_LIMIT:
-                memo = local.memo = (version, {})
+                if len(self._memos) >= MEMO_LIMIT:  # connections come and go (orphans closed): start afresh
+                    self._memos.clear()
+                memo = self._memos[id(conn)] = (version, {})
             local.checked = local.__dict__.get("in_moment", False)
         values = memo[1]
         try:
@@ -312,6 +317,7 @@ class Database:
                     pass
             self._all.clear()
             self._idle.clear()
+            self._memos.clear()
         self._local = threading.local()
         for side in self._sides:
             side.close()

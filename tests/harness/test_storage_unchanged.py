@@ -1,6 +1,7 @@
 """`Database.unchanged`: small values kept until the database may have changed, and `moment`."""
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -99,7 +100,7 @@ def test_the_memo_is_bounded(pair: tuple[Database, Database]) -> None:
     db, _ = pair
     for n in range(MEMO_LIMIT * 3):
         assert db.unchanged(("key", n), lambda n=n: n) == n
-    assert len(db._local.memo[1]) <= MEMO_LIMIT
+    assert all(len(values) <= MEMO_LIMIT for _, values in db._memos.values())
 
 
 def test_after_commit_runs_once_the_outermost_transaction_committed(pair: tuple[Database, Database]) -> None:
@@ -125,3 +126,20 @@ def test_after_commit_never_runs_for_a_rolled_back_transaction(pair: tuple[Datab
     assert seen == []
     db.after_commit(lambda: seen.append(2))  # outside a transaction: at once
     assert seen == [2]
+
+
+def test_a_new_thread_on_an_idle_connection_keeps_what_it_knew(tmp_path: Path) -> None:
+    """A threaded server runs each request on a new thread, which takes over an idle connection."""
+    db = Database(tmp_path / "state.sqlite3")
+    load = Loads(db)
+
+    def request() -> None:
+        with db.moment():
+            assert db.unchanged("k", load) is None
+
+    for _ in range(3):
+        thread = threading.Thread(target=request)
+        thread.start()
+        thread.join()
+    assert load.calls == 1
+    db.close()
