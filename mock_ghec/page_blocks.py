@@ -131,17 +131,32 @@ class PageBlocks:
         return out
 
     def _run(self) -> None:
-        """Render queued enterprises until none is left."""
+        """Render queued enterprises until none is left, then drop the blocks of enterprises gone."""
         while True:
             with self._lock:
-                if not self._wanted:
+                if self._stopping:
                     self._thread = None
                     return
-                enterprise_id = self._wanted.pop()
+                enterprise_id = self._wanted.pop() if self._wanted else None
             try:
-                self.build(enterprise_id)
+                if enterprise_id is None:
+                    self._purge()
+                else:
+                    self.build(enterprise_id)
             except Exception:  # noqa: BLE001 - a failed render only means pages keep coming from slots
                 log.exception("rendering the consumed-licenses pages of enterprise %s failed", enterprise_id)
+            if enterprise_id is None:
+                with self._lock:
+                    if not self._wanted:
+                        self._thread = None
+                        return
+
+    def _purge(self) -> None:
+        """Delete the blocks of enterprises that no longer exist (a scenario switch changes them)."""
+        with self._busy:
+            ids = [row[0] for row in self.db.query("SELECT id FROM ghec_enterprises")]
+            marks = ",".join("?" * len(ids)) or "NULL"
+            self.side.execute(f"DELETE FROM page_blocks WHERE enterprise_id NOT IN ({marks})", ids)
 
     def build(self, enterprise_id: int) -> int:
         """Render the enterprise's missing current blocks from one consistent read; returns how many."""

@@ -157,3 +157,14 @@ def test_a_fork_during_a_render_leaves_the_child_a_working_sqlite(
         raise AssertionError("the forked child hung in SQLite")
     assert os.waitstatus_to_exitcode(status) == 0
     assert blocks.wait(60) and all(_blocks_used(app, main.slug))
+
+
+def test_a_scenario_switch_leaves_no_blocks_of_enterprises_gone(app: Any, client: Any) -> None:
+    blocks = app.extensions["ghec_store"].blocks
+    assert blocks.wait(30)
+    before = {row[0] for row in blocks.side.query("SELECT DISTINCT enterprise_id FROM page_blocks")}
+    assert client.put("/_mock/scenario", json={"seed": 2}).status_code == 200
+    assert blocks.wait(30)
+    now = {row[0] for row in app.extensions["mock"].db.query("SELECT id FROM ghec_enterprises")}
+    assert now != before
+    assert {row[0] for row in blocks.side.query("SELECT DISTINCT enterprise_id FROM page_blocks")} == now
