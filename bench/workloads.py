@@ -48,16 +48,28 @@ def build_ghec_state(state: Path) -> None:
     from mock_ghec import create_app
 
     app = create_app({"SEED": SEED, "SCENARIO": PRESET, "SCENARIO_PARAMS": PARAMS, "STATE_PATH": str(state)})
-    db = app.extensions["mock"].db
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.close()
+    blocks = app.extensions["ghec_store"].blocks
+    blocks.wait()  # its pages pre-rendered, so a server started on a copy has nothing to render
+    for db in (app.extensions["mock"].db, blocks.side):
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    app.extensions["mock"].db.close()
+
+
+def pages_file(state: Path) -> Path:
+    """Where mock GHEC keeps a state's pre-rendered pages (mock_ghec/page_blocks.py)."""
+    return state.with_name(f"{state.stem}.pages.sqlite3")
 
 
 def copy_state(pristine: Path, target: Path) -> None:
-    """A fresh copy of a (checkpointed, closed) state file, without stale WAL files beside it."""
-    for suffix in ("-wal", "-shm"):
-        Path(str(target) + suffix).unlink(missing_ok=True)
-    shutil.copyfile(pristine, target)
+    """A fresh copy of a (checkpointed, closed) state file and its pre-rendered pages, without
+    stale WAL files beside them (a server started on it then has no render to compete with)."""
+    for source, copy in ((pristine, target), (pages_file(pristine), pages_file(target))):
+        for suffix in ("-wal", "-shm"):
+            Path(str(copy) + suffix).unlink(missing_ok=True)
+        if source.exists():
+            shutil.copyfile(source, copy)
+        else:
+            copy.unlink(missing_ok=True)
 
 
 def synthetic_users(count: int, first_id: int, tag: str) -> bytes:

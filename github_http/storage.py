@@ -259,11 +259,23 @@ class Database:
         if local.__dict__.get("in_moment"):
             yield
             return
-        local.in_moment, local.checked = True, False
+        local.in_moment, local.checked, local.after_moment = True, False, []
         try:
             yield
         finally:
+            callbacks, local.after_moment = local.after_moment, []
             local.in_moment = local.checked = False
+            for callback in callbacks:
+                callback()
+
+    def after_moment(self, callback: Callable[[], None]) -> None:
+        """Run `callback` when this thread's request (`moment`) is over, or now outside one: work
+        started by a request that should not compete with the rest of it (such as the journal's
+        write of a large upload's body)."""
+        if self._local.__dict__.get("in_moment"):
+            self._local.after_moment.append(callback)
+        else:
+            callback()
 
     def get_kv(self, key: str, default: str | None = None) -> str | None:
         """A control value (clock offset, scenario spec) shared by every worker (the clock's is

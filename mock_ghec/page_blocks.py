@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import time
 import weakref
@@ -35,6 +36,8 @@ log = logging.getLogger(__name__)
 BLOCK_ROWS = MAX_PER_PAGE
 #: Blocks written per side-file transaction (bounded memory: about 6.6 MB of pages).
 WRITE_BATCH = 100
+#: The render thread's nice value (Linux): background work yields the CPU to requests.
+RENDER_NICE = 10
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS page_blocks (
@@ -76,12 +79,20 @@ class PageBlocks:
         return row[0] if row else None
 
     def refresh(self, enterprise_ids: Iterable[int]) -> None:
-        """Render these enterprises' blocks in the background (after their rows were committed)."""
+        """Render these enterprises' blocks in the background (after their rows were committed),
+        starting once the request that asked is over: measured, a render started at the commit of
+        a 1,000,000-user upload delayed its 201 by about 3 s (it competed with the journal's write
+        of the file)."""
         if not self.enabled:
             return
         with self._lock:
             self._wanted.update(enterprise_ids)
-            if self._wanted and (self._thread is None or not self._thread.is_alive()):
+        self.db.after_moment(self._start)
+
+    def _start(self) -> None:
+        """Start the render thread if there is work and none runs."""
+        with self._lock:
+            if self._wanted and not self._stopping and (self._thread is None or not self._thread.is_alive()):
                 self._thread = threading.Thread(target=self._run, name="page-blocks", daemon=True)
                 self._thread.start()
 
@@ -131,7 +142,13 @@ class PageBlocks:
         return out
 
     def _run(self) -> None:
-        """Render queued enterprises until none is left, then drop the blocks of enterprises gone."""
+        """Render queued enterprises until none is left, then drop the blocks of enterprises gone.
+        On Linux the thread runs niced (a thread is a task there): requests come first."""
+        if sys.platform.startswith("linux"):
+            try:
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), RENDER_NICE)
+            except OSError:
+                pass
         while True:
             with self._lock:
                 if self._stopping:

@@ -143,3 +143,15 @@ def test_a_new_thread_on_an_idle_connection_keeps_what_it_knew(tmp_path: Path) -
         thread.join()
     assert load.calls == 1
     db.close()
+
+
+def test_after_moment_waits_for_the_end_of_the_request(pair: tuple[Database, Database]) -> None:
+    db, _ = pair
+    seen: list[str] = []
+    with db.moment():
+        with db.moment():  # nested: one request
+            db.after_moment(lambda: seen.append("after"))
+        seen.append("still in the request")
+    assert seen == ["still in the request", "after"]
+    db.after_moment(lambda: seen.append("now"))  # outside a request: at once
+    assert seen[-1] == "now"
