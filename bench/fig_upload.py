@@ -38,7 +38,7 @@ def run(pristine: Path, workdir: Path, raw: bytes) -> list[Figure]:
     from mock_ghec import create_app
 
     state = workdir / "ghec-upload.sqlite3"
-    copy_state(pristine, state)
+    copy_state(pristine, state, pages=False)  # the upload renders its own pages afterwards
     app = create_app({"STATE_PATH": str(state)})
     db = app.extensions["mock"].db
     slug, token = ghec_owner(app)
@@ -53,7 +53,7 @@ def run(pristine: Path, workdir: Path, raw: bytes) -> list[Figure]:
     def restore() -> None:
         """Back to the state before any upload (same path and scenario generation: cache stays valid)."""
         db.close()
-        copy_state(pristine, state)
+        copy_state(pristine, state, pages=False)
 
     def rendered() -> None:
         """The upload's pages pre-rendered in the background (page_blocks.py): nothing timed competes."""

@@ -13,6 +13,7 @@ exercises every matching outcome at the size of the biggest GHES installations.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -60,16 +61,20 @@ def pages_file(state: Path) -> Path:
     return state.with_name(f"{state.stem}.pages.sqlite3")
 
 
-def copy_state(pristine: Path, target: Path) -> None:
-    """A fresh copy of a (checkpointed, closed) state file and its pre-rendered pages, without
-    stale WAL files beside them (a server started on it then has no render to compete with)."""
-    for source, copy in ((pristine, target), (pages_file(pristine), pages_file(target))):
+def copy_state(pristine: Path, target: Path, *, pages: bool = True) -> None:
+    """A fresh copy of a (checkpointed, closed) state file, without stale WAL files beside it;
+    with `pages`, its pre-rendered pages too (a server started on it then has nothing to render
+    that would compete with what is timed). Then the copy is flushed to disk (os.sync), so the
+    next timed step does not share the disk with the copy's write-back."""
+    copies = ((pristine, target), (pages_file(pristine), pages_file(target))) if pages else ((pristine, target),)
+    for source, copy in copies:
         for suffix in ("-wal", "-shm"):
             Path(str(copy) + suffix).unlink(missing_ok=True)
         if source.exists():
             shutil.copyfile(source, copy)
         else:
             copy.unlink(missing_ok=True)
+    os.sync()
 
 
 def synthetic_users(count: int, first_id: int, tag: str) -> bytes:
