@@ -4,7 +4,8 @@ Measured through `mock_ghes.usage.build_usage`, the one function behind the Lice
 link, the API route, the CLI and the Connect push. The yardstick is a bare `json.dumps` of
 the same 100,000 records (parsed back from the export), timed in the same rounds: the export
 does strictly more (reads SQLite, builds the envelope), so ≤ 2× says it adds little over
-serialisation itself. Rounds interleave the three so machine noise hits them alike.
+serialisation itself. Rounds interleave the three so machine noise hits them alike; the
+encrypted figure is the median of the rounds' encrypted/plain ratios.
 """
 from __future__ import annotations
 
@@ -34,7 +35,10 @@ def run(ghes: Any) -> list[Figure]:
         dumps.append(measure(lambda: json.dumps(records), 1).best)
     p, e, d = Stats(tuple(plain)), Stats(tuple(encrypted)), Stats(tuple(dumps))
     ratio = p.best / d.best
-    enc_ratio = e.best / p.best
+    # WHY the median of each round's ratio, not best over best: one lucky plain run (measured:
+    # 0.147 s against a median of 0.213 s) made 1.68× of a round-by-round 1.33×.
+    paired = sorted(enc / pl for enc, pl in zip(encrypted, plain))
+    enc_ratio = paired[len(paired) // 2]
     figures = [
         Figure("export 100,000 users, plain", f"≤ {PLAIN_TARGET_S:g} s and ≤ {DUMPS_RATIO:g}× json.dumps",
                p.best, "s", p.best <= PLAIN_TARGET_S and ratio <= DUMPS_RATIO,
@@ -42,6 +46,7 @@ def run(ghes: Any) -> list[Figure]:
                f"(medians {p.median / d.median:.2f}×); {len(plain_file.content) / 1e6:.1f} MB"),
         Figure("export 100,000 users, encrypted", f"≤ {ENCRYPTED_RATIO:g}× the plain export",
                enc_ratio, "×", enc_ratio <= ENCRYPTED_RATIO,
-               f"encrypted {e.describe()}; medians {e.median / p.median:.2f}×"),
+               f"median of the {ROUNDS} rounds' ratios; encrypted {e.describe()}; best over best "
+               f"{e.best / p.best:.2f}×"),
     ]
     return figures
