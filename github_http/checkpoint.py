@@ -6,11 +6,11 @@ stop on close, a fresh one after fork, and a pause around every fork of the proc
 """
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
-import weakref
 from pathlib import Path
+
+from .fork_guard import ForkGuard
 
 #: The background checkpointer runs at most this often (s) and stops after this long idle (s).
 CHECKPOINT_INTERVAL, CHECKPOINT_IDLE_EXIT = 0.2, 5.0
@@ -28,22 +28,19 @@ class Checkpointer:
     The thread starts on the first write and ends after CHECKPOINT_IDLE_EXIT seconds without
     one, so an idle Database (a test suite holds hundreds) has no thread and no extra file.
 
-    Fork: a child must never inherit SQLite in the middle of a call (its internal mutexes
-    would stay locked forever in the child: a preforking gunicorn master seeds, then forks).
-    So every SQLite call of the thread holds `_busy`, and a process-wide fork hook takes
-    every `_busy` (interrupting a checkpoint in progress) before fork() and gives it back after.
+    Fork: every SQLite call of the thread holds its ForkGuard (fork_guard.py), which a fork
+    takes first, interrupting a checkpoint in progress.
     """
 
     def __init__(self, path: Path) -> None:
         """Nothing starts until the first write."""
         self.path = path
         self._lock = threading.Lock()
-        self._busy = threading.Lock()  # held by the thread around each SQLite call, by fork hooks
+        self._guard = ForkGuard(interrupt=self._interrupt)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._conn: sqlite3.Connection | None = None
-        _LIVE.add(self)
 
     def wrote(self) -> None:
         """A write committed: checkpoint soon (cheap: sets an event, starts the thread if none)."""
@@ -68,7 +65,7 @@ class Checkpointer:
                 self._wake.clear()
                 if self._stop.is_set():
                     return
-                with self._busy:
+                with self._guard:
                     self._checkpoint()
                 self._stop.wait(CHECKPOINT_INTERVAL)  # coalesce a burst of writes into one checkpoint
         finally:
@@ -77,7 +74,7 @@ class Checkpointer:
                     self._thread = None
                 conn, self._conn = self._conn, None
             if conn is not None:
-                with self._busy:
+                with self._guard:
                     conn.close()
 
     def _checkpoint(self) -> None:
@@ -103,16 +100,6 @@ class Checkpointer:
             except sqlite3.Error:  # closed meanwhile: nothing to interrupt
                 pass
 
-    def hold(self) -> None:
-        """Wait until the thread is outside SQLite and keep it there (before fork)."""
-        while not self._busy.acquire(timeout=0.05):
-            self._interrupt()
-
-    def release(self) -> None:
-        """Let the thread use SQLite again (after fork, in the parent; in the child, for tidiness)."""
-        if self._busy.locked():
-            self._busy.release()
-
     def stop(self) -> None:
         """End the thread now, interrupting a checkpoint in progress (close() checkpoints anyway)."""
         self._stop.set()
@@ -122,22 +109,3 @@ class Checkpointer:
             thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join()
-
-
-#: Every Checkpointer of this process, for the fork hooks (weak: a dropped Database drops it).
-_LIVE: weakref.WeakSet[Checkpointer] = weakref.WeakSet()
-
-
-def _before_fork() -> None:
-    """Keep every checkpointer thread outside SQLite while fork() copies the process."""
-    for checkpointer in list(_LIVE):
-        checkpointer.hold()
-
-
-def _after_fork() -> None:
-    """Let them go on (a child's Database starts its own checkpointer; these are the parent's)."""
-    for checkpointer in list(_LIVE):
-        checkpointer.release()
-
-
-os.register_at_fork(before=_before_fork, after_in_parent=_after_fork, after_in_child=_after_fork)

@@ -22,9 +22,9 @@ import os
 import sys
 import threading
 import time
-import weakref
 from typing import Iterable
 
+from github_http.fork_guard import ForkGuard
 from github_http.storage import Database
 
 from .page_rows import MAX_PER_PAGE, page_json
@@ -32,6 +32,8 @@ from .reads import EnterpriseAccess
 
 log = logging.getLogger(__name__)
 
+#: The side file's name: `<state stem>.pages.sqlite3`.
+SIDE_NAME = "pages"
 #: Rows per block: GitHub's largest page, so a per_page=100 page is exactly one block.
 BLOCK_ROWS = MAX_PER_PAGE
 #: Blocks written per side-file transaction (bounded memory: about 6.6 MB of pages).
@@ -59,16 +61,15 @@ class PageBlocks:
     def __init__(self, db: Database, enabled: bool = True) -> None:
         """Open (creating) the side file; `enabled=False` never builds nor reads a block."""
         self.db, self.enabled = db, enabled
-        self.side = db.side("pages", SCHEMA)
+        self.side = db.side(SIDE_NAME, SCHEMA)
         self._lock = threading.Lock()
         self._wanted: set[int] = set()
         self._thread: threading.Thread | None = None
         self._stopping = False
-        # Held by the thread around each SQLite call and by the fork hooks: a preforking gunicorn
-        # master must not copy SQLite's mutexes locked mid-call into a worker (as checkpoint.py).
-        self._busy = threading.Lock()
+        # Held by the thread around each SQLite call: a preforking gunicorn master may fork
+        # while it renders, and a worker must not inherit SQLite mid-call.
+        self._busy = ForkGuard(in_child=self._forget_thread)
         db.on_close(self.stop)
-        _LIVE.add(self)
 
     def body(self, access: EnterpriseAccess, first: int, last: int) -> bytes | None:
         """The rows `first..last` as page_json gives them, when they are exactly one current block."""
@@ -113,6 +114,11 @@ class PageBlocks:
             thread.join()
         with self._lock:
             self._stopping = False
+
+    def _forget_thread(self) -> None:
+        """In a forked child: the parent's render goes on in the parent; the child has none."""
+        self._wanted.clear()
+        self._thread = None
 
     def busy(self) -> bool:
         """Whether this process is rendering or has renders queued."""
@@ -220,31 +226,3 @@ class PageBlocks:
             with self._busy, self.side.transaction() as conn:
                 conn.executemany("INSERT OR REPLACE INTO page_blocks VALUES (?,?,?,?)", batch)
         return len(batch)
-
-
-#: Every PageBlocks of this process, for the fork hooks (weak: a dropped app drops it).
-_LIVE: weakref.WeakSet[PageBlocks] = weakref.WeakSet()
-
-
-def _before_fork() -> None:
-    """Keep every render thread outside SQLite while fork() copies the process."""
-    for blocks in list(_LIVE):
-        blocks._busy.acquire()
-
-
-def _after_fork_in_parent() -> None:
-    """Let them go on."""
-    for blocks in list(_LIVE):
-        blocks._busy.release()
-
-
-def _after_fork_in_child() -> None:
-    """The parent's render goes on in the parent; the child starts with none of its own."""
-    for blocks in list(_LIVE):
-        blocks._wanted.clear()
-        blocks._thread = None
-        blocks._busy.release()
-
-
-os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent,
-                    after_in_child=_after_fork_in_child)
