@@ -58,7 +58,10 @@ def build_ghec_state(state: Path) -> None:
 
 def pages_file(state: Path) -> Path:
     """Where mock GHEC keeps a state's pre-rendered pages (mock_ghec/page_blocks.py)."""
-    return state.with_name(f"{state.stem}.pages.sqlite3")
+    from github_http.storage import side_path
+    from mock_ghec.page_blocks import SIDE_NAME
+
+    return side_path(state, SIDE_NAME)
 
 
 def copy_state(pristine: Path, target: Path, *, pages: bool = True) -> None:

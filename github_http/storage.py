@@ -47,6 +47,11 @@ def require_shared_state(state_path: str | None, env_var: str) -> None:
             "(without it each worker would keep its own private, ephemeral state)")
 
 
+def side_path(path: Path, name: str) -> Path:
+    """Where `Database.side(name)` of a database at `path` lives: `<stem>.<name>.sqlite3` beside it."""
+    return path.with_name(f"{path.stem}.{name}.sqlite3")
+
+
 #: Connections of ended threads kept for reuse (per Database, per process).
 IDLE_CONNECTIONS = 8
 #: Values `Database.unchanged` keeps per thread before it starts afresh (a bound, not a tuning knob).
@@ -87,7 +92,7 @@ class Database:
         journal) would make every other worker re-read every page on every request (measured:
         +0.4 ms on a consumed-licenses page) and would wait behind a long upload's write lock.
         """
-        side = Database(self.path.with_name(f"{self.path.stem}.{name}.sqlite3"), schema)
+        side = Database(side_path(self.path, name), schema)
         self._sides.append(side)
         return side
 
@@ -193,7 +198,7 @@ class Database:
             yield conn
         except BaseException:
             conn.execute("ROLLBACK")
-            self._local.after_commit = []
+            self._local.after_commit = None
             raise
         try:
             conn.execute("COMMIT")
@@ -203,16 +208,16 @@ class Database:
             # transaction on this thread would silently join it and never commit.
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            self._local.after_commit = []
+            self._local.after_commit = None
             raise
-        callbacks, self._local.after_commit = self._local.after_commit, []
+        callbacks, self._local.after_commit = self._local.after_commit, None
         for callback in callbacks:
             callback()
 
     def after_commit(self, callback: Callable[[], None]) -> None:
-        """Run `callback` once this thread's transaction has committed (never if it rolls back), or
-        now outside one: work that must see the commit, such as starting a thread that reads it."""
-        if self.connection().in_transaction and self._local.__dict__.get("after_commit") is not None:
+        """Run `callback` once this thread's `transaction()` has committed (never if it rolls back),
+        or now outside one: work that must see the commit, such as starting a thread that reads it."""
+        if self._local.__dict__.get("after_commit") is not None:
             self._local.after_commit.append(callback)
         else:
             callback()

@@ -19,7 +19,12 @@ SCHEMA_VERSION_KEY = "ghec_schema_version"
 #: --state), each with the statements that do it. v2 -> v3: `account_rows`; every account has a
 #: row, numbered first, so it is the enterprise's number of accounts. v3 -> v4: `ghec_row_stamps`,
 #: a fresh stamp per enterprise (its pages are then rendered at start, page_blocks.py).
-_V3_TO_V4 = ("CREATE TABLE IF NOT EXISTS ghec_row_stamps (enterprise_id INTEGER PRIMARY KEY, stamp TEXT NOT NULL)",
+ROW_STAMPS_TABLE = """
+CREATE TABLE IF NOT EXISTS ghec_row_stamps (  -- a new random stamp each time an enterprise's rows are
+    enterprise_id INTEGER PRIMARY KEY,       -- written: which pre-rendered pages are current (page_blocks.py)
+    stamp TEXT NOT NULL
+)"""
+_V3_TO_V4 = (ROW_STAMPS_TABLE,
              "INSERT OR REPLACE INTO ghec_row_stamps SELECT id, lower(hex(randomblob(12))) FROM ghec_enterprises")
 MIGRATIONS = {
     "2": ("ALTER TABLE ghec_enterprises ADD COLUMN account_rows INTEGER NOT NULL DEFAULT 0",
@@ -43,10 +48,7 @@ CREATE TABLE IF NOT EXISTS ghec_enterprises (
     verified_domains TEXT NOT NULL,          -- JSON array
     connect_token_digest TEXT NOT NULL UNIQUE
 );
-CREATE TABLE IF NOT EXISTS ghec_row_stamps (  -- a new random stamp each time an enterprise's rows are
-    enterprise_id INTEGER PRIMARY KEY,       -- written: which pre-rendered pages are current (page_blocks.py)
-    stamp TEXT NOT NULL
-);
+""" + ROW_STAMPS_TABLE + """;
 CREATE TABLE IF NOT EXISTS ghec_accounts (   -- GitHub.com accounts that consume a license
     enterprise_id INTEGER NOT NULL REFERENCES ghec_enterprises(id),
     id INTEGER NOT NULL,
