@@ -16,13 +16,22 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from rich.console import Console
 
-from . import (fig_export, fig_peer, fig_scenario, fig_server, fig_startup, fig_tests, fig_throughput, fig_upload,
-               workloads)
+from . import (
+    fig_export,
+    fig_peer,
+    fig_scenario,
+    fig_server,
+    fig_startup,
+    fig_tests,
+    fig_throughput,
+    fig_upload,
+    workloads,
+)
 from .report import Figure, publish
 from .timing import PYTHON, ROOT, load_average, run_json
 
@@ -73,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"{name}…")
         try:
             figures.extend(fn())
-        except Exception as error:  # noqa: BLE001 - reported in the table, with the traceback above it
+        except Exception as error:
             console.print_exception(max_frames=8)
             figures.append(Figure(name, "(section crashed)", float("nan"), "", False, f"{type(error).__name__}: {error}"))
 

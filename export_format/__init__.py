@@ -15,17 +15,35 @@ from __future__ import annotations
 from .document import ExportDocument, ExportError, build_export, parse_export, users_iter
 from .encryption import DecryptionError, decrypt_users, encrypt_users, key_id
 from .json_schema import export_json_schema, users_json_schema
-from .keys import (DEFAULT_PRIVATE_KEY_PATH, DEFAULT_PUBLIC_KEY_PATH, KeyLoadError,
-                   load_private_key, load_public_key)
+from .keys import DEFAULT_PRIVATE_KEY_PATH, DEFAULT_PUBLIC_KEY_PATH, KeyLoadError, load_private_key, load_public_key
 from .limits import MAX_EMAILS_PER_USER, MAX_EXPORT_BYTES, MAX_PROBLEMS
 from .schemas import FORMAT_ID, FORMAT_VERSION, SUPPORTED_VERSIONS
 from .validation import Problem, ValidationResult, validate_bytes
 
 __all__ = [
-    "DEFAULT_PRIVATE_KEY_PATH", "DEFAULT_PUBLIC_KEY_PATH", "DecryptionError", "ExportDocument",
-    "ExportError", "FORMAT_ID", "FORMAT_VERSION", "KeyLoadError", "MAX_EMAILS_PER_USER",
-    "MAX_EXPORT_BYTES", "MAX_PROBLEMS", "Problem", "SUPPORTED_VERSIONS", "ValidationResult",
-    "build_export", "decrypt_users", "encrypt_users", "export_json_schema", "key_id",
-    "load_private_key", "load_public_key", "parse_export", "users_iter", "users_json_schema",
-    "validate_bytes",
+                   "DEFAULT_PRIVATE_KEY_PATH",
+                   "DEFAULT_PUBLIC_KEY_PATH",
+                   "FORMAT_ID",
+                   "FORMAT_VERSION",
+                   "MAX_EMAILS_PER_USER",
+                   "MAX_EXPORT_BYTES",
+                   "MAX_PROBLEMS",
+                   "SUPPORTED_VERSIONS",
+                   "DecryptionError",
+                   "ExportDocument",
+                   "ExportError",
+                   "KeyLoadError",
+                   "Problem",
+                   "ValidationResult",
+                   "build_export",
+                   "decrypt_users",
+                   "encrypt_users",
+                   "export_json_schema",
+                   "key_id",
+                   "load_private_key",
+                   "load_public_key",
+                   "parse_export",
+                   "users_iter",
+                   "users_json_schema",
+                   "validate_bytes",
 ]

@@ -6,7 +6,8 @@ line/column in every message) apply to the file and to the decrypted users plain
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .gcpause import gc_paused
 

@@ -7,9 +7,10 @@ file the writer produces is a file the reader accepts.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 from marshmallow import ValidationError
 
@@ -62,7 +63,7 @@ def format_timestamp(value: datetime | str) -> str:
     if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
         raise ExportError([_problem("$.generated_at",
                                     "must be a timezone-aware datetime or an RFC 3339 string")])
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _problem(path: str, message: str) -> Any:

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from . import rules
 from .json_schema import compiled_validator, users_json_schema
@@ -98,7 +99,7 @@ def searcher(compiled: re.Pattern[str]) -> Callable[[str], Any]:
         if (items and items[0] == (_parser.AT, _parser.AT_BEGINNING)
                 and not compiled.flags & re.MULTILINE):
             return compiled.match
-    except Exception:  # noqa: BLE001 - any surprise means: keep the always-correct search
+    except Exception:
         pass
     return compiled.search
 

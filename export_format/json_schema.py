@@ -18,8 +18,9 @@ import copy
 import functools
 import inspect
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
@@ -132,7 +133,7 @@ def _rooted_at(name: str) -> dict[str, Any]:
     return {"$schema": DIALECT, **full["$defs"][name], "$defs": full["$defs"]}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def compiled_validator(name: str) -> Callable[[Any], Any]:
     """fastjsonschema validator for one $def ("PlainExport", "UserRecord", ...) or "users".
 

@@ -18,8 +18,16 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from marshmallow.error_store import merge_errors
 
 from . import limits, rules
-from .strict import (TIMESTAMP_PATTERN, AnchoredRegexp, Rfc3339Utc, StrictBoolean,
-                     StrictInteger, chars_length, compile_json_pattern, items_length)
+from .strict import (
+    TIMESTAMP_PATTERN,
+    AnchoredRegexp,
+    Rfc3339Utc,
+    StrictBoolean,
+    StrictInteger,
+    chars_length,
+    compile_json_pattern,
+    items_length,
+)
 
 __all__ = [  # compile_json_pattern and TIMESTAMP_PATTERN are re-exported for other packages
     "BASE64_BLOB_PATTERN", "EMAIL_PATTERN", "ENCRYPTION_SCHEME", "FORMAT_ID", "FORMAT_VERSION",

@@ -26,8 +26,7 @@ from .encryption import DecryptionError, decrypt_users
 from .fastdecode import Compact
 from .limits import MAX_EXPORT_BYTES
 from .problems import Problem, ProblemList, json_path
-from .schemas import (SUPPORTED_VERSIONS, EncryptedExportSchema, PlainExportSchema,
-                      UserRecordSchema)
+from .schemas import SUPPORTED_VERSIONS, EncryptedExportSchema, PlainExportSchema, UserRecordSchema
 
 __all__ = ["Problem", "ValidationResult", "validate_bytes", "validate_compact"]
 
@@ -41,7 +40,7 @@ class ValidationResult:
     document: ExportDocument | None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _schema(cls: type[Schema]) -> Schema:
     """One instance per schema class; WHY: marshmallow schemas are reusable for load, and
     building one per record would dominate the slow path."""

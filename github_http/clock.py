@@ -6,8 +6,8 @@ Connect sync) before the call returns, so nothing in a test ever sleeps.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Callable
 
 from .storage import Database
 

@@ -7,8 +7,9 @@ else is the same code on both apps. Answers only on loopback unless a control ke
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 

@@ -28,7 +28,7 @@ class LiveServer:
         """The server's root URL, without a trailing slash."""
         return f"http://{self.host}:{self.port}"
 
-    def start(self, ready_path: str = "/_mock/clock", timeout: float = 10.0) -> "LiveServer":
+    def start(self, ready_path: str = "/_mock/clock", timeout: float = 10.0) -> LiveServer:
         """Serve in a daemon thread and return once the server answers `ready_path`."""
         self._thread = threading.Thread(target=self._server.serve_forever, name=f"live-{self.port}", daemon=True)
         self._thread.start()
@@ -42,7 +42,7 @@ class LiveServer:
         if self._thread:
             self._thread.join(timeout=5)
 
-    def __enter__(self) -> "LiveServer":
+    def __enter__(self) -> LiveServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

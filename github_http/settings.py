@@ -6,7 +6,8 @@ at start with the variable's name rather than deep inside a request.
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 
 def _coerce(name: str, raw: str, default: Any) -> Any:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import base64
 import sqlite3
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .storage import Database
 

@@ -12,9 +12,10 @@ import sqlite3
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Hashable, Iterator, TypeVar
+from typing import Any, TypeVar
 
 from .checkpoint import Checkpointer
 

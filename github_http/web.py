@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
@@ -97,7 +98,7 @@ def github_date(value: Any) -> str:
     except ValueError:
         return str(value)
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc)
+        moment = moment.astimezone(UTC)
     return f"{moment:%b} {moment.day}, {moment.year}, {moment:%H:%M} UTC"
 
 

@@ -9,7 +9,8 @@ import io
 import json
 import socket
 import time
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from .api_headers import rate_limit_headers
 from .clock import Clock, isoformat
@@ -203,5 +204,5 @@ class MockWire:
                 (captured.get("response") or b"")[:RESPONSE_BYTES_KEPT],
                 "fault_id": captured["fault_id"],
             })
-        except Exception:  # noqa: BLE001 - the journal is an observer, never a cause of failure
+        except Exception:
             pass

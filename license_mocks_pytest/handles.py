@@ -29,7 +29,7 @@ class ScenarioSpec:
     params: tuple[tuple[str, Any], ...] = field(default=())
 
     @classmethod
-    def of(cls, seed: int, preset: str, params: dict[str, Any] | None = None) -> "ScenarioSpec":
+    def of(cls, seed: int, preset: str, params: dict[str, Any] | None = None) -> ScenarioSpec:
         """Build from a params dict (lists become tuples so the spec stays hashable)."""
         items = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in (params or {}).items()))
         return cls(seed, preset, items)

@@ -6,7 +6,8 @@ only when a test first asks for `ghes`, `ghec` or `license_sync_pair`. See docs/
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -34,18 +35,18 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def license_mocks_default_scenario(pytestconfig: pytest.Config) -> "ScenarioSpec":
+def license_mocks_default_scenario(pytestconfig: pytest.Config) -> ScenarioSpec:
     """The scenario from --mock-seed/--mock-scenario that the session's servers start with."""
     from .handles import ScenarioSpec
 
     return ScenarioSpec.of(pytestconfig.getoption("mock_seed"), pytestconfig.getoption("mock_scenario"))
 
 
-def _session_server(kind: str) -> Callable[..., Iterator["RunningMock"]]:
+def _session_server(kind: str) -> Callable[..., Iterator[RunningMock]]:
     """A session-scoped fixture serving one `kind` of mock (each xdist worker gets its own)."""
 
     @pytest.fixture(scope="session", name=f"license_mocks_{kind}_server")
-    def server(license_mocks_default_scenario: "ScenarioSpec") -> Iterator["RunningMock"]:
+    def server(license_mocks_default_scenario: ScenarioSpec) -> Iterator[RunningMock]:
         """Start the mock once for the session and stop it at the end."""
         from .servers import start_mock
 
@@ -60,7 +61,7 @@ license_mocks_ghes_server = _session_server("ghes")
 license_mocks_ghec_server = _session_server("ghec")
 
 
-def _marked_spec(request: pytest.FixtureRequest, default: "ScenarioSpec") -> "ScenarioSpec | None":
+def _marked_spec(request: pytest.FixtureRequest, default: ScenarioSpec) -> ScenarioSpec | None:
     """The scenario a `mock_scenario` marker asks for (missing seed/preset: the session's), or None."""
     from .handles import ScenarioSpec
 
@@ -74,8 +75,8 @@ def _marked_spec(request: pytest.FixtureRequest, default: "ScenarioSpec") -> "Sc
     return ScenarioSpec.of(seed, preset, {**params.pop("params", {}), **params})
 
 
-def _fresh_handle(request: pytest.FixtureRequest, running: "RunningMock",
-                  handle_type: "type[MockApp]") -> Iterator["MockApp"]:
+def _fresh_handle(request: pytest.FixtureRequest, running: RunningMock,
+                  handle_type: type[MockApp]) -> Iterator[MockApp]:
     """Reset the session's server for this test (on the marker's scenario if any), then restore it.
 
     The running scenario is checked, not assumed: a test that switched it behind the handle's
@@ -97,7 +98,7 @@ def _fresh_handle(request: pytest.FixtureRequest, running: "RunningMock",
 
 
 @pytest.fixture
-def ghes(request: pytest.FixtureRequest, license_mocks_ghes_server: "RunningMock") -> Iterator["MockApp"]:
+def ghes(request: pytest.FixtureRequest, license_mocks_ghes_server: RunningMock) -> Iterator[MockApp]:
     """The mock GHES over real HTTP, in its scenario's initial state (see docs/pytest-plugin.md)."""
     from .handles import MockGhes
 
@@ -105,7 +106,7 @@ def ghes(request: pytest.FixtureRequest, license_mocks_ghes_server: "RunningMock
 
 
 @pytest.fixture
-def ghec(request: pytest.FixtureRequest, license_mocks_ghec_server: "RunningMock") -> Iterator["MockApp"]:
+def ghec(request: pytest.FixtureRequest, license_mocks_ghec_server: RunningMock) -> Iterator[MockApp]:
     """The mock GHEC over real HTTP, in its scenario's initial state (see docs/pytest-plugin.md)."""
     from .handles import MockGhec
 
@@ -113,7 +114,7 @@ def ghec(request: pytest.FixtureRequest, license_mocks_ghec_server: "RunningMock
 
 
 @pytest.fixture
-def license_sync_pair(ghes: Any, ghec: Any) -> "LicenseSyncPair":
+def license_sync_pair(ghes: Any, ghec: Any) -> LicenseSyncPair:
     """GHES with GitHub Connect and license sync enabled towards GHEC's main enterprise."""
     from .handles import LicenseSyncPair
 

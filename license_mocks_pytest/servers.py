@@ -6,8 +6,9 @@ plugin) never builds a scenario or binds a port.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from flask import Flask
 

@@ -12,7 +12,7 @@ from typing import Any
 from flask import current_app
 
 from github_http.auth import require_token
-from github_http.errors import bad_credentials, not_found, GitHubError
+from github_http.errors import GitHubError, bad_credentials, not_found
 
 from . import reads
 from .reads import EnterpriseAccess

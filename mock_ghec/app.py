@@ -6,7 +6,8 @@ database the app serves what is there; otherwise it builds the scenario from the
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask
 
@@ -15,7 +16,8 @@ from github_http.api_headers import HeaderPolicy
 from github_http.storage import require_shared_state
 from github_http.web import install_web
 
-from . import reads, settings as settings_module
+from . import reads
+from . import settings as settings_module
 from .api import bp as api_bp
 from .api_hot import HOT_ENDPOINTS, consumed_licenses_hot
 from .control import make_hooks

@@ -12,9 +12,9 @@ attribute order, then account order) wins, so the result never depends on upload
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import Iterable
 
 #: Linked-identity attributes compared first, in GitHub's documented order (DOMAIN §4.1).
 SAML_ATTRIBUTES = ("name_claim", "emailaddress_claim", "username", "name_id", "emails")

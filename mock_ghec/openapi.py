@@ -11,9 +11,16 @@ from typing import Any
 
 from github_http.openapi import build_openapi
 
-from .schemas import (ConnectRegistrationSchema, ConnectServerSchema, ConsumedLicenseSchema,
-                      ConsumedLicensesSchema, LicenseSyncStatusSchema, ServerUsageResultSchema,
-                      UsageRefusedSchema, UserSchema)
+from .schemas import (
+    ConnectRegistrationSchema,
+    ConnectServerSchema,
+    ConsumedLicenseSchema,
+    ConsumedLicensesSchema,
+    LicenseSyncStatusSchema,
+    ServerUsageResultSchema,
+    UsageRefusedSchema,
+    UserSchema,
+)
 
 OURS = ["mock-contract"]
 ENTERPRISE = {"name": "enterprise", "in": "path", "required": True, "schema": {"type": "string"},

@@ -22,7 +22,7 @@ import os
 import sys
 import threading
 import time
-from typing import Iterable
+from collections.abc import Iterable
 
 from github_http.fork_guard import ForkGuard
 from github_http.storage import Database
@@ -166,7 +166,7 @@ class PageBlocks:
                     self._purge()
                 else:
                     self.build(enterprise_id)
-            except Exception:  # noqa: BLE001 - a failed render only means pages keep coming from slots
+            except Exception:
                 log.exception("rendering the consumed-licenses pages of enterprise %s failed", enterprise_id)
             if enterprise_id is None:
                 with self._lock:

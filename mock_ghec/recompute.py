@@ -8,8 +8,9 @@ are recomputed and written: match every kept server account, stream the rows fro
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 from github_http.storage import Database
 

@@ -14,14 +14,14 @@ and in memory.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from json.encoder import encode_basestring
 from operator import itemgetter
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
-from .matching import (RULE_GHES_ONLY, CloudAccount, CloudIndex, Match, ServerAccount, Source, build_index,
-                       source_order)
+from .matching import RULE_GHES_ONLY, CloudAccount, CloudIndex, Match, ServerAccount, Source, build_index, source_order
 from .schemas import RowEncoder
 
 ENCODER = RowEncoder()

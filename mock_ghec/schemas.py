@@ -14,8 +14,9 @@ without a per-row marshmallow dump (tests check both give the same JSON).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from json.encoder import c_make_encoder, encode_basestring
-from typing import Any, Callable
+from typing import Any
 
 from marshmallow import Schema, fields
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from export_format.limits import MAX_EXPORT_BYTES
 from github_http.settings import load_settings

@@ -15,18 +15,17 @@ from typing import Any
 import msgspec
 
 import scenarios
-from export_format.validation import validate_compact
+from export_format.gcpause import gc_paused
 from export_format.schemas import FORMAT_ID
+from export_format.validation import validate_compact
 from github_http.auth import token_digest
 from github_http.clock import Clock, isoformat
 from github_http.storage import Database
 
-from export_format.gcpause import gc_paused
-
 from . import reads
 from .matching import CloudAccount
-from .privacy import envelope_paths, keep
 from .page_blocks import PageBlocks
+from .privacy import envelope_paths, keep
 from .recompute import recompute, restamp, write_cache
 from .rows import ENCODER, CloudSide, account_fields, cloud_side, identity_attributes, server_accounts
 from .schemas import DUMPS

@@ -5,7 +5,8 @@ exports license usage like the appliance's `ghe-license usage`. See docs/ghes.md
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
 __all__ = ["create_app"]
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> "Flask":
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app (imported lazily so `import mock_ghes` stays cheap and side-effect free)."""
     from .app import create_app as _create_app
 

@@ -12,9 +12,16 @@ from github_http import GitHubError, isoformat
 from github_http.errors import error_response, not_found, validation_failed
 
 from .access import api_user, ghes, json_body, load, site_admin
-from .schemas import (CreateUserRequestSchema, LicenseInfoSchema, RenameRequestSchema,
-                      RenameResponseSchema, SuspendRequestSchema, UserStatsSchema, user_payload)
 from .domain import AlreadyExists, InvalidValue, NotAllowed, StoreError, UnknownUser
+from .schemas import (
+    CreateUserRequestSchema,
+    LicenseInfoSchema,
+    RenameRequestSchema,
+    RenameResponseSchema,
+    SuspendRequestSchema,
+    UserStatsSchema,
+    user_payload,
+)
 from .usage import UsageFile, build_usage
 
 API_PREFIX = "/api/v3"

@@ -6,9 +6,10 @@ and the weekly Connect job on the app clock.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 import requests
 from flask import Flask, Response, request

@@ -13,10 +13,10 @@ from flask import Blueprint, Response, jsonify
 from github_http import ControlHooks, GitHubError, isoformat
 
 from .access import ghes
+from .domain import UnknownUser
 from .openapi_doc import ghes_openapi
 from .runtime import Runtime
 from .schemas import MockUserSchema
-from .domain import UnknownUser
 
 ROUTES_DOC = [
     ("GET", "/_mock/users", "every GHES user with every attribute (the verifier's ground truth)"),

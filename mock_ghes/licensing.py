@@ -23,7 +23,7 @@ class LicenseRules:
     count_never_signed_in: bool = False
 
     @classmethod
-    def from_settings(cls, settings: dict[str, Any]) -> "LicenseRules":
+    def from_settings(cls, settings: dict[str, Any]) -> LicenseRules:
         """Read the rule switches from the app's settings."""
         return cls(bool(settings["COUNT_BOTS"]), bool(settings["COUNT_NEVER_SIGNED_IN"]))
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from export_format.schemas import EmailSchema
-from github_http.users import SimpleUserSchema, UserUrls, simple_user
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from export_format.schemas import EmailSchema
+from github_http.users import SimpleUserSchema, UserUrls, simple_user
 
 _SEATS = {"oneOf": [{"type": "string"}, {"type": "integer"}]}
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any
 
 from github_http import Database, parse_time
 
-from .domain import (EMAIL, MAX_LOGIN_LENGTH, AlreadyExists, InvalidValue, NotAllowed,
-                     UnknownUser, normalise_login)
+from .domain import EMAIL, MAX_LOGIN_LENGTH, AlreadyExists, InvalidValue, NotAllowed, UnknownUser, normalise_login
 from .licensing import LicenseRules, days_until, seats_available
 
 SCHEMA = """

@@ -13,8 +13,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 import requests
 
@@ -149,7 +150,7 @@ class ConnectSyncer:
                     error = f"GHEC refused the usage ({status}): {_error_text(response)}"
             except requests.RequestException as exc:
                 error = f"GHEC unreachable: {exc}"
-            except Exception as exc:  # noqa: BLE001 - a sync must end as a record, never a crash
+            except Exception as exc:
                 log.exception("license sync failed before reaching GHEC")
                 error = f"The export could not be built: {exc}"
         # A 4xx may mean GHEC forgot this server (it was reset): register again next time.

@@ -9,13 +9,33 @@ from __future__ import annotations
 from typing import Any
 
 from .generator import generate
-from .model import (Enterprise, GhecMember, GhesEmail, GhesInstance, GhesUser, Person, PlantedCase,
-                    SamlIdentity, Scenario, ScenarioParams)
+from .model import (
+    Enterprise,
+    GhecMember,
+    GhesEmail,
+    GhesInstance,
+    GhesUser,
+    Person,
+    PlantedCase,
+    SamlIdentity,
+    Scenario,
+    ScenarioParams,
+)
 from .presets import PRESETS, resolve
 
 __all__ = [
-    "PRESETS", "build", "Enterprise", "GhecMember", "GhesEmail", "GhesInstance", "GhesUser",
-    "Person", "PlantedCase", "SamlIdentity", "Scenario", "ScenarioParams",
+    "PRESETS",
+    "Enterprise",
+    "GhecMember",
+    "GhesEmail",
+    "GhesInstance",
+    "GhesUser",
+    "Person",
+    "PlantedCase",
+    "SamlIdentity",
+    "Scenario",
+    "ScenarioParams",
+    "build",
 ]
 
 

@@ -22,8 +22,7 @@ from .ghes_side import _case_variant, _ensure_ghes_variety, _instance, _specials
 from .model import PlantedCase, Scenario, ScenarioParams
 from .names import naive_build_people  # noqa: F401  (public here: the benchmark's baseline)
 from .truth import EDGE_KINDS, EXERCISES
-from .world import (BASE, BOTS, CLOUD_EDGES, DAY, FREEZE_FROM, ORG_WORDS, VERSIONS,  # noqa: F401
-                    World, stream)
+from .world import BASE, BOTS, CLOUD_EDGES, DAY, FREEZE_FROM, ORG_WORDS, VERSIONS, World, stream  # noqa: F401
 
 
 def _assign(world: World, rng: random.Random) -> None:

@@ -11,7 +11,7 @@ import random
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from itertools import accumulate
 
 from .model import Person
@@ -38,17 +38,11 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _ZH_GIVEN = dict(zip(
     "东丹丽云亮伟佳俊倩健兰兵军冬凤凯刚利勇华博国坤娜娟婷宁宇小岩峰帅帆平建强彬志想慧成敏文斌旭明春晨晶杨"
     "杰林柳桂梅楠欢欣波洁洋浩海涛淑燕玉玲珍琳琴瑜瑞璐畅磊秀红艳芝花芳英荣莉莹萍超辉金鑫阳雪雷霞静颖飞香鹏龙",
-    "dong dan li yun liang wei jia jun qian jian lan bing jun dong feng kai gang li yong hua bo guo kun "
-    "na juan ting ning yu xiao yan feng shuai fan ping jian qiang bin zhi xiang hui cheng min wen bin xu "
-    "ming chun chen jing yang jie lin liu gui mei nan huan xin bo jie yang hao hai tao shu yan yu ling "
-    "zhen lin qin yu rui lu chang lei xiu hong yan zhi hua fang ying rong li ying ping chao hui jin xin "
-    "yang xue lei xia jing ying fei xiang peng long".split(),
+    ["dong", "dan", "li", "yun", "liang", "wei", "jia", "jun", "qian", "jian", "lan", "bing", "jun", "dong", "feng", "kai", "gang", "li", "yong", "hua", "bo", "guo", "kun", "na", "juan", "ting", "ning", "yu", "xiao", "yan", "feng", "shuai", "fan", "ping", "jian", "qiang", "bin", "zhi", "xiang", "hui", "cheng", "min", "wen", "bin", "xu", "ming", "chun", "chen", "jing", "yang", "jie", "lin", "liu", "gui", "mei", "nan", "huan", "xin", "bo", "jie", "yang", "hao", "hai", "tao", "shu", "yan", "yu", "ling", "zhen", "lin", "qin", "yu", "rui", "lu", "chang", "lei", "xiu", "hong", "yan", "zhi", "hua", "fang", "ying", "rong", "li", "ying", "ping", "chao", "hui", "jin", "xin", "yang", "xue", "lei", "xia", "jing", "ying", "fei", "xiang", "peng", "long"],
 ))
 _ZH_SURNAME = dict(zip(
     "王李张刘陈杨黄吴赵周徐孙马朱胡林郭何高罗郑梁谢宋唐许邓冯韩曹曾彭萧蔡潘田董袁于余叶蒋杜苏魏程吕丁沈任姚卢傅钟姜崔谭廖范汪",
-    "wang li zhang liu chen yang huang wu zhao zhou xu sun ma zhu hu lin guo he gao luo zheng liang xie "
-    "song tang xu deng feng han cao zeng peng xiao cai pan tian dong yuan yu yu ye jiang du su wei cheng "
-    "lu ding shen ren yao lu fu zhong jiang cui tan liao fan wang".split(),
+    ["wang", "li", "zhang", "liu", "chen", "yang", "huang", "wu", "zhao", "zhou", "xu", "sun", "ma", "zhu", "hu", "lin", "guo", "he", "gao", "luo", "zheng", "liang", "xie", "song", "tang", "xu", "deng", "feng", "han", "cao", "zeng", "peng", "xiao", "cai", "pan", "tian", "dong", "yuan", "yu", "yu", "ye", "jiang", "du", "su", "wei", "cheng", "lu", "ding", "shen", "ren", "yao", "lu", "fu", "zhong", "jiang", "cui", "tan", "liao", "fan", "wang"],
 ))
 
 
@@ -129,7 +123,7 @@ def _chinese() -> LocalePool:
     return LocalePool("zh_CN", firsts, None, lasts, list(accumulate(weights)), True, "")
 
 
-@lru_cache(maxsize=None)
+@cache
 def pool(locale: str) -> LocalePool:
     """Build (once per process) the name pool of a supported locale."""
     if locale == "ja_JP":
@@ -141,7 +135,7 @@ def pool(locale: str) -> LocalePool:
     raise ValueError(f"unsupported locale {locale!r}; supported: {', '.join(SUPPORTED_LOCALES)}")
 
 
-@lru_cache(maxsize=None)
+@cache
 def company_stems() -> list[str]:
     """ASCII company stems from Faker's en_US/de_DE surname tables (company names use surnames)."""
     stems = {a for loc in ("en_US", "de_DE") for _, a in pool(loc).lasts if a.isalpha() and 3 <= len(a) <= 10}
@@ -162,7 +156,7 @@ def valid_login(login: str) -> bool:
 class LoginRegistry:
     """Hands out unique logins within one namespace, suffixing numbers on collision."""
 
-    __slots__ = ("taken", "_next")
+    __slots__ = ("_next", "taken")
 
     def __init__(self, reserved: tuple[str, ...] = ()) -> None:
         """Start with names that must never be handed out (ghost, bots...)."""

@@ -10,8 +10,9 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from rich.console import Console
 
@@ -227,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("license-sync: interrupted\n")
         return 130
-    except Exception as error:  # noqa: BLE001 - a bug must still not greet the user with a traceback
+    except Exception as error:
         if os.environ.get("LICENSE_SYNC_DEBUG"):
             raise
         sys.stderr.write(f"license-sync: internal error: {type(error).__name__}: {error} "

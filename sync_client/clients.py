@@ -7,7 +7,8 @@ methods, so it works against any GHEC; `verify` and `demo` also use the control 
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .errors import ApiError, UsageError
 from .http import ApiClient, RetryPolicy, parse_body

@@ -9,8 +9,9 @@ identities from `scenarios.build` of GHEC's scenario.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 NEVER_CONSUMING = ("ghost", "scim-admin")
 

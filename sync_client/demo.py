@@ -124,7 +124,7 @@ def _story(pair: MockPair, console: Console, result: dict[str, Any]) -> bool:
     console.print("2. [bold]Validate[/] against the contract: [green]valid[/]")
     with console.status("uploading to GHEC…"):
         upload = upload_usage(ghec, raw)
-    console.print(f"3. [bold]Add server usage[/] on GHEC: accepted", highlight=False)
+    console.print("3. [bold]Add server usage[/] on GHEC: accepted", highlight=False)
     result["manual"] = {"bytes": len(raw), "accounts": len(check.users or []), "upload": upload}
 
     console.rule("Connect flow: GHES instance 2 → Sync now → GHEC")

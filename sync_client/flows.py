@@ -6,13 +6,13 @@ flows; only how the result is shown differs.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .clients import GhecClient, GhesClient
 from .errors import SyncError, UsageError
 from .evidence import gather
 from .verify import VerifyReport, run_checks
-
 
 #: `last_sync.status` values that mean "registered, nothing synced yet" (GitHub documents only
 #: `success`; the mock GHEC lists a registered-but-never-synced server as `never_synced`).

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 #: Every field path a GHES side may send to GHEC: the export file (format v1) and the Connect
 #: registration `{host_name, version}`. `[]` stands for any array index.
@@ -102,7 +103,7 @@ class Secrets:
 
     @classmethod
     def from_users(cls, users_by_server: dict[str, list[dict[str, Any]]],
-                   known_to_ghec: Iterable[str] = ()) -> "Secrets":
+                   known_to_ghec: Iterable[str] = ()) -> Secrets:
         """Collect every GHES user's login, name and canary; skip values GHEC knows by itself.
 
         `known_to_ghec` (GitHub.com logins and names) matters for GHEC's own output only: the
@@ -110,7 +111,7 @@ class Secrets:
         """
         return cls._collect(users_by_server).without(known_to_ghec)
 
-    def without(self, known_to_ghec: Iterable[str]) -> "Secrets":
+    def without(self, known_to_ghec: Iterable[str]) -> Secrets:
         """A copy without the logins and names GHEC knows by itself (for scanning GHEC's output)."""
         known = {k.strip().lower() for k in known_to_ghec if k}
         return Secrets({k: v for k, v in self.logins.items() if k not in known},
@@ -118,7 +119,7 @@ class Secrets:
                        dict(self.canaries), set(self.emails))
 
     @classmethod
-    def _collect(cls, users_by_server: dict[str, list[dict[str, Any]]]) -> "Secrets":
+    def _collect(cls, users_by_server: dict[str, list[dict[str, Any]]]) -> Secrets:
         """Every login, name, canary and email of the given GHES users."""
         out = cls()
         for server, users in users_by_server.items():

@@ -8,8 +8,9 @@ and the tokens every side prints come from the seed. Writing that once keeps the
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from github_http.live import LiveServer
 
@@ -63,7 +64,7 @@ class MockPair:
             """Best effort: a server that fails to stop still releases its port at exit."""
             try:
                 server.stop()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 pass
         threads = [threading.Thread(target=stop_one, args=(s,)) for s in [*self.ghes, self.ghec]]
         for thread in threads:
@@ -71,7 +72,7 @@ class MockPair:
         for thread in threads:
             thread.join()
 
-    def __enter__(self) -> "MockPair":
+    def __enter__(self) -> MockPair:
         """Use the pair as a context manager so it is stopped even when a step fails."""
         return self
 

@@ -6,7 +6,8 @@ bookkeeping, so a database (and an ephemeral folder) never outlives its test.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 from flask import Flask
 

@@ -23,8 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from export_format import build_export, load_public_key  # noqa: E402
 from export_format.json_schema import schema_files  # noqa: E402
-from export_format.limits import (MAX_EMAIL_LENGTH, MAX_EMAIL_LOCAL_LENGTH,  # noqa: E402
-                                  MAX_EMAILS_PER_USER, MAX_USER_ID)
+from export_format.limits import MAX_EMAIL_LENGTH, MAX_EMAIL_LOCAL_LENGTH, MAX_EMAILS_PER_USER, MAX_USER_ID  # noqa: E402
 
 GOLDEN = ROOT / "fixtures" / "golden"
 LICENSE_HASH = "sha256:" + hashlib.sha256(b"TEST-ONLY license for the mock pair").hexdigest()

@@ -35,7 +35,7 @@ class Watch:
     csp: list[str] = field(default_factory=list)
 
     @classmethod
-    def attach(cls, page: Any) -> "Watch":
+    def attach(cls, page: Any) -> Watch:
         """Record on `page` from now on (dialogs are dismissed, so nothing blocks)."""
         watch = cls()
 

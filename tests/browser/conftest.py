@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import os
 import shutil
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
-
 from browser_helpers import LAPTOP, Watch
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -40,7 +40,8 @@ def chromium_path() -> str:
 def browser(chromium_path: str) -> Iterator[Any]:
     """One headless Chromium for the whole session: starting it is most of a browser test's cost."""
     try:
-        from playwright.sync_api import Error as PlaywrightError, sync_playwright
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
     except ImportError as error:
         browser_unavailable(f"the playwright package is not importable: {error}")
         raise

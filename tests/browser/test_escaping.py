@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-
 from browser_helpers import GHES_USERS, XSS, ghec_license_path, replace_in_snapshot, shoot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]

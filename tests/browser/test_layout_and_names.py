@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from browser_helpers import GHES_LICENSE, GHES_USERS, check_page, ghec_license_path, sign_in, submit_sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]

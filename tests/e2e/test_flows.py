@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import json
 
-from sync_client.clients import GhecClient
 from sync_client.cli import main
+from sync_client.clients import GhecClient
 
 
 def test_manual_flow_export_validate_upload_verify(pair, cli, ghes_flags, ghec_flags, tmp_path):

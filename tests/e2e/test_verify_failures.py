@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import fnmatch
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import requests
 from flask import request

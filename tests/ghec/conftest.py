@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # ghec_helpers, ghec_spec_check
 
-import scenarios  # noqa: E402
-from mock_ghec import create_app  # noqa: E402
-from app_factory import closing_factory  # noqa: E402
+from app_factory import closing_factory
+
+import scenarios
+from mock_ghec import create_app
 
 
 @pytest.fixture(scope="session")

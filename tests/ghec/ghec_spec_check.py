@@ -9,10 +9,9 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from ghec_helpers import reference
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
-
-from ghec_helpers import reference
 
 
 @lru_cache(maxsize=1)

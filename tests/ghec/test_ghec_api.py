@@ -4,10 +4,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from openapi_core.validation.response.exceptions import InvalidData
-
 from ghec_helpers import all_rows, export_for, reference, upload
 from ghec_spec_check import check
+from openapi_core.validation.response.exceptions import InvalidData
 
 ROW_PROPS = reference()["components"]["schemas"]["get-consumed-licenses"]["properties"]["users"]["items"]["properties"]
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from ghec_helpers import all_rows, export_bytes, export_for, reference, upload, user
 from openapi_core import OpenAPI
 
 from mock_ghec import create_app
 from mock_ghec.cli import banner, build_parser, config_from
 from mock_ghec.openapi import openapi_document
 from mock_ghec.schemas import ConsumedLicenseSchema, ConsumedLicensesSchema
-
-from ghec_helpers import all_rows, export_bytes, export_for, reference, upload, user
 
 
 def test_describe_scenario(client, scenario, main, other):

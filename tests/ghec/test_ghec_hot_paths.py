@@ -7,11 +7,13 @@ the Flask route, which stays the reference.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
-import scenarios
 from ghec_helpers import export_for, upload
+
+import scenarios
 
 #: Values that differ between any two answers: compared by presence only.
 VARYING = {"x-github-request-id", "x-ratelimit-reset"}

@@ -4,12 +4,10 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-
-from mock_ghec.matching import (RULE_VERIFIED, CloudAccount, build_index, match, normalise,
-                                why_unmatched)
-from mock_ghec.rows import ENCODER, CloudRows, account_fields, build_rows, make_cloud
-
 from ghec_helpers import all_rows, export_bytes, export_for, upload, user
+
+from mock_ghec.matching import RULE_VERIFIED, CloudAccount, build_index, match, normalise, why_unmatched
+from mock_ghec.rows import ENCODER, CloudRows, account_fields, build_rows, make_cloud
 
 ANNA = CloudAccount(1, "anna", verified=("anna@corp.example",), unverified=("anna@home.example",),
                     identity={"name_claim": ("anna.id@corp.example",), "emailaddress_claim": ("a.s@corp.example",),

@@ -6,9 +6,9 @@ import signal
 import time
 from typing import Any
 
-import scenarios
 from ghec_helpers import export_bytes, export_for, upload, user
 
+import scenarios
 from mock_ghec import reads
 from mock_ghec.page_rows import page_json
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-import scenarios
 from ghec_helpers import all_rows, export_bytes, export_for, upload, user
 
+import scenarios
 from mock_ghec import reads, tables
 from mock_ghec.page_rows import page_json
 

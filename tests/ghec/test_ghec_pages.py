@@ -6,11 +6,10 @@ import io
 import re
 
 import pytest
+from ghec_helpers import export_bytes, export_for, reference, snapshot, user
 
 import scenarios
 from mock_ghec.rows import ENCODER
-
-from ghec_helpers import export_bytes, export_for, reference, snapshot, user
 
 ROW_FIELDS = list(reference()["components"]["schemas"]["get-consumed-licenses"]["properties"]["users"]["items"]["properties"])
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import scenarios
 from ghec_helpers import consuming_users, export_for, upload
 
+import scenarios
 from mock_ghec import recompute
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from ghec_helpers import all_rows, export_bytes, export_for, instance_block, snapshot, upload, user
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from export_format.keys import load_public_key
-
-from ghec_helpers import (all_rows, export_bytes, export_for, instance_block, snapshot, upload, user)
 
 SERVER_A = "11111111-1111-4111-8111-111111111111"
 SERVER_B = "22222222-2222-4222-8222-222222222222"

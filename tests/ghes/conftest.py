@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # ghes_helpers, ghes_spec_check
 
-from ghes_helpers import basic_auth, make_app, token_auth  # noqa: E402
+from ghes_helpers import basic_auth, make_app, token_auth
 
 
 @pytest.fixture

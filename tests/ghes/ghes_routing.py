@@ -19,7 +19,7 @@ def _response(request: requests.PreparedRequest, status: int, body: bytes,
     """A requests.Response as a real adapter would build it."""
     response = requests.Response()
     response.status_code = status
-    response._content = body  # noqa: SLF001 - the documented way adapters fill a response
+    response._content = body
     response.headers = CaseInsensitiveDict(headers or {"Content-Type": "application/json"})
     response.url = request.url or ""
     response.request = request

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-import export_format
 import pytest
 from ghes_helpers import make_app, token_auth
 
+import export_format
 from mock_ghes.cli import main
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import export_format
 import pytest
 import requests
 from ghes_helpers import make_app, token_auth
 from ghes_routing import Step, StubAdapter, WsgiAdapter, routed_session
+
+import export_format
 
 CONNECT = "/api/v3/enterprise/connect"
 SYNC = "/api/v3/enterprise/connect/license-sync"

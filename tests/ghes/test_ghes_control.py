@@ -1,12 +1,13 @@
 """GHES's `/_mock/` hooks: ground-truth users, scenario switching, reset, snapshot, OpenAPI."""
 from __future__ import annotations
 
-import scenarios
 from ghes_helpers import make_app, token_auth
 from openapi_core import OpenAPI
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
+
+import scenarios
 
 
 def test_mock_users_is_the_scenarios_ground_truth(client, runtime):

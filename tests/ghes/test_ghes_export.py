@@ -5,9 +5,10 @@ import json
 import re
 from typing import Any
 
-import export_format
 import pytest
 from ghes_helpers import make_app, sign_in, token_auth
+
+import export_format
 
 EXPORT = "/api/v3/enterprise/license-usage/export"
 NAME = re.compile(r'attachment; filename="license-usage-(?P<host>[a-z0-9.-]+)-(?P<date>\d{4}-\d{2}-\d{2})\.json"')

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 from flask import Flask
@@ -11,10 +11,10 @@ from flask.testing import FlaskClient
 
 sys.path.insert(0, str(Path(__file__).parent))  # tiny_app is a helper module, not a package
 
-from tiny_app import create_tiny_app  # noqa: E402
-from app_factory import closing_factory  # noqa: E402
+from app_factory import closing_factory
+from tiny_app import create_tiny_app
 
-from github_http.live import LiveServer  # noqa: E402
+from github_http.live import LiveServer
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from contextlib import closing
-from typing import Callable
 
 from flask import Flask
 from flask.testing import FlaskClient

@@ -60,11 +60,10 @@ def test_this_connections_own_write_is_seen_at_once(pair: tuple[Database, Databa
 def test_nothing_is_kept_inside_a_transaction_so_a_rollback_cannot_linger(pair: tuple[Database, Database]) -> None:
     db, _ = pair
     load = Loads(db)
-    with pytest.raises(RuntimeError):
-        with db.transaction() as conn:
-            conn.execute("INSERT INTO mock_kv(key, value) VALUES ('k', 'rolled back')")
-            assert db.unchanged("k", load) == "rolled back"
-            raise RuntimeError("abort")
+    with pytest.raises(RuntimeError), db.transaction() as conn:
+        conn.execute("INSERT INTO mock_kv(key, value) VALUES ('k', 'rolled back')")
+        assert db.unchanged("k", load) == "rolled back"
+        raise RuntimeError("abort")
     assert db.unchanged("k", load) is None
     assert load.calls == 2
 
@@ -91,9 +90,8 @@ def test_within_a_moment_another_connections_commit_waits_for_the_next(pair: tup
     with db.moment():
         assert db.unchanged("k", load) == "during the request"
     other.set_kv("k", "after")
-    with db.moment():
-        with db.moment():  # nested: one moment
-            assert db.unchanged("k", load) == "after"
+    with db.moment(), db.moment():  # nested: one moment
+        assert db.unchanged("k", load) == "after"
 
 
 def test_the_memo_is_bounded(pair: tuple[Database, Database]) -> None:
@@ -117,10 +115,9 @@ def test_after_commit_runs_once_the_outermost_transaction_committed(pair: tuple[
 def test_after_commit_never_runs_for_a_rolled_back_transaction(pair: tuple[Database, Database]) -> None:
     db, _ = pair
     seen: list[int] = []
-    with pytest.raises(RuntimeError):
-        with db.transaction():
-            db.after_commit(lambda: seen.append(1))
-            raise RuntimeError("abort")
+    with pytest.raises(RuntimeError), db.transaction():
+        db.after_commit(lambda: seen.append(1))
+        raise RuntimeError("abort")
     with db.transaction():
         pass
     assert seen == []

@@ -7,18 +7,20 @@ where the property only exists between processes (crash, several workers).
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # rel_helpers, rel_processes
 
-import scenarios  # noqa: E402
-from mock_ghec import create_app as create_ghec  # noqa: E402
-from rel_helpers import PRESET, SEED, ghec_tokens  # noqa: E402
-from app_factory import closing_factory  # noqa: E402
+from app_factory import closing_factory
+from rel_helpers import PRESET, SEED, ghec_tokens
+
+import scenarios
+from mock_ghec import create_app as create_ghec
 
 
 @pytest.fixture(scope="session")

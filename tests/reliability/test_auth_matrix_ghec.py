@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from rel_auth import (BAD_TOKEN, bearer, call, json_error, page_client, same_answer, served_routes, to_login,
-                      url)
+from rel_auth import BAD_TOKEN, bearer, call, json_error, page_client, same_answer, served_routes, to_login, url
 
 E = "/enterprises/<enterprise>"
 #: Every (method, rule) the app serves, and its kind of access. A new route fails until added here.

@@ -8,11 +8,12 @@ A GHES appliance is one enterprise, so "another enterprise" has no meaning here.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
-from rel_auth import (BAD_TOKEN, basic, bearer, call, json_error, page_client, served_routes, to_login, url)
+from rel_auth import BAD_TOKEN, basic, bearer, call, json_error, page_client, served_routes, to_login, url
 
 from github_http.auth import token_digest
 from mock_ghes import create_app

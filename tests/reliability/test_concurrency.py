@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import requests
-import scenarios
 from rel_helpers import PRESET, SEED, all_rows, auth, canonical, export, ghec_tokens, server_id, user
 from rel_processes import Process, start_gunicorn
+
+import scenarios
 
 SERVERS, USERS = 8, 400
 

@@ -11,18 +11,19 @@ import hashlib
 import multiprocessing
 import os
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import requests
-import scenarios
 from rel_helpers import PRESET, SEED, auth, export, ghec_tokens, server_id, synthetic_users
 from rel_processes import Process, gunicorn_argv, served_by, start_gunicorn
 
 import mock_ghec.reads
 import mock_ghes.store
+import scenarios
 from github_http.storage import Database
 from mock_ghec import create_app as create_ghec
 from mock_ghec.store import Store as GhecStore

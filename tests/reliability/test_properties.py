@@ -11,7 +11,8 @@ is idempotent, and a real GHES export round-trips every user id and primary emai
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask import Flask

@@ -111,7 +111,7 @@ BAD = [  # what the accelerator must never accept: each is refused, or read diff
     plain(f"[{ADA}]", head=HEAD.replace('"KEY"', '"\\ud800"')),                        # lone surrogate, envelope
     plain(f"[{ADA}]", head=f'{{"users":{DEEP},' + HEAD[1:]),                           # dropped duplicate, deep
     plain(f"[{ADA}]", head=f'{{"users":{"9" * 5000},' + HEAD[1:]),                     # dropped duplicate, huge int
-    plain(f"[{ADA}]", head=f'{{"users":"\\q",' + HEAD[1:]),                            # dropped duplicate, bad escape
+    plain(f"[{ADA}]", head='{"users":"\\q",' + HEAD[1:]),                            # dropped duplicate, bad escape
     plain(f"[{ADA}]", head=HEAD.replace('"KEY"', DEEP)), plain(f"[{ADA}]", head=HEAD.replace('"KEY"', "9" * 5000)),
     plain(f"[{ADA}],\"users\":{DEEP}"), plain(f"[{ADA}]", tail=',"users":"x"}'),          # the users that count: last
     plain(ADA.join("[]").replace('"id":1', '"id":1.0')), plain(ADA.join("[]").replace('"id":1', '"id":1e0')),
