@@ -52,7 +52,6 @@ def seed_world(workdir: Path, console: Console) -> tuple[object, Path]:
         if proc.wait() != 0:
             raise SystemExit("seeding the GHEC state failed")
         partial.rename(ghec)
-        workloads.pages_file(partial).rename(workloads.pages_file(ghec))
     return ghes, ghec
 
 

@@ -1,7 +1,7 @@
 """Figure: consumed-licenses throughput under gunicorn (2 workers) over loopback.
 
 The mock GHEC is served with its DEFAULT settings (journal on: every request is recorded;
-pages pre-rendered, which the bench waits for) over the 1,000,000-row state, and loaded from
+pages kept in memory per worker as they are served, PAGE_CACHE_MIB) over the 1,000,000-row state, and loaded from
 another process with `per_page=100` pages
 spread over the whole range. The yardstick, in the same run and with the same gunicorn
 command line, is bench/const_app.py's constant `{"ok": true}` route; beside it, the same app
@@ -17,7 +17,6 @@ import subprocess
 import urllib.request
 from pathlib import Path
 
-from .fig_server import pages_rendered
 from .loadgen import run as python_load
 from .report import Figure
 from .timing import PYTHON, free_port, start, stop, wait_http
@@ -80,7 +79,6 @@ def run(state: Path, workdir: Path, slug: str, token: str, rows: int) -> list[Fi
     page_file = workdir / "page.json"
     try:
         wait_http(f"http://127.0.0.1:{port}/_mock/", proc=proc)
-        pages_rendered(f"http://127.0.0.1:{port}")  # already, when the server figure ran before
         rps, bad, generator = load(port, paths, headers, workdir)
         request = urllib.request.Request(f"http://127.0.0.1:{port}{paths[len(paths) // 2]}", headers=headers)
         with urllib.request.urlopen(request, timeout=30) as answer:

@@ -38,7 +38,7 @@ def run(pristine: Path, workdir: Path, raw: bytes) -> list[Figure]:
     from mock_ghec import create_app
 
     state = workdir / "ghec-upload.sqlite3"
-    copy_state(pristine, state, pages=False)  # the upload renders its own pages afterwards
+    copy_state(pristine, state)
     app = create_app({"STATE_PATH": str(state)})
     db = app.extensions["mock"].db
     slug, token = ghec_owner(app)
@@ -53,18 +53,13 @@ def run(pristine: Path, workdir: Path, raw: bytes) -> list[Figure]:
     def restore() -> None:
         """Back to the state before any upload (same path and scenario generation: cache stays valid)."""
         db.close()
-        copy_state(pristine, state, pages=False)
+        copy_state(pristine, state)
 
-    def rendered() -> None:
-        """The upload's pages pre-rendered in the background (page_blocks.py): nothing timed competes."""
-        assert app.extensions["ghec_store"].blocks.wait(300)
-
-    rendered()  # the state is a copy: its pages are rendered again at start
     cold = measure(upload, 1).best
     uploads, loads = [], []
     for _ in range(ROUNDS):
         uploads.append(measure(upload, 1, before=restore).best)
-        loads.append(measure(lambda: json.loads(raw), 1, before=rendered).best)
+        loads.append(measure(lambda: json.loads(raw), 1).best)
     db.close()
     up, ld = Stats(tuple(uploads)), Stats(tuple(loads))
     ratio = up.best / ld.best

@@ -49,28 +49,15 @@ def build_ghec_state(state: Path) -> None:
     from mock_ghec import create_app
 
     app = create_app({"SEED": SEED, "SCENARIO": PRESET, "SCENARIO_PARAMS": PARAMS, "STATE_PATH": str(state)})
-    blocks = app.extensions["ghec_store"].blocks
-    blocks.wait()  # its pages pre-rendered, so a server started on a copy has nothing to render
-    for db in (app.extensions["mock"].db, blocks.side):
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    app.extensions["mock"].db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     app.extensions["mock"].db.close()
 
 
-def pages_file(state: Path) -> Path:
-    """Where mock GHEC keeps a state's pre-rendered pages (mock_ghec/page_blocks.py)."""
-    from github_http.storage import side_path
-    from mock_ghec.page_blocks import SIDE_NAME
-
-    return side_path(state, SIDE_NAME)
-
-
-def copy_state(pristine: Path, target: Path, *, pages: bool = True) -> None:
+def copy_state(pristine: Path, target: Path) -> None:
     """A fresh copy of a (checkpointed, closed) state file, without stale WAL files beside it;
-    with `pages`, its pre-rendered pages too (a server started on it then has nothing to render
-    that would compete with what is timed). Then the copy is flushed to disk (os.sync), so the
+    then the copy is flushed to disk (os.sync), so the
     next timed step does not share the disk with the copy's write-back."""
-    copies = ((pristine, target), (pages_file(pristine), pages_file(target))) if pages else ((pristine, target),)
-    for source, copy in copies:
+    for source, copy in ((pristine, target),):
         for suffix in ("-wal", "-shm"):
             Path(str(copy) + suffix).unlink(missing_ok=True)
         if source.exists():

@@ -87,7 +87,7 @@ class FaultBook:
 
     def take(self, method: str, path: str) -> dict[str, Any] | None:
         """The first rule that fires for this request, its counters consumed atomically."""
-        if not self._db.unchanged("any fault", self._any):
+        if not self._db.cached_read("any fault", self._any):
             return None  # the common case: no rule, known since the last write
         with self._db.transaction() as conn:
             for row in conn.execute("SELECT * FROM mock_faults ORDER BY id").fetchall():

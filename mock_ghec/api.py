@@ -1,8 +1,7 @@
 """GitHub's public REST routes, at the root as on api.github.com: consumed licenses, sync status, /user.
 
-Each route parses, asks the store's reads, serialises. A consumed-licenses page is put together
-by SQLite from the stored rows in at most two key-range reads (page_rows.py), or read whole
-when it is one pre-rendered block (page_blocks.py).
+Each route parses, asks the store (or its reads), serialises. How a consumed-licenses page is put
+together is the store's business (`Store.consumed_page`).
 """
 from __future__ import annotations
 
@@ -13,7 +12,7 @@ from github_http.users import UserUrls, simple_user
 
 from . import reads
 from .access import caller_login, db, owned_enterprise, store
-from .page_rows import DEFAULT_PER_PAGE, MAX_PER_PAGE, page_answer
+from .page_rows import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from .schemas import LicenseSyncStatusSchema, UserSchema
 
 bp = Blueprint("ghec_api", __name__)
@@ -27,7 +26,7 @@ def consumed_licenses(enterprise: str) -> Response:
     """GitHub's "List enterprise consumed licenses": per_page (30, max 100), page, Link."""
     access = owned_enterprise(enterprise)
     page = requested_page(default_size=DEFAULT_PER_PAGE, max_size=MAX_PER_PAGE)
-    body, link = page_answer(db(), access, page, link_prefix(page), store().blocks)
+    body, link = store().consumed_page(access, page, link_prefix(page))
     return Response(body, content_type=JSON, headers=[("Link", link)] if link else None)
 
 

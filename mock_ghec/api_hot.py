@@ -16,12 +16,11 @@ from github_http.api_headers import HeaderPolicy, chosen_version, github_headers
 from github_http.auth import token_in
 from github_http.hot_paths import HotAnswer, HotPath
 from github_http.pagination import own_url, page_from
-from github_http.storage import Database
 
 from . import reads
 from .api import JSON
-from .page_blocks import PageBlocks
-from .page_rows import DEFAULT_PER_PAGE, MAX_PER_PAGE, page_answer
+from .page_rows import DEFAULT_PER_PAGE, MAX_PER_PAGE
+from .store import Store
 
 #: The Flask routes these hot paths answer for (HotPaths.settle watches their views).
 HOT_ENDPOINTS = ("ghec_api.consumed_licenses",)
@@ -40,8 +39,9 @@ def _plain_query(query: str) -> dict[str, str] | None:
     return found
 
 
-def consumed_licenses_hot(db: Database, policy: HeaderPolicy, blocks: PageBlocks | None = None) -> HotPath:
-    """The hot path of `api.consumed_licenses`, reading `db` (and `blocks`) and adding `policy`'s headers."""
+def consumed_licenses_hot(store: Store, policy: HeaderPolicy) -> HotPath:
+    """The hot path of `api.consumed_licenses`, asking `store` and adding `policy`'s headers."""
+    db = store.db
 
     def serve(environ: dict[str, Any]) -> HotAnswer | None:
         """The page's 200 answer, or None to let Flask answer."""
@@ -58,7 +58,7 @@ def consumed_licenses_hot(db: Database, policy: HeaderPolicy, blocks: PageBlocks
             return None
         page = page_from(query.get("per_page"), query.get("page"), DEFAULT_PER_PAGE, MAX_PER_PAGE)
         prefix = f"{own_url(environ)}?per_page={page.size}&page="
-        body, link = page_answer(db, access, page, prefix, blocks)
+        body, link = store.consumed_page(access, page, prefix)
         headers = [("Content-Type", JSON), ("Content-Length", str(len(body)))]
         if link:
             headers.append(("Link", link))

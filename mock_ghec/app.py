@@ -13,6 +13,7 @@ from flask import Flask
 
 from github_http import Clock, Database, install
 from github_http.api_headers import HeaderPolicy
+from github_http.crash_hold import hold_until_marker_deleted, no_hold
 from github_http.storage import require_shared_state
 from github_http.web import install_web
 
@@ -52,13 +53,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     require_shared_state(settings["STATE_PATH"], settings_module.ENV_PREFIX + "STATE_PATH")
     db = Database(settings["STATE_PATH"] or None)
     clock = Clock(db)
-    store = Store(db, clock, settings)
+    marker = settings.get("TEST_HOLD_BEFORE_COMMIT")
+    store = Store(db, clock, settings, before_commit=hold_until_marker_deleted(marker) if marker else no_hold)
     if reads.scenario_spec(db) is None:
         store.load_if_empty(store.default_spec())
     app.extensions["ghec_store"] = store
     policy = HeaderPolicy(rate_limit=5000)
     # A fixed SERVER_NAME makes Flask refuse other hosts: that check lives in Flask, so no hot path.
-    hot = [consumed_licenses_hot(db, policy, store.blocks)] if settings["HOT_PATHS"] and not settings.get("SERVER_NAME") else []
+    hot = [consumed_licenses_hot(store, policy)] if settings["HOT_PATHS"] and not settings.get("SERVER_NAME") else []
     kit = install(app, settings=settings, db=db, clock=clock, hooks=make_hooks(store), headers=policy,
                   is_api=is_api, hot_paths=hot)
     install_web(app, settings["SECRET_KEY"], is_page_post)
@@ -66,5 +68,4 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     if kit.hot:
         kit.hot.settle(app, HOT_ENDPOINTS)
-    store.blocks.refresh_stale()
     return app

@@ -25,8 +25,6 @@ ROUTES_DOC = [
     ("GET", "/_mock/explain/summary", "counts per matching rule and per unmatched reason (?enterprise=SLUG)"),
     ("GET", "/_mock/ledger", "for every payload from a GHES side: time, source, server_id and the field "
                              "paths it contained (?enterprise=SLUG)"),
-    ("GET", "/_mock/page-blocks", "how far the pre-rendered per_page=100 pages are: per enterprise, current "
-                                  "blocks present of those needed; `rendering` while this process renders"),
 ]
 
 
@@ -36,9 +34,7 @@ def describe(store: Store) -> dict[str, Any]:
     seed = spec.get("seed")
     out = []
     for ent in reads.enterprises(store.db):
-        logins = {r["label"].rsplit(":", 1)[-1]: r["login"]
-                  for r in store.db.query("SELECT label, login FROM ghec_tokens WHERE label LIKE ?",
-                                          (f"ghec:{ent['scenario_slug']}:%",))}
+        logins = reads.token_logins(store.db, ent["scenario_slug"])
         tokens = {"owner": token_for(seed, f"ghec:{ent['scenario_slug']}:owner"),
                   "member": token_for(seed, f"ghec:{ent['scenario_slug']}:member"),
                   "connect": token_for(seed, f"connect:{ent['scenario_slug']}")}
@@ -87,15 +83,6 @@ def make_hooks(store: Store) -> ControlHooks:
             """Counts per rule (the numbers the demo narrates)."""
             report = explain(store.db, *_enterprise(store))
             return jsonify({"enterprise": report["enterprise"], **report["summary"]})
-
-        @bp.get("/page-blocks")
-        def page_blocks() -> Response:
-            """Per enterprise, how many of its pre-rendered pages are current (clients and the bench
-            wait for `ready == blocks` before timing pages)."""
-            slugs = {ent["id"]: ent["slug"] for ent in reads.enterprises(store.db)}
-            return jsonify({"rendering": store.blocks.busy(), "enabled": store.blocks.enabled,
-                            "enterprises": [{"slug": slugs.get(eid), "ready": ready, "blocks": blocks}
-                                            for eid, ready, blocks in store.blocks.status()]})
 
         @bp.get("/ledger")
         def ledger() -> Response:

@@ -36,7 +36,7 @@ def describe_sources(db: Database, enterprise_id: int, row: dict[str, Any], sour
                  "primary_email": primary, "secondary_emails": secondaries, "rule": rule,
                  "why": describe_merge(rule, primary, row.get("github_com_login") or None, len(sources))}
         if rule == RULE_GHES_ONLY:
-            cloud = cloud or reads.cloud_rows(db, enterprise_id)
+            cloud = cloud or reads.cloud_side_of(db, enterprise_id)
             entry["unmatched_reason"], entry["why_not_merged"] = why_unmatched(cloud.index, primary, secondaries)
         out.append(entry)
     return out
@@ -53,7 +53,7 @@ def explain(db: Database, enterprise_id: int, slug: str) -> dict[str, Any]:
         rows.append({"rownum": rownum, "github_com_login": row["github_com_login"],
                      "total_user_accounts": row["total_user_accounts"], "server_accounts": merged})
         unmatched += [{**m, "rownum": rownum} for m in merged if m["rule"] == RULE_GHES_ONLY]
-    uses_saml = bool(db.one("SELECT uses_saml FROM ghec_enterprises WHERE id = ?", (enterprise_id,))[0])
+    uses_saml = reads.uses_saml(db, enterprise_id)
     return {"enterprise": slug, "uses_saml": uses_saml, "rows": rows, "unmatched": unmatched,
             "summary": summarise(rows, unmatched)}
 

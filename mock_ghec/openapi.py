@@ -111,9 +111,6 @@ def openapi_document() -> dict[str, Any]:
                                             "responses": {"200": {"description": "Counts"}}}}),
         ("/_mock/ledger", {"get": {"summary": "Field paths of every payload from GHES", "tags": ["mock-control"],
                                    "responses": {"200": {"description": "Ledger entries"}}}}),
-        ("/_mock/page-blocks", {"get": {"summary": "How far the pre-rendered per_page=100 pages are",
-                                        "tags": ["mock-control"],
-                                        "responses": {"200": {"description": "Per enterprise: ready of blocks"}}}}),
     ]
     return build_openapi(
         "Mock GitHub Enterprise Cloud (license usage)", "1.0.0",

@@ -25,7 +25,7 @@ from .rows import GHES_ONLY_TEMPLATE
 from .schemas import page_body
 
 if TYPE_CHECKING:
-    from .page_blocks import PageBlocks
+    from .page_cache import PageCache
 
 #: GitHub's page sizes for consumed-licenses: 30 unless asked, at most 100.
 DEFAULT_PER_PAGE, MAX_PER_PAGE = 30, 100
@@ -70,13 +70,17 @@ def page_json(db: Database, enterprise_id: int, account_rows: int, first: int, l
 
 
 def page_answer(db: Database, access: EnterpriseAccess, page: Page, link_prefix: str,
-                blocks: PageBlocks | None = None) -> tuple[bytes, str | None]:
+                cache: PageCache | None = None) -> tuple[bytes, str | None]:
     """(the JSON body, the `Link` header) of one consumed-licenses page, for the Flask route and
-    its hot path alike (`link_prefix`: the page's URL but for the page number); a page that is one
-    current pre-rendered block of `blocks` is read whole (page_blocks.py)."""
+    its hot path alike (`link_prefix`: the page's URL but for the page number); the rows come from
+    `cache` when a request read them before under the same row stamp (page_cache.py)."""
     total = access.seats_consumed
     first, last = page.offset + 1, page.offset + page.size
-    rows = blocks.body(access, first, last) if blocks is not None and first <= total else None
-    if rows is None:
-        rows = page_json(db, access.id, access.account_rows, first, last) if first <= total else b""
+    if first > total:
+        rows = b""
+    elif cache is not None and access.rows_stamp is not None:
+        rows = cache.rows((access.id, access.rows_stamp, first, last),
+                          lambda: page_json(db, access.id, access.account_rows, first, last))
+    else:
+        rows = page_json(db, access.id, access.account_rows, first, last)
     return page_body(total, access.seats_purchased, rows), links(link_prefix, page, total)

@@ -39,7 +39,7 @@ class EnterpriseAccess:
     uses_saml: bool
     role: str | None
     owner: bool
-    rows_stamp: str | None = None  # which pre-rendered pages are current (page_blocks.py); None: none yet
+    rows_stamp: str | None = None  # the rows' current stamp: which kept pages are current (page_cache.py)
 
 
 def login_for_token(db: Database, token: str) -> str | None:
@@ -69,8 +69,8 @@ def enterprise_access(db: Database, slug: str, login: str | None) -> EnterpriseA
 
 def token_access(db: Database, token: str, slug: str) -> tuple[str | None, EnterpriseAccess | None]:
     """(the token's login, the enterprise `slug` with that login's role in it), read again only
-    after a write (`Database.unchanged`): every API request asks it, and the read is a join."""
-    return db.unchanged(("token_access", token, slug), lambda: _read_token_access(db, token, slug))
+    after a write (`Database.cached_read`): every API request asks it, and the read is a join."""
+    return db.cached_read(("token_access", token, slug), lambda: _read_token_access(db, token, slug))
 
 
 def _read_token_access(db: Database, token: str, slug: str) -> tuple[str | None, EnterpriseAccess | None]:
@@ -220,7 +220,7 @@ def ledger(db: Database, enterprise: str | None = None) -> list[dict[str, Any]]:
             for r in db.query(sql + " ORDER BY id", params)]
 
 
-def cloud_rows(db: Database, enterprise_id: int) -> CloudSide:
+def cloud_side_of(db: Database, enterprise_id: int) -> CloudSide:
     """The enterprise's GitHub.com side (match index + row order), cached per scenario generation.
 
     WHY cached: it only changes when a scenario is loaded, and rebuilding it for a large
@@ -231,7 +231,6 @@ def cloud_rows(db: Database, enterprise_id: int) -> CloudSide:
     cached = _cloud_cache.get((str(db.path), enterprise_id))
     if cached and cached[0] == generation:
         return cached[1]
-    uses_saml = bool(db.one("SELECT uses_saml FROM ghec_enterprises WHERE id = ?", (enterprise_id,))[0])
     emails: dict[int, tuple[list[str], list[str]]] = {}
     for aid, address, verified in _tuples(
             db, "SELECT account_id, address, verified FROM ghec_account_emails WHERE enterprise_id = ?",
@@ -249,9 +248,25 @@ def cloud_rows(db: Database, enterprise_id: int) -> CloudSide:
                               (enterprise_id,)):
         verified, unverified = emails.get(aid, no_emails)
         accounts.append(CloudAccount(aid, login, tuple(verified), tuple(unverified), identities.get(aid)))
-    cloud = cloud_side(accounts, uses_saml)
+    cloud = cloud_side(accounts, uses_saml(db, enterprise_id))
     prime_cloud(db, enterprise_id, generation, cloud)
     return cloud
+
+
+#: The name of the previous release (it returns a CloudSide, not rows); one release, then gone.
+cloud_rows = cloud_side_of
+
+
+def uses_saml(db: Database, enterprise_id: int) -> bool:
+    """Whether the enterprise links SAML identities (the matching's fourth rule applies)."""
+    row = db.one("SELECT uses_saml FROM ghec_enterprises WHERE id = ?", (enterprise_id,))
+    return bool(row and row[0])
+
+
+def token_logins(db: Database, scenario_slug: str) -> dict[str, str]:
+    """{"owner": login, "member": login} of the scenario's tokens for an enterprise (by its scenario slug)."""
+    rows = db.query("SELECT label, login FROM ghec_tokens WHERE label LIKE ?", (f"ghec:{scenario_slug}:%",))
+    return {r["label"].rsplit(":", 1)[-1]: r["login"] for r in rows}
 
 
 def prime_cloud(db: Database, enterprise_id: int, generation: str, cloud: CloudSide) -> None:

@@ -33,7 +33,7 @@ UPSERT_ROW = (
 
 def restamp(conn: Any, enterprise_id: int) -> None:
     """Give the enterprise's rows a new stamp (in the caller's transaction): pages rendered from
-    its earlier rows stop being served at the commit (page_blocks.py)."""
+    its earlier rows stop being served at the commit (page_cache.py)."""
     conn.execute("INSERT OR REPLACE INTO ghec_row_stamps VALUES (?, ?)", (enterprise_id, secrets.token_hex(12)))
 
 
@@ -70,7 +70,7 @@ def recompute(db: Database, conn: Any, enterprise_id: int, fresh: tuple[str, lis
     - otherwise one upsert by row number that leaves unchanged rows alone (a re-upload,
       or accounts nobody merged into, write no page), then the surplus is deleted.
     """
-    cloud = reads.cloud_rows(db, enterprise_id)
+    cloud = reads.cloud_side_of(db, enterprise_id)
     accounts = fresh[1] if fresh else []
     others = reads.kept_users(db, enterprise_id, skip=fresh and fresh[0])
     if others:

@@ -27,7 +27,7 @@ DEFAULTS: dict[str, Any] = {
     "CONTROL_KEY": "",          # X-Mock-Control-Key for /_mock/ off loopback ("" = loopback only)
     "JOURNAL": True,            # record requests in /_mock/journal
     "HOT_PATHS": True,          # answer consumed-licenses' plain case without Flask (api_hot.py)
-    "PAGE_BLOCKS": True,        # pre-render per_page=100 pages after each write, in the background (page_blocks.py)
+    "PAGE_CACHE_MIB": 64,       # consumed-licenses pages kept in memory per process, MiB; 0 = none (page_cache.py)
     "JOURNAL_MAX_ENTRIES": 1000,
     "JOURNAL_MAX_BODY_BYTES": 64 << 20,
     "SECRET_KEY": "",           # page session key ("" = derived from the seed)

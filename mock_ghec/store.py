@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -20,11 +21,15 @@ from export_format.schemas import FORMAT_ID
 from export_format.validation import validate_compact
 from github_http.auth import token_digest
 from github_http.clock import Clock, isoformat
+from github_http.crash_hold import no_hold
+from github_http.pagination import Page
+from github_http.state_file import bring_forward, remove_with_wal, side_path
 from github_http.storage import Database
 
 from . import reads
 from .matching import CloudAccount
-from .page_blocks import PageBlocks
+from .page_cache import PageCache
+from .page_rows import page_answer
 from .privacy import envelope_paths, keep
 from .recompute import recompute, restamp, write_cache
 from .rows import ENCODER, CloudSide, account_fields, cloud_side, identity_attributes, server_accounts
@@ -35,6 +40,9 @@ EVENT_UPLOADED = "Server usage uploaded"
 EVENT_SYNCED = "GitHub Connect server usage synced"
 EVENT_NEVER_SYNCED = "GitHub Connect server usage never synced"
 REFUSED_MESSAGE = "The license usage file is not valid."
+#: The side file of pre-rendered pages that tables v4 kept beside a state (`<stem>.pages.sqlite3`):
+#: removed at start, since pages are now kept in memory (page_cache.py).
+OLD_PAGES_SIDE = "pages"
 
 
 class UsageRefused(Exception):
@@ -78,23 +86,26 @@ def _is_json(raw: bytes) -> bool:
 class Store:
     """Writes to the mock GHEC's tables; reads live in `reads`."""
 
-    def __init__(self, db: Database, clock: Clock, settings: dict[str, Any]) -> None:
-        """Create the tables (idempotent); the private key is loaded on first use."""
+    def __init__(self, db: Database, clock: Clock, settings: dict[str, Any],
+                 before_commit: Callable[[], None] = no_hold) -> None:
+        """Create the tables (idempotent, bringing a kept state's older tables forward); the private
+        key is loaded on first use. `before_commit` runs inside an accepted file's transaction, its
+        writes done, just before COMMIT (the crash tests inject a hold there: crash_hold.py)."""
         self.db, self.clock, self.settings = db, clock, settings
-        found = db.get_kv(SCHEMA_VERSION_KEY)
-        if found is not None and found != SCHEMA_VERSION:
-            if found not in MIGRATIONS:
-                raise ValueError(f"the state file {db.path} was written by another version of mock-ghec (tables "
-                                 f"v{found}, this is v{SCHEMA_VERSION}); use a fresh --state path")
-            with db.transaction() as conn:  # another worker may have migrated it meanwhile
-                if db.get_kv(SCHEMA_VERSION_KEY) == found:
-                    for statement in MIGRATIONS[found]:
-                        conn.execute(statement)
-                    db.set_kv(SCHEMA_VERSION_KEY, SCHEMA_VERSION)
+        bring_forward(db, SCHEMA_VERSION_KEY, SCHEMA_VERSION, MIGRATIONS, lambda found: (
+            f"the state file {db.path} was written by another version of mock-ghec (tables "
+            f"v{found}, this is v{SCHEMA_VERSION}); use a fresh --state path"))
         db.executescript(SCHEMA)
         db.set_kv(SCHEMA_VERSION_KEY, SCHEMA_VERSION)
+        remove_with_wal(side_path(db.path, OLD_PAGES_SIDE))
         self._key: Any = None
-        self.blocks = PageBlocks(db, bool(settings.get("PAGE_BLOCKS", True)))
+        self._before_commit = before_commit
+        self.pages = PageCache(int(float(settings.get("PAGE_CACHE_MIB") or 0) * (1 << 20)))
+
+    def consumed_page(self, access: reads.EnterpriseAccess, page: Page, link_prefix: str) -> tuple[bytes, str | None]:
+        """(the JSON body, the `Link` header) of a consumed-licenses page of `access`'s enterprise:
+        how it is put together (two key-range reads, or a page kept from before) is this store's."""
+        return page_answer(self.db, access, page, link_prefix, self.pages)
 
     # -- scenario ---------------------------------------------------------------------------
     def default_spec(self) -> dict[str, Any]:
@@ -141,17 +152,12 @@ class Store:
                 cloud = self._insert_enterprise(conn, scenario, position, ent, stored)
                 reads.prime_cloud(self.db, ent.id, generation, cloud)
                 recompute(self.db, conn, ent.id)
-            ids = [ent.id for ent in scenario.enterprises]
-            self.db.after_commit(lambda: self.blocks.refresh(ids))
 
     def restamp_all(self, conn: Any) -> None:
-        """New row stamps for every enterprise, their pages rendered after the commit (inside a
-        snapshot's restore, whose stamps are not in it): whatever rows the snapshot holds, no page
-        rendered before is served."""
-        ids = [row[0] for row in conn.execute("SELECT id FROM ghec_enterprises").fetchall()]
-        for enterprise_id in ids:
+        """New row stamps for every enterprise (inside a snapshot's restore, whose stamps are not in
+        it): whatever rows the snapshot holds, no page kept from before is served."""
+        for (enterprise_id,) in conn.execute("SELECT id FROM ghec_enterprises").fetchall():
             restamp(conn, enterprise_id)
-        self.db.after_commit(lambda: self.blocks.refresh(ids))
 
     def _insert_enterprise(self, conn: Any, scenario: Any, position: int, ent: Any, spec: dict) -> CloudSide:
         """One enterprise with its accounts, emails, identities and tokens; returns its GitHub.com side."""
@@ -258,8 +264,7 @@ class Store:
                          "VALUES (?,?,?,?,?,?,?)", (now, source, slug, server_id, int(doc.encrypted), len(kept),
                                                      json.dumps(paths)))
             recompute(self.db, conn, enterprise_id, fresh=(server_id, fresh))
-            self.db.after_commit(lambda: self.blocks.refresh([enterprise_id]))
-            self.db.hold_before_commit(self.settings.get("TEST_HOLD_BEFORE_COMMIT"))
+            self._before_commit()
         return now
 
     def register_server(self, enterprise_id: int, server_id: str, host_name: str,

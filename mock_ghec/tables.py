@@ -18,10 +18,10 @@ SCHEMA_VERSION_KEY = "ghec_schema_version"
 #: Older versions of these tables that can be brought forward in place (state files kept with
 #: --state), each with the statements that do it. v2 -> v3: `account_rows`; every account has a
 #: row, numbered first, so it is the enterprise's number of accounts. v3 -> v4: `ghec_row_stamps`,
-#: a fresh stamp per enterprise (its pages are then rendered at start, page_blocks.py).
+#: a fresh stamp per enterprise (page_cache.py keeps pages under it).
 ROW_STAMPS_TABLE = """
 CREATE TABLE IF NOT EXISTS ghec_row_stamps (  -- a new random stamp each time an enterprise's rows are
-    enterprise_id INTEGER PRIMARY KEY,       -- written: which pre-rendered pages are current (page_blocks.py)
+    enterprise_id INTEGER PRIMARY KEY,       -- written: which kept pages are current (page_cache.py)
     stamp TEXT NOT NULL
 )"""
 _V3_TO_V4 = (ROW_STAMPS_TABLE,

@@ -80,7 +80,7 @@ def test_threaded_server_does_not_leak_database_connections(control: MockControl
     with requests.Session() as http:
         for _ in range(60):
             http.get(f"{control.base_url}/api/widgets", timeout=10)
-    open_connections = len(live.app.extensions["mock"].db._all)  # type: ignore[attr-defined]
+    open_connections = live.app.extensions["mock"].db.open_connections()  # type: ignore[attr-defined]
     assert open_connections < 20
 
 

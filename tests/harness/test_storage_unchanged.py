@@ -1,4 +1,4 @@
-"""`Database.unchanged`: small values kept until the database may have changed, and `moment`."""
+"""`Database.cached_read`: small values kept until the database may have changed, and `request_scope`."""
 from __future__ import annotations
 
 import threading
@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from github_http.storage import MEMO_LIMIT, Database
+from github_http.read_cache import MEMO_LIMIT
+from github_http.storage import Database
 
 
 @pytest.fixture()
@@ -36,25 +37,25 @@ class Loads:
 def test_a_value_is_read_once_until_something_is_written(pair: tuple[Database, Database]) -> None:
     db, _ = pair
     load = Loads(db)
-    assert [db.unchanged("k", load) for _ in range(5)] == [None] * 5
+    assert [db.cached_read("k", load) for _ in range(5)] == [None] * 5
     assert load.calls == 1
 
 
 def test_another_connections_commit_is_seen_at_once(pair: tuple[Database, Database]) -> None:
     db, other = pair
     load = Loads(db)
-    assert db.unchanged("k", load) is None
+    assert db.cached_read("k", load) is None
     other.set_kv("k", "written elsewhere")  # another connection: PRAGMA data_version moves
-    assert db.unchanged("k", load) == "written elsewhere"
+    assert db.cached_read("k", load) == "written elsewhere"
     assert load.calls == 2
 
 
 def test_this_connections_own_write_is_seen_at_once(pair: tuple[Database, Database]) -> None:
     db, _ = pair
     load = Loads(db)
-    assert db.unchanged("k", load) is None
+    assert db.cached_read("k", load) is None
     db.set_kv("k", "mine")  # the same connection: data_version does not move, total_changes does
-    assert db.unchanged("k", load) == "mine"
+    assert db.cached_read("k", load) == "mine"
 
 
 def test_nothing_is_kept_inside_a_transaction_so_a_rollback_cannot_linger(pair: tuple[Database, Database]) -> None:
@@ -62,9 +63,9 @@ def test_nothing_is_kept_inside_a_transaction_so_a_rollback_cannot_linger(pair: 
     load = Loads(db)
     with pytest.raises(RuntimeError), db.transaction() as conn:
         conn.execute("INSERT INTO mock_kv(key, value) VALUES ('k', 'rolled back')")
-        assert db.unchanged("k", load) == "rolled back"
+        assert db.cached_read("k", load) == "rolled back"
         raise RuntimeError("abort")
-    assert db.unchanged("k", load) is None
+    assert db.cached_read("k", load) is None
     assert load.calls == 2
 
 
@@ -81,24 +82,24 @@ def test_within_a_moment_another_connections_commit_waits_for_the_next(pair: tup
     """One request sees the small values as of its start; the next request sees the commit."""
     db, other = pair
     load = Loads(db)
-    with db.moment():
-        assert db.unchanged("k", load) is None
+    with db.request_scope():
+        assert db.cached_read("k", load) is None
         other.set_kv("k", "during the request")
-        assert db.unchanged("k", load) is None  # not asked again within the moment
+        assert db.cached_read("k", load) is None  # not asked again within the moment
         db.set_kv("own", "x")  # ...but this connection's own write is
-        assert db.unchanged("k", load) == "during the request"
-    with db.moment():
-        assert db.unchanged("k", load) == "during the request"
+        assert db.cached_read("k", load) == "during the request"
+    with db.request_scope():
+        assert db.cached_read("k", load) == "during the request"
     other.set_kv("k", "after")
-    with db.moment(), db.moment():  # nested: one moment
-        assert db.unchanged("k", load) == "after"
+    with db.request_scope(), db.request_scope():  # nested: one moment
+        assert db.cached_read("k", load) == "after"
 
 
 def test_the_memo_is_bounded(pair: tuple[Database, Database]) -> None:
     db, _ = pair
     for n in range(MEMO_LIMIT * 3):
-        assert db.unchanged(("key", n), lambda n=n: n) == n
-    assert all(len(values) <= MEMO_LIMIT for _, values in db._memos.values())
+        assert db.cached_read(("key", n), lambda n=n: n) == n
+    assert all(size <= MEMO_LIMIT for size in db._reads.memo_sizes())
 
 
 def test_after_commit_runs_once_the_outermost_transaction_committed(pair: tuple[Database, Database]) -> None:
@@ -131,8 +132,8 @@ def test_a_new_thread_on_an_idle_connection_keeps_what_it_knew(tmp_path: Path) -
     load = Loads(db)
 
     def request() -> None:
-        with db.moment():
-            assert db.unchanged("k", load) is None
+        with db.request_scope():
+            assert db.cached_read("k", load) is None
 
     for _ in range(3):
         thread = threading.Thread(target=request)
@@ -145,10 +146,18 @@ def test_a_new_thread_on_an_idle_connection_keeps_what_it_knew(tmp_path: Path) -
 def test_after_moment_waits_for_the_end_of_the_request(pair: tuple[Database, Database]) -> None:
     db, _ = pair
     seen: list[str] = []
-    with db.moment():
-        with db.moment():  # nested: one request
-            db.after_moment(lambda: seen.append("after"))
+    with db.request_scope():
+        with db.request_scope():  # nested: one request
+            db.after_request(lambda: seen.append("after"))
         seen.append("still in the request")
     assert seen == ["still in the request", "after"]
-    db.after_moment(lambda: seen.append("now"))  # outside a request: at once
+    db.after_request(lambda: seen.append("now"))  # outside a request: at once
     assert seen[-1] == "now"
+
+
+def test_the_previous_names_still_work_for_one_release(pair: tuple[Database, Database]) -> None:
+    db, _ = pair
+    assert Database.unchanged is Database.cached_read and Database.moment is Database.request_scope
+    assert Database.after_moment is Database.after_request
+    with db.moment():
+        assert db.unchanged("old name", lambda: 7) == 7

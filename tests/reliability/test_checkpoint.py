@@ -1,18 +1,23 @@
-"""The WAL is checkpointed by a background thread (github_http.checkpoint), never by a request.
+"""The WAL is checkpointed after the writing request's response, never by a COMMIT nor a thread.
 
-Nothing here times anything: each test writes, then polls (with a generous deadline) for what a
-checkpoint leaves behind, the pages copied back into the database file.
+Connections run with `wal_autocheckpoint=0`; `Database.checkpoint()` copies the WAL back when
+something was committed since the last time, and the request wrapper (github_http/wire.py)
+calls it once the server has closed the response. Nothing here times anything: each test checks
+what a checkpoint leaves behind, the pages copied back into the database file.
 """
 from __future__ import annotations
 
 import os
-import signal
 import sqlite3
+import threading
 from pathlib import Path
+from typing import Any
 
+from rel_helpers import export, server_id, synthetic_users
 from rel_processes import poll
 
 from github_http.storage import Database
+from mock_ghec import create_app
 
 ROW = "x" * 1000
 
@@ -30,21 +35,6 @@ def _checkpointed(db: Database) -> bool:
     return db.path.stat().st_size >= pages
 
 
-def _exit_code(pid: int) -> int:
-    """A forked child's exit code; one stuck (on a lock it inherited) is killed at the deadline."""
-    def reaped() -> tuple[int] | None:
-        """(exit code,) once the child has ended."""
-        done, status = os.waitpid(pid, os.WNOHANG)
-        return (os.waitstatus_to_exitcode(status),) if done else None
-
-    try:
-        return poll(reaped, "the forked child to exit")[0]
-    except TimeoutError:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        raise
-
-
 def _table(tmp_path: Path) -> Database:
     """A state file with one table."""
     db = Database(tmp_path / "state.sqlite3")
@@ -52,12 +42,13 @@ def _table(tmp_path: Path) -> Database:
     return db
 
 
-def test_commits_leave_the_wal_to_the_background_checkpoint(tmp_path: Path) -> None:
+def test_a_commit_leaves_the_wal_until_checkpoint_is_asked(tmp_path: Path) -> None:
     db = _table(tmp_path)
-    conn = db.connection()
-    assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0  # no COMMIT pays for it
+    assert db.connection().execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0  # no COMMIT pays for it
     _write(db, 3000, "a")
-    poll(lambda: _checkpointed(db), "the background checkpoint")
+    assert not _checkpointed(db)
+    db.checkpoint()
+    assert _checkpointed(db)
     db.close()
 
 
@@ -66,7 +57,8 @@ def test_a_steady_write_load_does_not_grow_the_wal_without_bound(tmp_path: Path)
     wal = Path(f"{db.path}-wal")
     for round_ in range(12):  # 12 MB written in all; each checkpoint lets the WAL start over
         _write(db, 1000, f"r{round_}")
-        poll(lambda: _checkpointed(db), "the background checkpoint")
+        db.checkpoint()
+        assert _checkpointed(db)
     assert wal.stat().st_size < 4 << 20
     assert db.one("SELECT count(*) FROM t")[0] == 12_000
     db.close()
@@ -77,25 +69,51 @@ def test_a_closed_database_used_again_is_still_checkpointed(tmp_path: Path) -> N
     _write(db, 500, "before")
     db.close()
     _write(db, 2000, "after")
-    poll(lambda: _checkpointed(db), "the checkpoint after close")
+    db.checkpoint()
+    assert _checkpointed(db)
     db.close()
     with sqlite3.connect(db.path) as check:
         assert check.execute("SELECT count(*) FROM t").fetchone()[0] == 2500
 
 
-def test_fork_while_the_checkpoint_runs_leaves_the_child_a_working_sqlite(tmp_path: Path) -> None:
-    """gunicorn --preload forks after writes: the child must not inherit SQLite mid-call."""
+def test_an_upload_is_checkpointed_once_its_response_is_closed(tmp_path: Path) -> None:
+    """Through the app: the 201 is answered with the upload in the WAL; closing the response (what
+    a WSGI server does once it has sent it) checkpoints. No thread is started for it."""
+    app = create_app({"TESTING": True, "STATE_PATH": str(tmp_path / "ghec.sqlite3"), "JOURNAL": False})
+    db = app.extensions["mock"].db
+    db.checkpoint()  # the seeding's own commit
+    threads = threading.active_count()
+    spec = app.test_client().get("/_mock/scenario").get_json()
+    slug, token = spec["enterprises"][0]["slug"], spec["enterprises"][0]["tokens"]["owner"]
+    raw = export(server_id(1, "checkpoint"), "ckpt.example", synthetic_users(3000, "elsewhere.example"))
+    response: Any = app.test_client().post(f"/enterprises/{slug}/server-usage", data=raw,
+                                           headers={"Authorization": f"token {token}",
+                                                    "Content-Type": "application/json"})
+    assert response.status_code == 201
+    assert not _checkpointed(db)
+    response.close()
+    assert _checkpointed(db)
+    assert threading.active_count() == threads
+    db.close()
+
+
+def test_a_forked_child_writes_and_checkpoints_on_its_own_connections(tmp_path: Path) -> None:
+    """gunicorn --preload forks after writes: the child opens its own connections and checkpoints them."""
     db = _table(tmp_path)
-    for attempt in range(5):
-        _write(db, 3000, f"big{attempt}")  # wakes the checkpointer; fork lands during its work or not
-        pid = os.fork()
-        if pid == 0:  # the child: report through the exit code only
-            try:
-                _write(db, 1, "child")
-                os._exit(0 if db.one("SELECT count(*) FROM t WHERE tag = 'child'")[0] == attempt + 1 else 1)
-            except BaseException:
-                os._exit(2)
-        assert _exit_code(pid) == 0
-    _write(db, 10, "parent")  # the children's writes are theirs to checkpoint; this one is ours
-    poll(lambda: _checkpointed(db), "the parent's checkpoint after the forks")
+    _write(db, 3000, "parent")
+    pid = os.fork()
+    if pid == 0:  # the child: report through the exit code only
+        try:
+            _write(db, 1, "child")
+            db.checkpoint()
+            os._exit(0 if db.one("SELECT count(*) FROM t WHERE tag = 'child'")[0] == 1 and _checkpointed(db) else 1)
+        except BaseException:
+            os._exit(2)
+
+    def reaped() -> tuple[int] | None:
+        """(exit code,) once the child has ended."""
+        done, status = os.waitpid(pid, os.WNOHANG)
+        return (os.waitstatus_to_exitcode(status),) if done else None
+
+    assert poll(reaped, "the forked child to exit")[0] == 0
     db.close()

@@ -1,0 +1,71 @@
+"""Consumed-licenses pages kept in memory once put together: per process, bounded, never stale.
+
+WHY: a page read again (a client paging through an enterprise once more, a load test walking
+the same pages) is then one dictionary lookup instead of SQLite putting 100 rows together from
+their slots (page_rows.py). It replaces pre-rendered page blocks, which needed a background
+render thread, a side database as large as the state (about 670 MB beside 1,000,000 rows,
+never vacuumed), fork guards and a status route to wait for: measured in the same bench run,
+this cache holds the throughput figure (see docs/ghec.md, Performance design).
+
+Correctness never depends on timing: each recompute gives the enterprise's rows a new random
+`stamp` (`ghec_row_stamps`, in the same transaction as the rows), and a page is kept under the
+stamp of the rows it was read from (`EnterpriseAccess.rows_stamp`). A page of rows since
+replaced is under a stamp nobody reads any more, so it is never served; it ages out. The
+bound is in bytes (`PAGE_CACHE_MIB`, per worker process); the least recently used page goes
+first.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
+#: What a page is kept under: (enterprise id, its rows' stamp, first row, last row).
+PageKey = tuple[int, str, int, int]
+
+
+class PageCache:
+    """The rows of pages already served (`page_rows.page_json`'s bytes), least recently used out first."""
+
+    def __init__(self, limit_bytes: int) -> None:
+        """Keep at most `limit_bytes` of pages; 0 keeps none (every page is put together afresh)."""
+        self.limit_bytes = max(0, limit_bytes)
+        self._pages: OrderedDict[PageKey, bytes] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()  # a threaded server may serve two pages at once
+
+    @property
+    def enabled(self) -> bool:
+        """Whether pages are kept at all."""
+        return self.limit_bytes > 0
+
+    def rows(self, key: PageKey, read: Callable[[], bytes]) -> bytes:
+        """The page's rows: kept ones, or `read()`'s (then kept, if they fit the bound)."""
+        if not self.enabled:
+            return read()
+        with self._lock:
+            found = self._pages.get(key)
+            if found is not None:
+                self._pages.move_to_end(key)
+                return found
+        body = read()  # outside the lock: two threads may read the same page once each
+        if len(body) <= self.limit_bytes:
+            with self._lock:
+                if key not in self._pages:
+                    self._pages[key] = body
+                    self._bytes += len(body)
+                while self._bytes > self.limit_bytes:
+                    _, dropped = self._pages.popitem(last=False)
+                    self._bytes -= len(dropped)
+        return body
+
+    def size(self) -> tuple[int, int]:
+        """(pages kept, their bytes): what the cache holds now."""
+        with self._lock:
+            return len(self._pages), self._bytes
+
+    def clear(self) -> None:
+        """Forget every page (tests; a state replaced under the process)."""
+        with self._lock:
+            self._pages.clear()
+            self._bytes = 0
