@@ -2,74 +2,113 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 from . import names
 from .model import Enterprise, GhecMember, SamlIdentity
 from .truth import EDGE_KINDS
 from .world import ORG_WORDS, World
 
+# How a GitHub.com account looks, drawn per person. Each draw of `rng.random()` is one `r` of one
+# step below, in this order (the scenario digests pin the order: a new draw goes last).
+#: Email step (one draw, `r`): only the personal address is verified (nothing on a verified
+#: domain: likely a second license) when r < P_PERSONAL_ONLY; else both when r < P_BOTH_VERIFIED.
+P_PERSONAL_ONLY, P_BOTH_VERIFIED = 0.12, 0.56
+#: Identity step (one draw shared by three choices): the alias is an unverified address, the
+#: account is linked (SAML, seated), the SAML NameID (UPN) is the alias instead of the work mail.
+P_ALIAS_UNVERIFIED, P_SAML_LINKED, P_UPN_IS_ALIAS = 0.3, 0.96, 0.1
+#: A linked identity comes from SCIM rather than plain SAML (one draw, only when linked).
+P_SCIM = 0.3
+#: Organisation step: the fraction of a seated member's slice in which they own their org, then
+#: (second draw) a second organisation below P_SECOND_ORG, a pending invitation above P_PENDING_AFTER.
+P_ORG_OWNER_SLICE, P_SECOND_ORG, P_PENDING_AFTER = 0.05, 0.2, 0.98
+#: Login step (one draw): "first-last" below the first bound, "firstlast", "flast", "firstlastN",
+#: else "last-first"; N is the draw's place in its band times LOGIN_NUMBER_SCALE, plus 1 (1..999).
+LOGIN_STYLE_BOUNDS, LOGIN_NUMBER_SCALE = (0.35, 0.55, 0.7, 0.85), 6660
+#: Ids rise by 1 + up to this much from one account to the next (one draw), like GitHub.com's.
+MAX_ID_GAP = 4000
+#: Profile step (one draw): a Visual Studio subscriber below P_VS (with the work address below
+#: P_VS_WORK_EMAIL), no display name above P_NO_NAME; then 2FA on with P_TWO_FACTOR (not for owners).
+P_VS, P_VS_WORK_EMAIL, P_NO_NAME, P_TWO_FACTOR = 0.1, 0.07, 0.92, 0.85
+
+
+def _emails(random_: Callable[[], float], kind: str | None, role: str, work: str, personal: str | None,
+            alias: str | None, linkable: bool) -> tuple[list[str], list[str], bool, str]:
+    """(verified, unverified, linked, SAML NameID) of one account: an edge case's are fixed."""
+    r = random_()
+    if kind is not None:
+        # (the generator gives every secondary-email-only person a personal address)
+        verified = [work] if kind == EDGE_KINDS[0] else [personal or work]
+        return verified, [work] if kind == EDGE_KINDS[3] else [], kind == EDGE_KINDS[2], work
+    if role == "outside_collaborator" or (personal is not None and r < P_PERSONAL_ONLY):
+        verified = [personal or work]
+    else:
+        verified = [work, personal] if personal is not None and r < P_BOTH_VERIFIED else [work]
+    r = random_()
+    unverified = [alias] if alias is not None and r < P_ALIAS_UNVERIFIED else []
+    name_id = alias if alias is not None and r < P_UPN_IS_ALIAS else work
+    return verified, unverified, linkable and r < P_SAML_LINKED, name_id
+
+
+def _org_roles(random_: Callable[[], float], role: str, seated: bool, orgs: list[str],
+               as_owner: list[str], as_member: list[str]) -> tuple[list[str], list[str]]:
+    """(organisation roles, pending invitations) of one account."""
+    count = len(orgs)
+    r = random_()
+    if not seated:
+        return [], [orgs[int(r * count)]] if role == "pending_invitation" else []
+    at = int(r * count)
+    org_roles = [as_owner[at] if role == "owner" or r * count - at < P_ORG_OWNER_SLICE else as_member[at]]
+    r = random_()
+    if count > 1 and r < P_SECOND_ORG:
+        org_roles.append(as_member[(at + 1) % count])
+    return org_roles, [orgs[(at + 2) % count]] if count > 2 and r > P_PENDING_AFTER else []
+
+
+def _login(r: float, first: str, last: str) -> str:
+    """The login a person would pick, by the style `r` falls in (before making it unique)."""
+    dash, joined, initial, numbered = LOGIN_STYLE_BOUNDS
+    if r < dash:
+        return f"{first}-{last}"
+    if r < joined:
+        return f"{first}{last}"
+    if r < initial:
+        return f"{first[0]}{last}"
+    if r < numbered:
+        return f"{first}{last}{int((r - initial) * LOGIN_NUMBER_SCALE) + 1}"
+    return f"{last}-{first}"
+
 
 def _members(world: World, rng: random.Random, people_idx: list[int], orgs: list[str], saml: bool,
              roles: list[str], handles: names.LoginRegistry) -> list[GhecMember]:
-    """GitHub.com accounts for these people (one flat loop: this runs 76,000 times for `large`)."""
+    """GitHub.com accounts for these people, one step per part of an account (this runs 76,000
+    times for `large`, so the steps share no more than the draws)."""
     random_, edge, people, aliases = rng.random, world.edge, world.people, world.alias
-    fa, la = world.fa, world.la
     claim, taken, add_login = handles.claim_clean, handles.taken, handles.taken.add
-    count = len(orgs)
     as_member = [f"{o}:Member" for o in orgs]
     as_owner = [f"{o}:Owner" for o in orgs]
     uid = 1_000_000 + int(random_() * 5_000_000) + (0 if saml else 150_000_000)
     out = []
-    for i, role in zip(people_idx, roles):
-        person, kind, alias = people[i], edge.get(i), aliases[i]
+    for i, role in zip(people_idx, roles, strict=True):
+        person, alias = people[i], aliases[i]
         work, personal = person.work_email, person.personal_email
-        seated = role == "member" or role == "owner"
-        r = random_()
-        if kind is not None:
-            verified = [work] if kind == EDGE_KINDS[0] else [personal]
-            unverified = [work] if kind == EDGE_KINDS[3] else []
-            linked, name_id = kind == EDGE_KINDS[2], work
+        seated = role in ("member", "owner")
+        verified, unverified, linked, name_id = _emails(random_, edge.get(i), role, work, personal, alias,
+                                                        saml and seated)
+        identity = SamlIdentity("scim" if random_() < P_SCIM else "saml", name_id, work.partition("@")[0],
+                                name_id, work, [work]) if linked else None
+        org_roles, pending = _org_roles(random_, role, seated, orgs, as_owner, as_member)
+        login = _login(random_(), world.fa[i], world.la[i])
+        if login in taken or len(login) > names.LOGIN_MAX:
+            login = claim(login)
         else:
-            if role == "outside_collaborator" or (personal is not None and r < 0.12):
-                verified = [personal or work]  # nothing on a verified domain: likely a 2nd license
-            else:
-                verified = [work, personal] if personal is not None and r < 0.56 else [work]
-            r = random_()
-            unverified = [alias] if alias is not None and r < 0.3 else []
-            linked = saml and seated and r < 0.96
-            name_id = alias if alias is not None and r < 0.1 else work  # the UPN may differ from mail
-        identity = None
-        if linked:
-            identity = SamlIdentity("scim" if random_() < 0.3 else "saml", name_id, work.partition("@")[0],
-                                    name_id, work, [work])
-        pending: list[str] = []
+            add_login(login)
+        uid += 1 + int(random_() * MAX_ID_GAP)
         r = random_()
-        if seated:
-            at = int(r * count)
-            org_roles = [as_owner[at] if role == "owner" or r * count - at < 0.05 else as_member[at]]
-            r = random_()
-            if count > 1 and r < 0.2:
-                org_roles.append(as_member[(at + 1) % count])
-            if count > 2 and r > 0.98:
-                pending = [orgs[(at + 2) % count]]
-        else:
-            org_roles = []
-            if role == "pending_invitation":
-                pending = [orgs[int(r * count)]]
-        r = random_()
-        base = (f"{fa[i]}-{la[i]}" if r < 0.35 else f"{fa[i]}{la[i]}" if r < 0.55 else
-                f"{fa[i][0]}{la[i]}" if r < 0.7 else
-                f"{fa[i]}{la[i]}{int((r - 0.7) * 6660) + 1}" if r < 0.85 else f"{la[i]}-{fa[i]}")
-        if base in taken or len(base) > names.LOGIN_MAX:
-            base = claim(base)
-        else:
-            add_login(base)
-        uid += 1 + int(random_() * 4000)  # sparse, rising ids like GitHub.com's
-        r = random_()
-        vs = r < 0.1
-        out.append(GhecMember(uid, base, "" if r > 0.92 else person.name, verified, unverified, role,
-                              role == "owner", org_roles, pending, role == "owner" or random_() < 0.85,
-                              identity, vs, (work if r < 0.07 else personal or work) if vs else "",
+        vs = r < P_VS
+        out.append(GhecMember(uid, login, "" if r > P_NO_NAME else person.name, verified, unverified, role,
+                              role == "owner", org_roles, pending, role == "owner" or random_() < P_TWO_FACTOR,
+                              identity, vs, (work if r < P_VS_WORK_EMAIL else personal or work) if vs else "",
                               person.id))
     return out
 
