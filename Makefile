@@ -46,7 +46,7 @@ bench-deps:
 	  else echo "warning: npm missing and cannot be installed here; the peer figure will not be measured"; fi; }
 
 serve: $(STAMP)
-	$(PY) -m sync_client.serve_pair --seed $(SEED)
+	$(PY) -m license_mocks_launch.serve_pair --seed $(SEED)
 
 # Debian's chromium for the browser tests, where it is missing and we can install it.
 browser-deps:

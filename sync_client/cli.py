@@ -17,7 +17,7 @@ from typing import Any
 from rich.console import Console
 
 from . import render
-from .errors import EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, InvalidExport, SyncError
+from .errors import EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, InvalidExport, SyncError, UsageError
 from .exportfile import check_bytes, read_file
 from .flows import read_status, trigger_sync, upload_usage, verify
 from .options import Resolved, add_common, add_ghec, add_ghes, add_key
@@ -196,9 +196,20 @@ def cmd_verify(opts: Resolved, console: Console) -> int:
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
+#: Where commands that need the mock servers come from: entry points of this group, provided by
+#: the launchers (`license_mocks_launch`, installed with the mocks). WHY not an import: the sync
+#: client never imports either app (tests/unit/test_import_graph.py), not even lazily.
+COMMAND_PLUGINS = "license_sync.commands"
+
+
 def cmd_demo(opts: Resolved, console: Console) -> int:
-    """Both mocks in-process, the manual and the Connect flow, narrated (see demo.py)."""
-    from .demo import run_demo
+    """Both mocks in-process, the manual and the Connect flow, narrated (license_mocks_launch/demo.py)."""
+    from importlib.metadata import entry_points
+    found = entry_points(group=COMMAND_PLUGINS, name="demo")
+    if not found:
+        raise UsageError("`demo` needs the mock servers' launchers (the license_mocks_launch package of "
+                         "ghes-ghec-license-mocks); install the project with `pip install -e .`")
+    run_demo: Callable[[argparse.Namespace, Console], int] = next(iter(found)).load()
     return run_demo(opts.args, console)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from sync_client.cli import main
-from sync_client.servers import MockPair, start_pair
+from license_mocks_launch.servers import MockPair, start_pair
 
 SEED, PRESET = 7, "small"
 

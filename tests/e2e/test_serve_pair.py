@@ -1,11 +1,11 @@
-"""`make serve` (sync_client.serve_pair) and `demo --keep-running`, with the wait for Ctrl-C stubbed out."""
+"""`make serve` (license_mocks_launch.serve_pair) and `demo --keep-running`, with the wait for Ctrl-C stubbed out."""
 from __future__ import annotations
 
 import socket
 
 import requests
 
-from sync_client import serve_pair
+from license_mocks_launch import serve_pair
 from sync_client.cli import main
 
 
@@ -51,3 +51,12 @@ def test_demo_keep_running_prints_the_pages(capsys, monkeypatch):
     out = capsys.readouterr().out
     assert waited == [True]
     assert "License page" in out and "/login" in out
+
+
+def test_demo_without_the_launchers_is_one_line_and_exit_2(capsys, monkeypatch):
+    """`license-sync demo` finds the launcher through an entry point; without it, one clear line."""
+    import importlib.metadata
+    monkeypatch.setattr(importlib.metadata, "entry_points", lambda **_: [])
+    assert main(["demo", "--seed", "7"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "license_mocks_launch" in err[0]

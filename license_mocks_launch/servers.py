@@ -7,6 +7,7 @@ and the tokens every side prints come from the seed. Writing that once keeps the
 """
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -62,10 +63,8 @@ class MockPair:
         """
         def stop_one(server: LiveServer) -> None:
             """Best effort: a server that fails to stop still releases its port at exit."""
-            try:
+            with contextlib.suppress(Exception):
                 server.stop()
-            except Exception:
-                pass
         threads = [threading.Thread(target=stop_one, args=(s,)) for s in [*self.ghes, self.ghec]]
         for thread in threads:
             thread.start()

@@ -1,6 +1,6 @@
 """`make serve`: mock GHES instance 1 (8081), instance 2 (8083) and mock GHEC (8082) until Ctrl-C.
 
-WHY a module of the sync client: it is the same wiring as the demo (servers.start_pair), on
+WHY beside the demo (`python -m license_mocks_launch.serve_pair`): it is the same wiring (servers.start_pair), on
 fixed, documented ports, so a person can point `license-sync`, a browser or their own client
 at a pair that stays up. Instance 2 is preconfigured with GitHub Connect to the GHEC, as in
 the demo; instance 1 is left for the manual flow (or its License page's Connect form).
@@ -69,14 +69,15 @@ def busy_ports(host: str, ports: list[int]) -> list[int]:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse flags, start the pair on the fixed ports, describe it, serve until Ctrl-C."""
-    parser = argparse.ArgumentParser(prog="python -m sync_client.serve_pair", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m license_mocks_launch.serve_pair", description=__doc__)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--scenario", default="demo")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--ghes-port", type=int, default=8081, help="GHES instance 1 (default 8081)")
     parser.add_argument("--ghes2-port", type=int, default=8083, help="GHES instance 2 (default 8083)")
     parser.add_argument("--ghec-port", type=int, default=8082, help="GHEC (default 8082)")
-    parser.add_argument("--connect", default="2", help="comma-separated instances preconfigured with Connect (default 2; '' for none)")
+    parser.add_argument("--connect", default="2",
+                        help="comma-separated instances preconfigured with Connect (default 2; '' for none)")
     args = parser.parse_args(argv)
     console = Console(highlight=False, soft_wrap=True)  # URLs and tokens stay on one line for copy-paste
     ports = [args.ghes_port, args.ghec_port, args.ghes2_port]

@@ -1,5 +1,8 @@
 """`license-sync demo`: the whole story against both mocks, in-process, over real HTTP, narrated.
 
+Reached from the sync client's CLI through the `license_sync.commands` entry point (`run_demo`),
+so the client package never imports the mocks (see this package's docstring).
+
 WHY it drives the real client over real HTTP instead of calling the apps directly: the demo
 is also the proof that the pieces fit — the same export, upload, trigger and verify code a
 user runs, against servers listening on loopback sockets.
@@ -19,11 +22,12 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from . import render
-from .clients import GhecClient, GhesClient
-from .errors import EXIT_FAILED, EXIT_OK, InvalidExport
-from .exportfile import check_bytes, load_private_key
-from .flows import trigger_sync, upload_usage, verify
+from sync_client import render
+from sync_client.clients import GhecClient, GhesClient
+from sync_client.errors import EXIT_FAILED, EXIT_OK, InvalidExport
+from sync_client.exportfile import check_bytes, load_private_key
+from sync_client.flows import trigger_sync, upload_usage, verify
+
 from .servers import MockPair, start_pair
 
 
@@ -43,7 +47,8 @@ def _figures(ghec: GhecClient, ghes: list[GhesClient]) -> dict[str, Any]:
     out["ghec"] = {"total_seats_consumed": consumed.get("total_seats_consumed"),
                    "total_seats_purchased": consumed.get("total_seats_purchased"),
                    "rows_with_server_accounts": sum(1 for r in consumed["users"] if r.get("enterprise_server_user"))}
-    out["sum_without_sync"] = sum(g["seats_used"] or 0 for g in out["ghes"]) + (consumed.get("total_seats_consumed") or 0)
+    out["sum_without_sync"] = (sum(g["seats_used"] or 0 for g in out["ghes"])
+                               + (consumed.get("total_seats_consumed") or 0))
     return out
 
 
@@ -148,7 +153,8 @@ def _story(pair: MockPair, console: Console, result: dict[str, Any]) -> bool:
     console.print(_dedupe_table(numbers, expected))
     saved = before["sum_without_sync"] - (after["ghec"]["total_seats_consumed"] or 0)
     console.print(f"Unique-user licensing: {before['sum_without_sync']} licenses when each side counts on its "
-                  f"own, {after['ghec']['total_seats_consumed']} after sync: {saved} licenses saved by counting each person once.\n",
+                  f"own, {after['ghec']['total_seats_consumed']} after sync: {saved} licenses saved by "
+                  "counting each person once.\n",
                   highlight=False)
     result["dedupe"] = {**numbers, "ghec_summary": summary, "verify_expected": expected}
 
