@@ -19,10 +19,11 @@ from github_http.web import sign_in, sign_out, signed_in_as
 
 from . import reads
 from .access import db, store
+from .domain import FileTooLarge, NoFile, UsageRefused
 from .explain import describe_sources
 from .reads import EnterpriseAccess
+from .refusals import problems_of, status_of
 from .rows import ENCODER
-from .store import UsageRefused
 
 bp = Blueprint("ghec_pages", __name__, template_folder="templates")
 PRODUCT = "GitHub Enterprise Cloud"
@@ -108,15 +109,15 @@ def upload(enterprise: str) -> Any:
     try:
         upload_file = request.files.get("file")
         if upload_file is None or not upload_file.filename:
-            raise UsageRefused(422, [{"path": "$", "message": "choose a license usage file to upload"}],
-                               message="No file was chosen.")
+            raise NoFile("choose a license usage file to upload", message="No file was chosen.")
         result = store().ingest(access.id, access.slug, upload_file.read(), source="upload")
     except RequestEntityTooLarge:
-        refused = UsageRefused(413, [{"path": "$", "message": "the file is over the upload size limit"}],
-                               message="The license usage file is too large.")
-        return _license(access, 413, problems=refused.problems, refusal_message=refused.message)
+        too_large = FileTooLarge("the file is over the upload size limit", store().settings["MAX_UPLOAD_BYTES"])
+        return _license(access, status_of(too_large), problems=problems_of(too_large, access.slug),
+                        refusal_message=too_large.message)
     except UsageRefused as error:
-        return _license(access, error.status, problems=error.problems, refusal_message=error.message)
+        return _license(access, status_of(error), problems=problems_of(error, access.slug),
+                        refusal_message=error.message)
     flash(f"Server usage uploaded for {result['host_name']} ({result['server_id']}): "
           f"{result['users_received']} users.", "success")
     return redirect(url_for("ghec_pages.license_page", enterprise=access.slug))

@@ -13,25 +13,19 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from export_format.schemas import HOST_PATTERN, UUID_PATTERN
-from github_http.errors import GitHubError, problems_parsing_json, validation_failed
+from github_http.errors import problems_parsing_json, validation_failed
 
 from .access import connect_enterprise, owned_enterprise, store
+from .domain import FileTooLarge, NoFile, UsageRefused
+from .refusals import github_error, problems_of
 from .schemas import ConnectRegistrationSchema, ConnectServerSchema, ServerUsageResultSchema
-from .store import UsageRefused
 
 bp = Blueprint("ghec_server_usage", __name__)
-DOCS = ("https://docs.github.com/enterprise-cloud@latest/billing/managing-your-license-for-github-enterprise/"
-        "syncing-license-usage-between-github-enterprise-server-and-github-enterprise-cloud")
 _RESULT = ServerUsageResultSchema()
 _REGISTRATION = ConnectRegistrationSchema()
 _SERVER = ConnectServerSchema()
 _UUID = re.compile(UUID_PATTERN)
 _HOST = re.compile(HOST_PATTERN)
-
-
-def refused(error: UsageRefused) -> GitHubError:
-    """A refusal in GitHub's error shape with our `problems` list."""
-    return GitHubError(error.status, error.message, extra={"problems": error.problems}, documentation_url=DOCS)
 
 
 def uploaded_bytes() -> bytes:
@@ -41,13 +35,11 @@ def uploaded_bytes() -> bytes:
         if request.mimetype == "multipart/form-data":
             upload = request.files.get("file")
             if upload is None:
-                raise UsageRefused(422, [{"path": "$", "message": "no file: send the export as the multipart "
-                                          "field \"file\", or as the request body"}])
+                raise NoFile("no file: send the export as the multipart field \"file\", or as the request body")
             return upload.read(limit + 1)
         return request.get_data(cache=False)
     except RequestEntityTooLarge:
-        raise UsageRefused(413, [{"path": "$", "message": f"the request is over the {limit:,}-byte limit"}],
-                           message="The license usage file is too large.") from None
+        raise FileTooLarge(f"the request is over the {limit:,}-byte limit", limit) from None
 
 
 @bp.post("/enterprises/<enterprise>/server-usage")
@@ -57,7 +49,7 @@ def add_server_usage(enterprise: str) -> tuple[Response, int]:
     try:
         result = store().ingest(access.id, access.slug, uploaded_bytes(), source="upload")
     except UsageRefused as error:
-        raise refused(error) from None
+        raise github_error(error, access.slug) from None
     return jsonify(_RESULT.dump(result)), 201
 
 
@@ -92,9 +84,10 @@ def connect_push(enterprise: str) -> tuple[Response, int]:
         raw = uploaded_bytes()
         result = store().ingest(access.id, access.slug, raw, source="connect")
     except UsageRefused as error:
-        summary = "; ".join(f"{p['path']}: {p['message']}" for p in error.problems[:3])
-        more = len(error.problems) - 3
+        problems = problems_of(error, access.slug)
+        summary = "; ".join(f"{p['path']}: {p['message']}" for p in problems[:3])
+        more = len(problems) - 3
         store().record_failed_sync(access.id, error.server_id,
                                    f"{error.message} {summary}" + (f" (and {more} more)" if more > 0 else ""))
-        raise refused(error) from None
+        raise github_error(error, access.slug) from None
     return jsonify(_RESULT.dump(result)), 201

@@ -27,6 +27,7 @@ from github_http.state_file import bring_forward, remove_with_wal, side_path
 from github_http.storage import Database
 
 from . import reads
+from .domain import FileTooLarge, InvalidUsage, NotJson, NotRegistered, UsageRefused
 from .matching import CloudAccount
 from .page_cache import PageCache
 from .page_rows import page_answer
@@ -36,23 +37,15 @@ from .rows import ENCODER, CloudSide, account_fields, cloud_side, identity_attri
 from .schemas import DUMPS
 from .tables import DOMAIN_TABLES, MIGRATIONS, SCHEMA, SCHEMA_VERSION, SCHEMA_VERSION_KEY
 
+#: UsageRefused is domain.py's; named here too for code that caught it from the store (one release).
+__all__ = ["Store", "UsageRefused"]
+
 EVENT_UPLOADED = "Server usage uploaded"
 EVENT_SYNCED = "GitHub Connect server usage synced"
 EVENT_NEVER_SYNCED = "GitHub Connect server usage never synced"
-REFUSED_MESSAGE = "The license usage file is not valid."
 #: The side file of pre-rendered pages that tables v4 kept beside a state (`<stem>.pages.sqlite3`):
 #: removed at start, since pages are now kept in memory (page_cache.py).
 OLD_PAGES_SIDE = "pages"
-
-
-class UsageRefused(Exception):
-    """A license-usage file GHEC will not take: the HTTP status and every problem found."""
-
-    def __init__(self, status: int, problems: list[dict[str, str]], server_id: str | None = None,
-                 message: str = REFUSED_MESSAGE) -> None:
-        """`server_id` is the file's own, when it could be read (to record a failed Connect sync)."""
-        super().__init__(message)
-        self.status, self.problems, self.server_id, self.message = status, problems, server_id, message
 
 
 def _best_effort_server_id(raw: bytes) -> str | None:
@@ -71,7 +64,7 @@ def _reject_constant(name: str) -> Any:
 
 
 def _is_json(raw: bytes) -> bool:
-    """Whether bytes are UTF-8 JSON (a refusal is 400 when not, 422 when the JSON is wrong).
+    """Whether bytes are UTF-8 JSON (a refusal is NotJson when not, InvalidUsage when the JSON is wrong).
 
     WHY not `json.loads(raw)`: on bytes it also accepts UTF-16/32 and NaN, which the format
     (and the documented 400) treat as "not JSON"; a UTF-8 BOM is a 422 problem, not a 400.
@@ -204,14 +197,13 @@ class Store:
     def ingest(self, enterprise_id: int, slug: str, raw: bytes, *, source: str) -> dict[str, Any]:
         """Take an export file (upload or Connect push): validate fully, then replace that server's usage.
 
-        Raises UsageRefused (nothing written) for a file that is too big, not JSON, or invalid;
+        Raises a UsageRefused of domain.py (nothing written) for a file that is too big, not JSON, or invalid;
         a Connect push additionally needs its server registered first. The garbage collector
         is paused for the whole call and the parsed document dies before it resumes (see gcpause).
         """
         limit = int(self.settings["MAX_UPLOAD_BYTES"])
         if len(raw) > limit:
-            raise UsageRefused(413, [{"path": "$", "message": f"the file is {len(raw):,} bytes, over the "
-                                      f"{limit:,}-byte limit"}], message="The license usage file is too large.")
+            raise FileTooLarge(f"the file is {len(raw):,} bytes, over the {limit:,}-byte limit", limit)
         with gc_paused():
             return self._ingest(enterprise_id, slug, raw, source)
 
@@ -221,14 +213,13 @@ class Store:
         if not result.ok or result.document is None or not result.document.users_readable:
             problems = [{"path": p.path, "message": p.message} for p in result.problems] or [
                 {"path": "$.users", "message": "the users could not be read"}]
-            raise UsageRefused(400 if not _is_json(raw) else 422, problems, _best_effort_server_id(raw))
+            refusal = InvalidUsage if _is_json(raw) else NotJson
+            raise refusal(problems, _best_effort_server_id(raw))
         doc = result.document
         server_id, host = doc.instance["server_id"], doc.instance["host_name"]
         known = reads.server(self.db, enterprise_id, server_id)
         if source == "connect" and not (known and known["connect"]):
-            raise UsageRefused(422, [{"path": "$.instance.server_id", "message":
-                                      f"server {server_id} is not registered with this enterprise through "
-                                      f"GitHub Connect (PUT /enterprises/{slug}/connect/servers/{server_id} first)"}])
+            raise NotRegistered(server_id)
         # Kept per user: [id, primary, *secondaries], nothing else (see privacy.keep). The
         # accelerator hands them over already compact, with the paths its records held.
         kept, user_paths = keep(doc.users) if compact is None else (compact.users, compact.paths)

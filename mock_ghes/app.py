@@ -55,8 +55,7 @@ class GhesApp:
         WHY not cached: under gunicorn another worker may switch the scenario (and so the
         version) through `/_mock/`, and this worker would go on announcing the old one.
         """
-        row = self.runtime.db.one("SELECT version FROM ghes_instance WHERE id = 1")
-        return row[0] if row else ""
+        return self.runtime.store.version()
 
 
 def new_connect_session() -> requests.Session:

@@ -107,6 +107,11 @@ class Store:
             conn.executemany(f"INSERT INTO ghes_users({', '.join(USER_COLUMNS)}) "
                              f"VALUES ({', '.join('?' for _ in USER_COLUMNS)})", users)
 
+    def version(self) -> str:
+        """The instance's version ("" before seeding): one primary-key read, asked on every response."""
+        row = self.db.one("SELECT version FROM ghes_instance WHERE id = 1")
+        return row[0] if row else ""
+
     def instance(self) -> dict[str, Any]:
         """The instance row: identity, license and where it came from."""
         row = self.db.one("SELECT * FROM ghes_instance WHERE id = 1")
