@@ -10,7 +10,7 @@ to Flask, whose route stays the reference. It sits inside MockWire, so faults an
 request, and tests hold both to the same status, body and headers.
 
 A hot path stands in for the app's own hooks and views as they were when the app was built
-(`settle`): once anyone adds a request hook or replaces a hot route's view (a test doctoring
+(`start_answering`): once anyone adds a request hook or replaces a hot route's view (a test doctoring
 answers, an extension), every request goes through Flask again, so nothing added is skipped.
 """
 from __future__ import annotations
@@ -39,16 +39,20 @@ class HotPaths:
 
     def __init__(self, app: Callable, paths: list[HotPath]) -> None:
         """`app` is the Flask WSGI app every other request goes to; nothing is answered hot
-        until `settle`."""
+        until `start_answering`."""
         self.app, self.paths = app, paths
         self._flask: Flask | None = None
         self._endpoints: tuple[str, ...] = ()
         self._settled: tuple | None = None
 
-    def settle(self, flask_app: Flask, endpoints: tuple[str, ...]) -> None:
-        """The app is built: remember its hooks and the views of the hot paths' `endpoints`."""
+    def start_answering(self, flask_app: Flask, endpoints: tuple[str, ...]) -> None:
+        """The app is built: remember its hooks and the views of the hot paths' `endpoints`, and
+        answer hot from now on, as long as neither changes."""
         self._flask, self._endpoints = flask_app, endpoints
         self._settled = _fingerprint(flask_app, endpoints)
+
+    #: The name of the previous release (one release, then gone).
+    settle = start_answering
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         """Serve from a hot path when one answers; an error in one also falls back to Flask,

@@ -22,7 +22,7 @@ from .api import JSON
 from .page_rows import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from .store import Store
 
-#: The Flask routes these hot paths answer for (HotPaths.settle watches their views).
+#: The Flask routes these hot paths answer for (HotPaths.start_answering watches their views).
 HOT_ENDPOINTS = ("ghec_api.consumed_licenses",)
 _PATH = re.compile(r"/enterprises/([^/]+)/consumed-licenses")
 _PARAM = re.compile(r"(per_page|page)=([0-9]{1,9})")

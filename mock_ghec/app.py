@@ -67,5 +67,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for blueprint in (api_bp, server_usage_bp, pages_bp):
         app.register_blueprint(blueprint)
     if kit.hot:
-        kit.hot.settle(app, HOT_ENDPOINTS)
+        kit.hot.start_answering(app, HOT_ENDPOINTS)
     return app

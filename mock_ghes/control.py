@@ -14,7 +14,7 @@ from github_http import ControlHooks, GitHubError, isoformat
 
 from .access import ghes
 from .domain import UnknownUser
-from .openapi_doc import ghes_openapi
+from .openapi import ghes_openapi
 from .runtime import Runtime
 from .schemas import MockUserSchema
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from ghes_spec_check import checked, reference_document
 
-from mock_ghes.openapi_doc import ghes_openapi
+from mock_ghes.openapi import ghes_openapi
 
 
 def test_license_info(client, manage, runtime):
