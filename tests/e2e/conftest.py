@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from sync_client.cli import main
 from license_mocks_launch.servers import MockPair, start_pair
+from sync_client.cli import main
 
 SEED, PRESET = 7, "small"
 
