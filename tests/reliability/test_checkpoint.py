@@ -117,3 +117,27 @@ def test_a_forked_child_writes_and_checkpoints_on_its_own_connections(tmp_path: 
 
     assert poll(reaped, "the forked child to exit")[0] == 0
     db.close()
+
+
+def test_over_http_the_server_checkpoints_once_it_has_sent_the_201(tmp_path: Path) -> None:
+    """A real WSGI server (Werkzeug's, as `mock-ghec serve`) closes each response after sending it,
+    which is when the WAL is copied back."""
+    import requests
+
+    from github_http.live import LiveServer
+
+    app = create_app({"STATE_PATH": str(tmp_path / "ghec.sqlite3"), "JOURNAL": False})
+    db = app.extensions["mock"].db
+    db.checkpoint()
+    spec = app.test_client().get("/_mock/scenario").get_json()
+    slug, token = spec["enterprises"][0]["slug"], spec["enterprises"][0]["tokens"]["owner"]
+    raw = export(server_id(2, "checkpoint"), "ckpt-http.example", synthetic_users(3000, "elsewhere.example"))
+    server = LiveServer(app).start()
+    try:
+        answer = requests.post(f"{server.url}/enterprises/{slug}/server-usage", data=raw, timeout=60,
+                               headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
+        assert answer.status_code == 201
+        poll(lambda: _checkpointed(db), "the checkpoint after the 201")
+    finally:
+        server.stop()
+        db.close()
