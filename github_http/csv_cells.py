@@ -32,11 +32,15 @@ def _is_number(text: str) -> bool:
     return bool(text) and text.replace(".", "", 1).isdigit()
 
 
-def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """A whole CSV file (CRLF line ends, as RFC 4180 and GitHub's downloads use), every cell neutralised."""
+def csv_rows(rows: Iterable[Sequence[object]]) -> str:
+    """CSV lines (CRLF ends, as RFC 4180 and GitHub's downloads use), every cell neutralised; None is empty."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([neutralise(h) for h in header])
     for row in rows:
         writer.writerow([neutralise("" if cell is None else str(cell)) for cell in row])
     return out.getvalue()
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A whole CSV file: the header row, then the rows."""
+    return csv_rows([header]) + csv_rows(rows)
