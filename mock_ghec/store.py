@@ -21,9 +21,9 @@ from export_format.validation import validate_compact
 from github_http.auth import token_digest
 from github_http.clock import Clock, isoformat
 from github_http.storage import Database
+from license_rules.matching import CloudAccount
 
 from . import reads
-from .matching import CloudAccount
 from .page_blocks import PageBlocks
 from .privacy import envelope_paths, keep
 from .recompute import recompute, restamp, write_cache
