@@ -23,6 +23,7 @@ from .api import bp as api_bp
 from .api_hot import HOT_ENDPOINTS, consumed_licenses_hot
 from .control import make_hooks
 from .pages import bp as pages_bp
+from .report_api import bp as report_api_bp
 from .server_usage import bp as server_usage_bp
 from .store import Store
 
@@ -64,7 +65,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     kit = install(app, settings=settings, db=db, clock=clock, hooks=make_hooks(store), headers=policy,
                   is_api=is_api, hot_paths=hot)
     install_web(app, settings["SECRET_KEY"], is_page_post)
-    for blueprint in (api_bp, server_usage_bp, pages_bp):
+    for blueprint in (api_bp, server_usage_bp, pages_bp, report_api_bp):
         app.register_blueprint(blueprint)
     if kit.hot:
         kit.hot.start_answering(app, HOT_ENDPOINTS)

@@ -10,9 +10,9 @@ from collections import Counter
 from typing import Any
 
 from github_http.storage import Database
+from license_rules.matching import RULE_GHES_ONLY, RULES, describe_merge, why_unmatched
 
 from . import reads
-from .matching import RULE_GHES_ONLY, RULES, describe_merge, why_unmatched
 
 
 def kept_emails(db: Database, enterprise_id: int,

@@ -36,6 +36,12 @@ _FILE_BODY = {"required": True, "content": {
                                        "properties": {"file": {"type": "string", "format": "binary"}}}}}}
 
 
+_CSV = {"description": "CSV (GitHub's license report columns)", "content": {"text/csv": {"schema": {"type": "string"}}}}
+_REPORT_HEADERS = {"name": "headers", "in": "query", "required": False,
+                   "schema": {"type": "string", "enum": ["current", "legacy"]},
+                   "description": "current (default: LICENSE_REPORT_HEADERS) or legacy snake_case headers"}
+
+
 def _json(ref: str, description: str = "OK") -> dict[str, Any]:
     """A JSON response referencing a component schema."""
     schema = {"$ref": f"#/components/schemas/{ref}"}
@@ -100,9 +106,13 @@ def openapi_document() -> dict[str, Any]:
         ("/enterprises/{enterprise}/settings/license/server-usage", _page(
             "Add server usage (the page's upload form, multipart field file, CSRF)", "post", parameters=[ENTERPRISE])),
         ("/enterprises/{enterprise}/settings/license/consumed-licenses.csv", {"get": {
-            "summary": "Consumed licenses as CSV (columns: the API's field names)", "tags": ["mock-pages"],
-            "parameters": [ENTERPRISE], "responses": {"200": {"description": "CSV", "content": {"text/csv": {
-                "schema": {"type": "string"}}}}}}}),
+            "summary": "The License page's CSV report: GitHub's license report (?headers=legacy)",
+            "tags": ["mock-pages"], "parameters": [ENTERPRISE, _REPORT_HEADERS],
+            "responses": {"200": _CSV, "422": _ERR}}}),
+        ("/enterprises/{enterprise}/license-report.csv", {"get": {
+            "operationId": "mock/license-report", "tags": OURS, "parameters": [ENTERPRISE, _REPORT_HEADERS],
+            "summary": "GitHub's license report (the License page's CSV report) for an owner's token",
+            "responses": {"200": _CSV, **_errors(401, 403, 404, 422)}}}),
         ("/enterprises/{enterprise}/settings/license/users/{rownum}", _page(
             "One consumed license: which server accounts merged into it and why", parameters=[ENTERPRISE, rownum])),
         ("/_mock/explain", {"get": {"summary": "Why each row merged (control plane)", "tags": ["mock-control"],

@@ -6,13 +6,9 @@ enterprise sees its pages; anyone else gets a 404, as on the API.
 """
 from __future__ import annotations
 
-import csv
-import io
-import json
-from collections.abc import Iterator
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from github_http.web import sign_in, sign_out, signed_in_as
@@ -23,7 +19,7 @@ from .domain import FileTooLarge, NoFile, UsageRefused
 from .explain import describe_sources
 from .reads import EnterpriseAccess
 from .refusals import problems_of, status_of
-from .rows import ENCODER
+from .report_api import license_report_download
 
 bp = Blueprint("ghec_pages", __name__, template_folder="templates")
 PRODUCT = "GitHub Enterprise Cloud"
@@ -123,40 +119,11 @@ def upload(enterprise: str) -> Any:
     return redirect(url_for("ghec_pages.license_page", enterprise=access.slug))
 
 
-def _csv_cell(value: Any) -> str:
-    """One CSV cell: lists comma-separated, booleans true/false, null empty."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return ", ".join(value)
-    return str(value)
-
-
 @bp.get("/enterprises/<enterprise>/settings/license/consumed-licenses.csv")
 def consumed_csv(enterprise: str) -> Response:
-    """Every consumed license as CSV; the columns are the API's field names, in its order."""
+    """The License page's "CSV report": GitHub's license report (license_report.py), streamed."""
     access = owner_page(enterprise)
-    rows = reads.all_rows(db(), access.id)
-
-    def generate() -> Iterator[str]:
-        """Stream the file a chunk of rows at a time."""
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(ENCODER.names)
-        for index, (_, row_json, _) in enumerate(rows, start=1):
-            row = json.loads(row_json)
-            writer.writerow([_csv_cell(row.get(name)) for name in ENCODER.names])
-            if index % 1000 == 0:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
-
-    filename = f"{access.slug}-consumed-licenses.csv"
-    return Response(stream_with_context(generate()), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return license_report_download(access, request.args.get("headers"))
 
 
 @bp.get("/enterprises/<enterprise>/settings/license/users/<int:rownum>")

@@ -14,8 +14,8 @@ from typing import Any
 
 from github_http.auth import token_digest
 from github_http.storage import Database
+from license_rules.matching import CloudAccount
 
-from .matching import CloudAccount
 from .rows import GHES_ONLY_TEMPLATE, CloudSide, cloud_side, identity_attributes
 
 GENERATION_KEY = "ghec_generation"

@@ -13,9 +13,9 @@ from contextlib import contextmanager
 from typing import Any
 
 from github_http.storage import Database
+from license_rules.matching import match
 
 from . import reads
-from .matching import match
 from .rows import build_slots, server_accounts
 
 #: Rewrite the enterprise's rows in order when the file's users are at least this share of them.

@@ -21,7 +21,17 @@ from json.encoder import encode_basestring
 from operator import itemgetter
 from typing import Any
 
-from .matching import RULE_GHES_ONLY, CloudAccount, CloudIndex, Match, ServerAccount, Source, build_index, source_order
+from license_rules.matching import (
+    RULE_GHES_ONLY,
+    CloudAccount,
+    CloudIndex,
+    Match,
+    ServerAccount,
+    Source,
+    build_index,
+    source_order,
+)
+
 from .schemas import RowEncoder
 
 ENCODER = RowEncoder()

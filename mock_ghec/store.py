@@ -25,10 +25,10 @@ from github_http.crash_hold import no_hold
 from github_http.pagination import Page
 from github_http.state_file import bring_forward, remove_with_wal, side_path
 from github_http.storage import Database
+from license_rules.matching import CloudAccount
 
 from . import reads
 from .domain import FileTooLarge, InvalidUsage, NotJson, NotRegistered, UsageRefused
-from .matching import CloudAccount
 from .page_cache import PageCache
 from .page_rows import page_answer
 from .privacy import envelope_paths, keep

@@ -24,6 +24,7 @@ from .connect import make_connect_blueprint
 from .control import make_hooks
 from .manage_api import make_manage_blueprint
 from .pages import make_pages_blueprint
+from .reports import make_reports_blueprint
 from .runtime import Runtime, open_runtime
 from .settings import load
 from .syncer import ConnectSyncer
@@ -107,4 +108,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(make_connect_blueprint())
     app.register_blueprint(make_manage_blueprint())
     app.register_blueprint(make_pages_blueprint())
+    app.register_blueprint(make_reports_blueprint())
     return app

@@ -2,6 +2,7 @@
 
     mock-ghes serve --host 127.0.0.1 --port 8081 --seed N --scenario NAME [--instance K] [--state PATH]
     mock-ghes license usage [-o [FILE]] [-y] [--unencrypted] [--seed/--scenario/--instance/--state]
+    mock-ghes license info [-j] | license check | license import [--pipe] | user-csv [-o]
 
 Flags only override what they name; everything else comes from MOCK_GHES_* or the defaults.
 """
@@ -15,6 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .license_cli import add_commands, usage_command
+from .license_cli import run as run_license_command
 from .settings import load
 
 _FLAG_SETTINGS = {"seed": "SEED", "scenario": "SCENARIO", "params": "SCENARIO_PARAMS", "instance": "INSTANCE",
@@ -46,12 +49,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--connect-token", help="preconfigure GitHub Connect: the enterprise's Connect token")
     license_cmd = commands.add_parser("license", help="license commands, like ghe-license")
     license_sub = license_cmd.add_subparsers(dest="license_command", required=True)
-    usage = license_sub.add_parser("usage", help="export license usage (like ghe-license usage)")
+    usage = license_sub.add_parser("usage", help="export license usage (like ghe-license usage; "
+                                   "ghe-license-usage before GHES 3.13)")
     usage.add_argument("-o", "--output", nargs="?", const="-", metavar="FILE",
                        help="write to FILE; -o alone or -o - writes to stdout (default: a dated file here)")
     usage.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
     usage.add_argument("--unencrypted", action="store_true", help="leave the users array in clear")
     _scenario_flags(usage)
+    add_commands(commands, license_sub, _scenario_flags)
     return parser
 
 
@@ -103,9 +108,10 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _confirm(count: int, host: str) -> bool:
+def _confirm(count: int, host: str, command: str) -> bool:
     """Ask on the terminal, as ghe-license does; no answer (no stdin) means no."""
-    print(f"Export the license usage of {count} users (their IDs and email addresses) from {host}? [y/N] ",
+    print(f"{command}: export the license usage of {count} users (their IDs and email addresses) "
+          f"from {host}? [y/N] ",
           end="", file=sys.stderr, flush=True)
     answer = sys.stdin.readline() if sys.stdin else ""
     return answer.strip().lower() in ("y", "yes")
@@ -118,8 +124,10 @@ def license_usage(args: argparse.Namespace) -> int:
 
     runtime = open_runtime(load(_config(args, {})))
     try:
-        if not args.yes and not _confirm(runtime.store.seats_used(), runtime.store.instance()["host_name"]):
-            print("Aborted: nothing exported.", file=sys.stderr)
+        instance = runtime.store.instance()
+        command = usage_command(instance["version"])
+        if not args.yes and not _confirm(runtime.store.seats_used(), instance["host_name"], command):
+            print(f"{command}: Aborted: nothing exported.", file=sys.stderr)
             return 1
         usage = build_usage(runtime, encrypted=not args.unencrypted)
     finally:
@@ -136,7 +144,7 @@ def license_usage(args: argparse.Namespace) -> int:
         return 0
     target = Path(args.output or usage.filename)
     target.write_bytes(usage.content)
-    print(f"Wrote {target} ({usage.users} users, {form}).", file=sys.stderr)
+    print(f"{command}: Wrote {target} ({usage.users} users, {form}).", file=sys.stderr)
     return 0
 
 
@@ -146,7 +154,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return serve(args)
-        return license_usage(args)
+        if args.command == "license" and args.license_command == "usage":
+            return license_usage(args)
+        from .runtime import open_runtime
+        return run_license_command(args, lambda: open_runtime(load(_config(args, {}))))
     except (ValueError, OSError) as error:
         print(f"mock-ghes: {error}", file=sys.stderr)
         return 2

@@ -15,6 +15,7 @@ from github_http import ControlHooks, GitHubError, isoformat
 from .access import ghes
 from .domain import UnknownUser
 from .openapi import ghes_openapi
+from .report_store import REPORTS_TABLE
 from .runtime import Runtime
 from .schemas import MockUserSchema
 
@@ -82,4 +83,5 @@ def make_hooks(runtime: Runtime) -> ControlHooks:
 
     return ControlHooks(reset=reset, load_scenario=lambda spec: load_scenario(runtime, spec),
                         describe_scenario=lambda: describe(runtime), openapi=ghes_openapi,
-                        extend=extend, routes_doc=ROUTES_DOC)
+                        extend=extend, routes_doc=ROUTES_DOC,
+                        derived_tables=(REPORTS_TABLE,))

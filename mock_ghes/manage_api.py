@@ -6,18 +6,16 @@ GitHub's secret format, so the mock's upload takes its own small JSON license in
 """
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
-from marshmallow import ValidationError
 
-from github_http import GitHubError, isoformat, parse_time
+from github_http import GitHubError, parse_time
 from github_http.errors import validation_failed
 
 from .access import ghes, manage_auth
-from .schemas import ManageLicenseCheckSchema, ManageLicenseInfoSchema, MockLicenseSchema
-from .seeding import license_hash
+from .license_file import LICENSE_HELP, InvalidLicense, apply_license, parse_license
+from .schemas import ManageLicenseCheckSchema, ManageLicenseInfoSchema
 
 
 def manage_license(instance: dict[str, Any]) -> dict[str, Any]:
@@ -37,23 +35,12 @@ def _uploaded_license() -> dict[str, Any]:
     part = request.files.get("license")
     raw = part.read() if part is not None else request.form.get("license", "").encode("utf-8")
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise GitHubError(400, "The license part must be the mock's JSON license: {\"seats\": 100 or "
-                               "\"unlimited\", \"kind\": \"standard\", \"expire_at\": \"<RFC 3339>\"}") from error
-    try:
-        loaded = MockLicenseSchema().load(data if isinstance(data, dict) else {})
-    except ValidationError as error:
+        return parse_license(raw)
+    except InvalidLicense as error:
+        if not error.fields:
+            raise GitHubError(400, f"The license part must be {LICENSE_HELP}") from error
         raise validation_failed([{"resource": "License", "field": f, "code": "invalid"}
-                                 for f in sorted(error.normalized_messages())]) from error
-    seats = loaded["seats"]
-    if not (seats == "unlimited" or (isinstance(seats, int) and not isinstance(seats, bool) and seats >= 0)):
-        raise validation_failed([{"resource": "License", "field": "seats", "code": "invalid"}])
-    try:
-        loaded["expire_at"] = isoformat(parse_time(loaded["expire_at"]))
-    except ValueError as error:
-        raise validation_failed([{"resource": "License", "field": "expire_at", "code": "invalid"}]) from error
-    return loaded
+                                 for f in error.fields]) from error
 
 
 def make_manage_blueprint() -> Blueprint:
@@ -69,13 +56,7 @@ def make_manage_blueprint() -> Blueprint:
     @bp.put("/config/license")
     def upload_license() -> tuple[str, int]:
         """GitHub's "Upload an enterprise license" (the mock's JSON license, applied at once): 202."""
-        new = _uploaded_license()
-        store = ghes().runtime.store
-        instance = store.instance()
-        digest = license_hash({"server_id": instance["server_id"], "company": instance["company"],
-                               "seats": new["seats"], "kind": new["kind"], "expire_at": new["expire_at"]})
-        store.update_license(None if new["seats"] == "unlimited" else new["seats"], new["kind"],
-                             new["expire_at"], digest, digest[7:13])
+        apply_license(ghes().runtime.store, _uploaded_license())
         return "", 202
 
     @bp.get("/config/license/check")

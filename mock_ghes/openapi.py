@@ -22,7 +22,8 @@ SCHEMAS = {
     "mock-email": s.EmailSchema, "mock-user": s.MockUserSchema,
 }
 SECURITY = {"token": {"type": "http", "scheme": "bearer", "description": "`token T` or `Bearer T`"},
-            "manage": {"type": "http", "scheme": "basic", "description": "user api_key, the Manage token"}}
+            "manage": {"type": "http", "scheme": "basic", "description": "user api_key, the Manage token"},
+            "report_basic": {"type": "http", "scheme": "basic", "description": "any user name, a site admin's token"}}
 _ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/basic-error"}}}
 _USERNAME = [{"name": "username", "in": "path", "required": True, "schema": {"type": "string"}}]
 
@@ -39,6 +40,8 @@ def _op(summary: str, ok: tuple[str, str | None], *, tag: str = "github", auth: 
     responses: dict[str, Any] = {status: {"description": summary}}
     if schema == "html":
         responses[status]["content"] = {"text/html": {"schema": {"type": "string"}}}
+    elif schema == "csv":
+        responses[status]["content"] = {"text/csv": {"schema": {"type": "string"}}}
     elif schema == "file":
         responses[status]["content"] = {"application/json": {"schema": {
             "type": "object", "description": "The license-usage export (export_format, version 1)"}}}
@@ -55,6 +58,19 @@ def _op(summary: str, ok: tuple[str, str | None], *, tag: str = "github", auth: 
         op["requestBody"] = {"required": True, "content": _ref(body)}
     if params:
         op["parameters"] = params
+    return op
+
+
+def _report_op() -> dict[str, Any]:
+    """GitHub's documented report download: 202 while it is built, then the CSV (docs/ghes.md)."""
+    op = _op("Download a site-admin report (all_users, active_users, dormant_users, suspended_users, "
+             "all_organizations, all_repositories)", ("200", "csv"), params=[
+                 {"name": "name", "in": "path", "required": True, "schema": {"type": "string", "enum": [
+                     "all_users", "active_users", "dormant_users", "suspended_users", "all_organizations",
+                     "all_repositories"]}}])
+    op["responses"]["202"] = {"description": "The report is being generated: request it again",
+                              "content": _ref("basic-error")}
+    op["security"] = [{"token": []}, {"report_basic": []}]
     return op
 
 
@@ -114,6 +130,9 @@ def _paths() -> list[tuple[str, dict[str, Any]]]:
                                                            auth=None, errors=())}),
         ("/enterprise/users", {"get": _op("Users list (?q= search)", ("200", "html"), tag="page", auth=None,
                                           errors=())}),
+        ("/stafftools/reports", {"get": _op("Site admin Reports page", ("200", "html"), tag="page", auth=None,
+                                            errors=())}),
+        ("/stafftools/reports/{name}.csv", {"get": _report_op()}),
     ]
 
 

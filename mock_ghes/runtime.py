@@ -16,6 +16,7 @@ from github_http.auth import token_digest
 
 from .connect_store import ConnectConfig, ConnectStore
 from .licensing import LicenseRules
+from .report_store import ReportStore
 from .seeding import build_scenario, scenario_token, seed_rows
 from .store import Store
 
@@ -30,6 +31,7 @@ class Runtime:
     store: Store
     connect: ConnectStore
     rules: LicenseRules
+    reports: ReportStore
     _public_key: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -98,7 +100,8 @@ def open_runtime(settings: dict[str, Any]) -> Runtime:
     db = Database(settings["STATE_PATH"] or None)
     rules = LicenseRules.from_settings(settings)
     runtime = Runtime(settings=settings, db=db, clock=Clock(db), store=Store(db, rules),
-                      connect=ConnectStore(db, timedelta(days=settings["SYNC_PERIOD_DAYS"])), rules=rules)
+                      connect=ConnectStore(db, timedelta(days=settings["SYNC_PERIOD_DAYS"])), rules=rules,
+                      reports=ReportStore(db, timedelta(seconds=settings["REPORT_CACHE_SECONDS"])))
     try:
         if not runtime.store.is_seeded():
             scenario_args = (settings["SEED"], settings["SCENARIO"], settings["SCENARIO_PARAMS"],

@@ -40,6 +40,7 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": "",               # page sessions; "" = derived from the seed (workers agree)
     "HTTP_ONLY": True,              # the mock serves plain HTTP; goes into the export's instance block
     "HOST_NAME": "",                # override the scenario instance's host name ("" = the scenario's)
+    "REPORT_CACHE_SECONDS": 3600,   # app-clock seconds a built site-admin report is served before it is rebuilt
     "DUE_CHECK_TTL": 5.0,           # seconds a worker trusts its cached next-sync time (other workers)
 }
 

@@ -19,6 +19,8 @@ from github_http import Database, parse_time
 
 from .domain import EMAIL, MAX_LOGIN_LENGTH, AlreadyExists, InvalidValue, NotAllowed, UnknownUser, normalise_login
 from .licensing import LicenseRules, days_until, seats_available
+from .report_store import SCHEMA as REPORTS_SCHEMA
+from .report_store import forget_all as forget_reports
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS ghes_instance (
@@ -71,7 +73,7 @@ class Store:
         """Create the tables if needed; no rows are written until `replace_all`."""
         self.db = db
         self.rules = rules
-        db.executescript(SCHEMA)
+        db.executescript(SCHEMA + REPORTS_SCHEMA)
 
     @contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
@@ -100,6 +102,7 @@ class Store:
         marks = ", ".join("?" for _ in INSTANCE_COLUMNS)
         with self.db.transaction() as conn:
             conn.execute("DELETE FROM ghes_users")
+            forget_reports(conn)
             conn.execute("DELETE FROM ghes_instance")
             conn.execute("DELETE FROM sqlite_sequence WHERE name = 'ghes_users'")
             conn.execute(f"INSERT INTO ghes_instance(id, {cols}) VALUES (1, {marks})",
@@ -239,6 +242,7 @@ class Store:
                          "suspension_reason, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                          (normal, emails, int(suspended), now if suspended else None,
                           "Suspended at creation" if suspended else None, now))
+            forget_reports(conn)  # the cached reports would be stale
         return self.user(normal)
 
     def _target(self, conn: sqlite3.Connection, login: str) -> sqlite3.Row:
@@ -259,6 +263,7 @@ class Store:
             if clash is not None and clash["id"] != row["id"]:
                 raise AlreadyExists("login")
             conn.execute("UPDATE ghes_users SET login = ? WHERE id = ?", (normal, row["id"]))
+            forget_reports(conn)
         return self.user(normal)
 
     def delete_user(self, login: str, acting_login: str) -> None:
@@ -268,6 +273,7 @@ class Store:
             if row["login"].lower() == acting_login.lower():
                 raise NotAllowed("You cannot delete your own account.")
             conn.execute("DELETE FROM ghes_users WHERE id = ?", (row["id"],))
+            forget_reports(conn)
 
     def set_suspended(self, login: str, suspended: bool, reason: str | None, acting_login: str,
                       now: str) -> None:
@@ -280,6 +286,7 @@ class Store:
             conn.execute("UPDATE ghes_users SET suspended = ?, suspended_at = ?, suspension_reason = ? "
                          "WHERE id = ?", (int(suspended), now if suspended else None,
                                           reason or f"{verb} via API by {acting_login}", row["id"]))
+            forget_reports(conn)
 
     def mark_signed_in(self, login: str, now: str) -> None:
         """Record a sign-in: a never-signed-in account becomes active (and may start to count)."""
@@ -287,3 +294,4 @@ class Store:
             if conn.execute("UPDATE ghes_users SET last_active_at = ?, dormant = 0 WHERE login = ?",
                             (now, login)).rowcount == 0:
                 raise UnknownUser(login)
+            forget_reports(conn)

@@ -66,7 +66,7 @@ def test_export_on_ghes_then_upload_through_the_file_picker(page, ghes, ghec, tm
     with page.expect_download() as csv_info:
         page.get_by_role("link", name="Download CSV report").click()
     lines = Path(csv_info.value.path()).read_text().splitlines()
-    assert lines[0].startswith("github_com_login,") and len(lines) == 1 + after
+    assert lines[0].startswith("GitHub com login,") and len(lines) == 1 + after
     page.watch.assert_clean()
 
 

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 from ghec_helpers import all_rows, export_bytes, export_for, upload, user
 
-from mock_ghec.matching import RULE_VERIFIED, CloudAccount, build_index, match, normalise, why_unmatched
+from license_rules.matching import RULE_VERIFIED, CloudAccount, build_index, match, normalise, why_unmatched
 from mock_ghec.rows import ENCODER, CloudRows, account_fields, build_rows, make_cloud
 
 ANNA = CloudAccount(1, "anna", verified=("anna@corp.example",), unverified=("anna@home.example",),

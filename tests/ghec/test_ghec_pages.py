@@ -9,7 +9,7 @@ import pytest
 from ghec_helpers import export_bytes, export_for, reference, snapshot, user
 
 import scenarios
-from mock_ghec.rows import ENCODER
+from mock_ghec.license_report import CURRENT_HEADERS
 
 ROW_FIELDS = list(reference()["components"]["schemas"]["get-consumed-licenses"]["properties"]["users"]["items"]["properties"])
 
@@ -146,16 +146,17 @@ def test_search_and_pagination(signed_in, scenario, main):
 
 
 def test_csv_download(signed_in, scenario, main):
-    """Columns are the API's field names in its order; one line per consumed license."""
+    """The License page's CSV report is GitHub's license report: its headers, one line per consumed license."""
     response = signed_in.get(f"{license_url(main.slug)}/consumed-licenses.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert rows[0] == ENCODER.names
-    assert set(ROW_FIELDS) <= set(rows[0])
+    assert rows[0] == CURRENT_HEADERS
     assert len(rows) == 1 + len(main.members)
-    record = dict(zip(rows[0], rows[1]))
-    assert record["github_com_user"] == "true" and record["total_user_accounts"] == "1"
+    record = dict(zip(rows[0], rows[1], strict=True))
+    assert record["GitHub com user"] == "true" and record["Total user accounts"] == "1"
+    legacy = signed_in.get(f"{license_url(main.slug)}/consumed-licenses.csv?headers=legacy").get_data(as_text=True)
+    assert legacy.startswith("github_com_login,")
 
 
 def test_row_page_explains_merges(signed_in, scenario, main):

@@ -21,7 +21,7 @@ ROUTES = {
     ("POST", "/logout"): "public_form", ("GET", "/static/github/<path:filename>"): "asset",
     ("GET", "/user"): "token",
     ("GET", f"{E}/consumed-licenses"): "owner", ("GET", f"{E}/license-sync-status"): "owner",
-    ("POST", f"{E}/server-usage"): "owner",
+    ("POST", f"{E}/server-usage"): "owner", ("GET", f"{E}/license-report.csv"): "owner",
     ("PUT", f"{E}/connect/servers/<server_id>"): "connect", ("POST", f"{E}/connect/server-usage"): "connect",
     ("GET", f"{E}/settings/license"): "owner_page", ("GET", f"{E}/settings/license/consumed-licenses.csv"): "owner_page",
     ("GET", f"{E}/settings/license/users/<int:rownum>"): "owner_page",

@@ -34,7 +34,8 @@ ROUTES = {
     ("GET", "/manage/v1/config/license"): "manage", ("PUT", "/manage/v1/config/license"): "manage",
     ("GET", "/manage/v1/config/license/check"): "manage",
     ("GET", "/enterprise/settings/license"): "admin_page", ("GET", "/enterprise/settings/license/export"): "admin_page",
-    ("GET", "/enterprise/users"): "admin_page",
+    ("GET", "/enterprise/users"): "admin_page", ("GET", "/stafftools/reports"): "admin_page",
+    ("GET", "/stafftools/reports/<name>.csv"): "report",
     ("POST", "/enterprise/settings/license/connect"): "admin_form", ("POST", "/enterprise/settings/license/sync"): "admin_form",
 }
 
@@ -126,3 +127,19 @@ def test_public_routes_need_no_sign_in(ghes: tuple[Flask, dict[str, Any]], metho
         assert call(client, method, url(rule), form=True).status_code in (200, 302, 401)
     else:
         assert call(client, method, url(rule)).status_code in ((200, 302) if kind == "public" else (200, 404))
+
+
+@pytest.mark.parametrize(("method", "rule"), _routes("report"))
+def test_report_callers(ghes: tuple[Flask, dict[str, Any]], method: str, rule: str) -> None:
+    """A site admin's token (header or Basic password) or page session; GitHub's 401/403 for the rest."""
+    app, f = ghes
+    client, path = app.test_client(), url(rule, name="all_users")
+    json_error(call(client, method, path), 401, "Requires authentication")
+    json_error(call(client, method, path, bearer(BAD_TOKEN)), 401, "Bad credentials")
+    json_error(call(client, method, path, basic(f["admin_login"], BAD_TOKEN)), 401, "Bad credentials")
+    json_error(call(client, method, path, bearer(f["suspended"])), 403)
+    json_error(call(client, method, path, bearer(f["member"])), 403)
+    json_error(call(page_client(app, f["member_login"]), method, path), 403)
+    assert call(client, method, path, bearer(f["admin"])).status_code in (200, 202)
+    assert call(client, method, path, basic(f["admin_login"], f["admin"])).status_code in (200, 202)
+    assert call(page_client(app, f["admin_login"]), method, path).status_code in (200, 202)
