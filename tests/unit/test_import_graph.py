@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("scenarios", "export_format", "github_http", "mock_ghes", "mock_ghec", "sync_client",
+PACKAGES = ("scenarios", "export_format", "github_http", "license_rules", "mock_ghes", "mock_ghec", "sync_client",
             "license_mocks_pytest", "license_mocks_launch")
 APPS = ("mock_ghes", "mock_ghec")
 #: Modules that may start a thread, and why.
@@ -118,7 +118,8 @@ def test_neither_app_imports_the_other(app: str, other: str) -> None:
 
 def test_shared_packages_import_no_app_nor_the_launchers() -> None:
     """What both apps and the client share may not lead back into either app."""
-    assert _violations(("scenarios", "export_format", "github_http"), (*APPS, "license_mocks_launch")) == []
+    assert _violations(("scenarios", "export_format", "github_http", "license_rules"),
+                       (*APPS, "license_mocks_launch")) == []
 
 
 def test_no_app_module_starts_a_thread() -> None:
