@@ -44,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check an export file against the contract")
     p.add_argument("file", metavar="FILE")
+    p.add_argument("--format-version", metavar="V", help="judge by this published schema version (1-0-0, or "
+                   "a MODEL number such as 1); default: the file's own format_version")
     add_key(p), add_common(p)
 
     p = sub.add_parser("upload", help="upload an export file to GHEC (\"Add server usage\")")
@@ -101,7 +103,7 @@ def cmd_export(opts: Resolved, console: Console) -> int:
 def cmd_validate(opts: Resolved, console: Console) -> int:
     """Exit 0 when valid; 1 with every problem as `path: message` (or a JSON list)."""
     raw = read_file(opts.args.file)
-    check = check_bytes(raw, opts.private_key())
+    check = check_bytes(raw, opts.private_key(), opts.args.format_version)
     if opts.args.json:
         _emit_json({"file": opts.args.file, **check.as_json()})
     else:
