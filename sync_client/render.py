@@ -22,7 +22,8 @@ def file_check(console: Console, name: str, check: FileCheck) -> None:
     kind = "encrypted" if check.encrypted else "plain"
     users = "" if check.users is None else f", {len(check.users)} users"
     if check.ok:
-        console.print(f"[green]✓[/] {name} is a valid export ({kind}{users}, server {check.server_id})",
+        schema = f", schema {check.schema_version}" if check.schema_version else ""
+        console.print(f"[green]✓[/] {name} is a valid export ({kind}{users}, server {check.server_id}{schema})",
                       highlight=False)
         return
     console.print(f"[red]✗[/] {name} is not a valid export: {len(check.problems)} problem(s)", highlight=False)
