@@ -1,4 +1,4 @@
-"""`license-sync`: export, validate, upload, sync, trigger, status, verify, demo.
+"""`license-sync`: export, validate, upload, sync, trigger, status, verify, demo, diff.
 
 WHY argparse and a single `main(argv) -> int`: the console script, `python -m sync_client` and
 the tests all call the same function and get an exit code; every error a user can meet is
@@ -16,7 +16,7 @@ from typing import Any
 
 from rich.console import Console
 
-from . import render
+from . import diff, render
 from .errors import EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, InvalidExport, SyncError
 from .exportfile import check_bytes, read_file
 from .flows import read_status, trigger_sync, upload_usage, verify
@@ -72,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenario", default="demo", help="scenario preset (default demo)")
     p.add_argument("--keep-running", action="store_true", help="leave the servers up until Ctrl-C")
     p.add_argument("--json", action="store_true", help="print a machine-readable summary")
+    diff.add_parser(sub)
     return parser
 
 
@@ -207,6 +208,7 @@ def cmd_demo(opts: Resolved, console: Console) -> int:
 COMMANDS: dict[str, Callable[[Resolved, Console], int]] = {
     "export": cmd_export, "validate": cmd_validate, "upload": cmd_upload, "sync": cmd_sync,
     "trigger": cmd_trigger, "status": cmd_status, "verify": cmd_verify, "demo": cmd_demo,
+    "diff": diff.cmd_diff,
 }
 
 
