@@ -52,7 +52,7 @@ class Change:
 
     def __str__(self) -> str:
         """`$.instance.host_name: maxLength lowered from 255 to 100 (needs a REVISION bump)`."""
-        return f"{self.path}: {self.what} (needs a {self.needs.name} bump)"
+        return f"{self.path}: {self.what} (needs {_article(self.needs)} bump)"
 
 
 def bump_made(old: SchemaVer, new: SchemaVer) -> Bump:
@@ -82,9 +82,14 @@ def check_bump(old: dict[str, Any], old_version: SchemaVer,
     for change in compare(old, new):
         if change.needs > made:
             step = (f"but {new_version} is the same version as {old_version} (published versions never change)"
-                    if made is Bump.NONE else f"but {old_version} → {new_version} is only a {made.name} bump")
-            failures.append(f"{change.path}: {change.what}; that needs a {change.needs.name} bump, {step}")
+                    if made is Bump.NONE else f"but {old_version} → {new_version} is only {_article(made)} bump")
+            failures.append(f"{change.path}: {change.what}; that needs {_article(change.needs)} bump, {step}")
     return failures
+
+
+def _article(bump: Bump) -> str:
+    """`an ADDITION`, `a REVISION`, `a MODEL`."""
+    return f"{'an' if bump.name[0] in 'AEIOU' else 'a'} {bump.name}"
 
 
 def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
