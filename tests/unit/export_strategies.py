@@ -13,6 +13,7 @@ documents are repaired for those rules afterwards: what is left is what the sche
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from typing import Any
 
@@ -96,8 +97,12 @@ def _repair(doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
+@functools.cache
 def valid_plain_exports() -> st.SearchStrategy[dict[str, Any]]:
-    """Plain-form exports the published schema and the format's rules both allow."""
+    """Plain-form exports the published schema and the format's rules both allow.
+
+    Cached: building the leaf strategies (regexes compiled into generators) is the expensive
+    part, and near_misses draws from this once per example."""
     root = export_json_schema()
     return from_export_schema(root["$defs"]["PlainExport"], root).map(_repair)
 
