@@ -128,3 +128,20 @@ def test_the_library_refuses_a_github_shipped_export_with_one_clear_line() -> No
     """What GHEC's upload and validate_bytes say: one problem naming the case, no schema noise."""
     result = validate_bytes(GITHUB.read_bytes())
     assert not result.ok and [(p.path, p.message) for p in result.problems] == [("$", NOT_OUR_FORMAT)]
+
+
+def test_ghecs_upload_refuses_a_github_shipped_export_with_that_one_line() -> None:
+    import scenarios
+    from mock_ghec import create_app
+
+    app = create_app({"TESTING": True, "SEED": 1, "SCENARIO": "small", "PAGE_BLOCKS": False})
+    try:
+        main = scenarios.build(1, "small").enterprises[0]
+        token = scenarios.build(1, "small").tokens[f"ghec:{main.slug}:owner"]
+        answer = app.test_client().post(f"/enterprises/{main.slug}/server-usage", data=GITHUB.read_bytes(),
+                                        headers={"Authorization": f"token {token}",
+                                                 "Content-Type": "application/json"})
+        assert answer.status_code == 422
+        assert answer.get_json()["problems"] == [{"path": "$", "message": NOT_OUR_FORMAT}]
+    finally:
+        app.extensions["mock"].db.close()
