@@ -182,10 +182,12 @@ class _Walker:
         if before != after:
             if after is None or (before is not None and all(v in after for v in before)):
                 self.add(path, f"allowed values widened from {_show(before)} to {_show(after)}", Bump.ADDITION)
+            elif before is None:
+                self.add(path, f"values restricted to {_show(after)}", Bump.REVISION)
             else:
-                lost = before if after is not None and before is None else [v for v in before or [] if v not in after]
-                self.add(path, f"allowed values tightened from {_show(before)} to {_show(after)}"
-                               + (f" ({_show(lost)} no longer accepted)" if before else ""), Bump.REVISION)
+                lost = [v for v in before if v not in after]
+                self.add(path, f"allowed values tightened from {_show(before)} to {_show(after)} "
+                               f"({_show(lost)} no longer accepted)", Bump.REVISION)
         for word in ("pattern", "format"):
             if old.get(word) == new.get(word):
                 continue

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import rules
+from . import github_shipped, rules
 from ._reading import FAILED, read_json
 from .encryption import DecryptionError, decrypt_users
 from .problems import ProblemList, json_path
@@ -96,6 +96,9 @@ def _against_published(raw: bytes, version: SchemaVer, private_key: Any, root: P
     found = ProblemList()
     doc = read_json(raw, found.add)
     if doc is FAILED:
+        return ValidationResult(False, found.finish(), None)
+    if github_shipped.looks_like_github_export(doc):  # as validate_bytes: one clear line
+        found.add("$", github_shipped.NOT_OUR_FORMAT)
         return ValidationResult(False, found.finish(), None)
     form = ("EncryptedExport" if "encryption" in doc else "PlainExport") if isinstance(doc, dict) else None
     if not _schema_problem(_compiled(version, EXPORT_SCHEMA_NAME, root, form), doc, "$", found):

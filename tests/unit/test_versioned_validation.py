@@ -145,3 +145,8 @@ def test_ghecs_upload_refuses_a_github_shipped_export_with_that_one_line() -> No
         assert answer.get_json()["problems"] == [{"path": "$", "message": NOT_OUR_FORMAT}]
     finally:
         app.extensions["mock"].db.close()
+
+
+def test_an_older_version_also_recognises_a_github_shipped_export(two_versions: Path) -> None:
+    result, _ = validate_versioned(GITHUB.read_bytes(), "1-0-0", root=two_versions)
+    assert [(p.path, p.message) for p in result.problems] == [("$", NOT_OUR_FORMAT)]
