@@ -5,13 +5,14 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SEED ?= 42
 
-.PHONY: demo test bench bench-deps serve browser-deps clean help
+.PHONY: demo test bench bench-deps serve browser-deps clean help fuzz
 
 help:
 	@echo "make demo   - run the whole license-sync flow against both mocks, narrated"
 	@echo "make test   - run every test (installs what it needs, chromium included)"
 	@echo "make bench  - measure the performance targets, write bench/results.json"
 	@echo "make serve  - run mock GHES (8081) and mock GHEC (8082) until Ctrl-C"
+	@echo "make fuzz   - the export format's property tests with many more examples (FUZZ_EXAMPLES, default 2000)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +45,11 @@ bench-deps:
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null) \
 	      || echo "warning: could not install nodejs/npm; the peer figure will not be measured"; \
 	  else echo "warning: npm missing and cannot be installed here; the peer figure will not be measured"; fi; }
+
+# The export format's validators on many generated documents and near-misses (make test runs 15 of each).
+FUZZ_EXAMPLES ?= 2000
+fuzz: $(STAMP)
+	EXPORT_FORMAT_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q -p no:cacheprovider tests/unit/test_export_format_properties.py
 
 serve: $(STAMP)
 	$(PY) -m license_mocks_launch.serve_pair --seed $(SEED)

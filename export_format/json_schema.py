@@ -4,8 +4,9 @@ WHY derived and never hand-written: marshmallow (schemas.py) is the single sourc
 a hand-kept copy would drift. apispec's OpenAPIConverter turns each marshmallow schema into
 an OpenAPI 3.1 Schema Object (which is JSON Schema 2020-12); this module only post-processes
 that output (refs to $defs, descriptions, the top-level oneOf). tests/contract/
-test_schema_drift.py fails when the checked-in copy under fixtures/schema/ differs from what
-this code generates; regenerate with `.venv/bin/python tools/gen_schema.py`.
+test_schema_drift.py fails when the checked-in copy of the current version (versions.py:
+SCHEMA_VERSION) differs from what this code generates; regenerate with
+`.venv/bin/python tools/gen_schema.py`. Each published version keeps its own file forever.
 
 Only keywords whose meaning is the same in draft-07 and 2020-12 are emitted (type,
 properties, required, additionalProperties, items-as-a-schema, min/maxItems, min/maxLength,
@@ -27,10 +28,11 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import RAISE, Schema
 
 from . import schemas
+from .versions import EXPORT_SCHEMA_NAME, PUBLISHED_DIR, SCHEMA_VERSION, USERS_SCHEMA_NAME, schema_id, schema_path
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "schema"
-EXPORT_SCHEMA_PATH = SCHEMA_DIR / "license-usage-export.v1.schema.json"
-USERS_SCHEMA_PATH = SCHEMA_DIR / "users.v1.schema.json"
+SCHEMA_DIR = PUBLISHED_DIR  # linked from fixtures/schema/ in a checkout
+EXPORT_SCHEMA_PATH = schema_path(EXPORT_SCHEMA_NAME, SCHEMA_VERSION)
+USERS_SCHEMA_PATH = schema_path(USERS_SCHEMA_NAME, SCHEMA_VERSION)
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 DISCLAIMER = ("This project's own license-usage export format, modelled on the fields GitHub "
               "documents for its export (Features, Host name, HTTP only, License, Public key, "
@@ -103,7 +105,9 @@ def export_json_schema() -> dict[str, Any]:
     """
     return {
         "$schema": DIALECT,
-        "title": f"{schemas.FORMAT_ID} export, format version {schemas.FORMAT_VERSION}",
+        "$id": schema_id(EXPORT_SCHEMA_NAME, SCHEMA_VERSION),
+        "title": f"{schemas.FORMAT_ID} export, format version {schemas.FORMAT_VERSION} "
+                 f"(schema {SCHEMA_VERSION})",
         "description": DISCLAIMER + " The encrypted form is the default; the semantic rules "
                        "(exactly one primary email, addresses unique per user ignoring case, "
                        "user ids unique per file, ids written as JSON integers) are enforced "
@@ -118,7 +122,9 @@ def users_json_schema() -> dict[str, Any]:
     defs = _defs()
     return {
         "$schema": DIALECT,
-        "title": f"{schemas.FORMAT_ID} users array, format version {schemas.FORMAT_VERSION}",
+        "$id": schema_id(USERS_SCHEMA_NAME, SCHEMA_VERSION),
+        "title": f"{schemas.FORMAT_ID} users array, format version {schemas.FORMAT_VERSION} "
+                 f"(schema {SCHEMA_VERSION})",
         "description": DISCLAIMER + " This is the `users` array of the plain form, and the "
                        "plaintext (UTF-8 JSON) of the encrypted form's `users`.",
         "type": "array",

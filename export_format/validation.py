@@ -2,7 +2,8 @@
 
 First the msgspec accelerator (fastdecode.py) is asked; it can only say "valid, and here is
 the document" or "don't know". On "don't know" the reference path below decides, from
-scratch, so every refusal and message comes from it. Reference path, order of work, cheapest and most fundamental first: size, encoding and JSON syntax
+scratch, so every refusal and message comes from it. Reference path, order of work, cheapest
+and most fundamental first: size, encoding and JSON syntax
 (_reading.py); top-level type and format_version; the envelope (everything but the users)
 through marshmallow, which is cheap because the envelope is small; then the users array
 through the hot loop (fastpath.py). Only when that loop finds something wrong is the array
@@ -19,7 +20,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError
 
-from . import fastdecode, fastpath, rules
+from . import fastdecode, fastpath, github_shipped, rules
 from ._reading import FAILED, read_json
 from .document import ExportDocument
 from .encryption import DecryptionError, decrypt_users
@@ -254,6 +255,9 @@ def _reference(raw: bytes, private_key: Any) -> ValidationResult:
         return ValidationResult(False, found.finish(), None)
     if not isinstance(doc, dict):
         found.add("$", f"must be a JSON object (the export), got {_json_type(doc)}")
+        return ValidationResult(False, found.finish(), None)
+    if github_shipped.looks_like_github_export(doc):  # one clear line, not a dozen schema errors
+        found.add("$", github_shipped.NOT_OUR_FORMAT)
         return ValidationResult(False, found.finish(), None)
     if not _version_ok(doc, found):
         return ValidationResult(False, found.finish(), None)

@@ -121,3 +121,13 @@ def license_sync_pair(ghes: Any, ghec: Any) -> LicenseSyncPair:
     pair = LicenseSyncPair(ghes, ghec)
     pair.connect()
     return pair
+
+
+@pytest.fixture(scope="session")
+def export_corpus() -> Any:
+    """The export format's published corpus, from the installed package (docs/pytest-plugin.md):
+    `.golden` (valid files by name), `.github_shipped`, `.bad_inputs` (each with `.data`, `.status`,
+    `.message`, `.paths`). An `export_format.testing.ExportCorpus`."""
+    from export_format.testing import corpus
+
+    return corpus()

@@ -1,4 +1,4 @@
-"""`license-sync`: export, validate, upload, sync, trigger, status, verify, demo, predict.
+"""`license-sync`: export, validate, upload, sync, trigger, status, verify, demo, diff, predict.
 
 WHY argparse and a single `main(argv) -> int`: the console script, `python -m sync_client` and
 the tests all call the same function and get an exit code; every error a user can meet is
@@ -16,7 +16,7 @@ from typing import Any
 
 from rich.console import Console
 
-from . import predict_cli, render
+from . import diff, predict_cli, render
 from .errors import EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, InvalidExport, SyncError, UsageError
 from .exportfile import check_bytes, read_file
 from .flows import read_status, trigger_sync, upload_usage, verify
@@ -44,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check an export file against the contract")
     p.add_argument("file", metavar="FILE")
+    p.add_argument("--format-version", metavar="V", help="judge by this published schema version (1-0-0, or "
+                   "a MODEL number such as 1); default: the file's own format_version")
     add_key(p), add_common(p)
 
     p = sub.add_parser("upload", help="upload an export file to GHEC (\"Add server usage\")")
@@ -70,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenario", default="demo", help="scenario preset (default demo)")
     p.add_argument("--keep-running", action="store_true", help="leave the servers up until Ctrl-C")
     p.add_argument("--json", action="store_true", help="print a machine-readable summary")
-
+    diff.add_parser(sub)
     predict_cli.add_parser(sub)
     return parser
 
@@ -103,7 +105,7 @@ def cmd_export(opts: Resolved, console: Console) -> int:
 def cmd_validate(opts: Resolved, console: Console) -> int:
     """Exit 0 when valid; 1 with every problem as `path: message` (or a JSON list)."""
     raw = read_file(opts.args.file)
-    check = check_bytes(raw, opts.private_key())
+    check = check_bytes(raw, opts.private_key(), opts.args.format_version)
     if opts.args.json:
         _emit_json({"file": opts.args.file, **check.as_json()})
     else:
@@ -218,6 +220,7 @@ def cmd_demo(opts: Resolved, console: Console) -> int:
 COMMANDS: dict[str, Callable[[Resolved, Console], int]] = {
     "export": cmd_export, "validate": cmd_validate, "upload": cmd_upload, "sync": cmd_sync,
     "trigger": cmd_trigger, "status": cmd_status, "verify": cmd_verify, "demo": cmd_demo,
+    "diff": diff.cmd_diff,
     "predict": lambda opts, console: predict_cli.run(opts.args, console),
 }
 

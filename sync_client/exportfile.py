@@ -26,12 +26,16 @@ class FileCheck:
     server_id: str | None = None
     host_name: str | None = None
     users: list[dict[str, Any]] | None = None  # the (decrypted) user records, when readable
+    kind: str = "ghes-license-usage"  # or "github": the export as GitHub ships it (users not checkable)
+    schema_version: str | None = None  # the published schema version the file was judged by
+    notes: list[str] = field(default_factory=list)  # what could not be checked, and why
 
     def as_json(self) -> dict[str, Any]:
         """Machine-readable form for `--json`."""
         return {"ok": self.ok, "encrypted": self.encrypted, "server_id": self.server_id,
                 "host_name": self.host_name, "users": None if self.users is None else len(self.users),
-                "problems": [{"path": p.path, "message": p.message} for p in self.problems]}
+                "problems": [{"path": p.path, "message": p.message} for p in self.problems],
+                "kind": self.kind, "schema_version": self.schema_version, "notes": self.notes}
 
 
 def load_private_key(path: str | Path | None = None) -> Any:
@@ -46,16 +50,24 @@ def load_private_key(path: str | Path | None = None) -> Any:
         raise UsageError(str(error)) from None
 
 
-def check_bytes(raw: bytes, private_key: Any = None) -> FileCheck:
+def check_bytes(raw: bytes, private_key: Any = None, format_version: str | None = None) -> FileCheck:
     """Validate an export with the contract's validator and describe it.
 
     WHY the private key is passed: an encrypted file is only fully valid if its users array,
     once decrypted, is valid too; without the key only the envelope can be judged.
+    `format_version` names a published schema version ("1-0-0", or a MODEL number "1");
+    None judges the file by its own format_version. An export as GitHub ships it is
+    recognised and checked as far as its public shape allows (export_format.github_shipped).
     """
-    import export_format
-    result = export_format.validate_bytes(raw, private_key=private_key)
+    from export_format import github_shipped, versioned, versions
+    try:
+        result, version = versioned.validate_versioned(raw, format_version, private_key)
+    except versions.UnknownVersion as error:
+        raise UsageError(str(error)) from None
+    if not result.ok and result.problems[0].message == github_shipped.NOT_OUR_FORMAT:
+        return _github_check(_parse(raw))
     problems = [Problem(str(getattr(p, "path", "")), str(getattr(p, "message", p))) for p in result.problems]
-    check = FileCheck(ok=bool(result.ok), problems=problems)
+    check = FileCheck(ok=bool(result.ok), problems=problems, schema_version=str(version))
     document = result.document
     if document is not None:  # valid: the validator already parsed (and decrypted) it
         check.server_id = document.instance.get("server_id")
@@ -76,6 +88,17 @@ def check_bytes(raw: bytes, private_key: Any = None) -> FileCheck:
         elif check.encrypted and private_key is not None:
             check.users = decrypt_users(doc, private_key)
     return check
+
+
+def _github_check(doc: Any) -> FileCheck:
+    """The verdict on an export in GitHub's own shape: its instance block, and a clear note."""
+    from export_format import github_shipped
+    seen = github_shipped.check_github_export(doc)
+    instance = seen.instance
+    return FileCheck(ok=seen.ok, problems=[Problem(p.path, p.message) for p in seen.problems], encrypted=True,
+                     server_id=instance.get("server_id") if isinstance(instance.get("server_id"), str) else None,
+                     host_name=instance.get("host_name") if isinstance(instance.get("host_name"), str) else None,
+                     kind="github", notes=seen.notes)
 
 
 def _parse(raw: bytes) -> Any:

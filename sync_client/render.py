@@ -16,15 +16,31 @@ from .verify import VerifyReport
 
 def file_check(console: Console, name: str, check: FileCheck) -> None:
     """`validate`'s verdict: a header line, then each problem as `path: message`."""
+    if check.kind == "github":
+        _github_file_check(console, name, check)
+        return
     kind = "encrypted" if check.encrypted else "plain"
     users = "" if check.users is None else f", {len(check.users)} users"
     if check.ok:
-        console.print(f"[green]✓[/] {name} is a valid export ({kind}{users}, server {check.server_id})",
+        schema = f", schema {check.schema_version}" if check.schema_version else ""
+        console.print(f"[green]✓[/] {name} is a valid export ({kind}{users}, server {check.server_id}{schema})",
                       highlight=False)
         return
     console.print(f"[red]✗[/] {name} is not a valid export: {len(check.problems)} problem(s)", highlight=False)
     for problem in check.problems:
         console.print(f"  {problem.line()}", markup=False, highlight=False)
+
+
+def _github_file_check(console: Console, name: str, check: FileCheck) -> None:
+    """An export in GitHub's own shape: what was checked, and that its users cannot be."""
+    head = (f"[green]✓[/] {name} is an export as GitHub ships it (server {check.server_id}); its "
+            "instance block is well-formed" if check.ok
+            else f"[red]✗[/] {name} is an export as GitHub ships it, with {len(check.problems)} problem(s)")
+    console.print(head, highlight=False)
+    for problem in check.problems:
+        console.print(f"  {problem.line()}", markup=False, highlight=False)
+    for note in check.notes:
+        console.print(f"  [yellow]note:[/] {note}", highlight=False)
 
 
 def sync_status_table(rows: list[dict[str, Any]], title: str = "Enterprise Server instances") -> Table:

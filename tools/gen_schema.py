@@ -1,14 +1,19 @@
 #!/usr/bin/env python
 """Regenerate the published JSON Schema files, and optionally the generated golden files.
 
-    .venv/bin/python tools/gen_schema.py            # fixtures/schema/*.json
+    .venv/bin/python tools/gen_schema.py            # fixtures/schema/<name>/<SCHEMA_VERSION>.json
     .venv/bin/python tools/gen_schema.py --check    # exit 1 if they are out of date
     .venv/bin/python tools/gen_schema.py --golden   # also fixtures/golden/{small,edge-cases}*
+    .venv/bin/python tools/gen_schema.py --force    # rewrite an existing version's file (unpublished work only)
 
 WHY a script: the schema is derived from the marshmallow schemas (export_format/schemas.py)
 and checked in so non-Python consumers can use it; tests/contract/test_schema_drift.py fails
 when the checked-in copy is stale and names this script. Golden files are only rewritten on
 request because the encrypted one gets a fresh random key and nonce every time.
+Published schema versions are kept forever and never change: when the generated schema of the
+current version (export_format/versions.py: SCHEMA_VERSION) differs from its existing file,
+this script refuses to overwrite it and asks for a version bump (docs/export-format.md §7),
+unless --force says the version was never published (work on a branch).
 `fixtures/golden/handwritten.plain.json` is written by hand and never touched here.
 """
 from __future__ import annotations
@@ -24,8 +29,9 @@ sys.path.insert(0, str(ROOT))
 from export_format import build_export, load_public_key  # noqa: E402
 from export_format.json_schema import schema_files  # noqa: E402
 from export_format.limits import MAX_EMAIL_LENGTH, MAX_EMAIL_LOCAL_LENGTH, MAX_EMAILS_PER_USER, MAX_USER_ID  # noqa: E402
+from export_format.versions import SCHEMA_VERSION  # noqa: E402
 
-GOLDEN = ROOT / "fixtures" / "golden"
+GOLDEN = ROOT / "export_format" / "published" / "golden"  # = fixtures/golden (a link)
 LICENSE_HASH = "sha256:" + hashlib.sha256(b"TEST-ONLY license for the mock pair").hexdigest()
 LICENSE_KEY = "-----BEGIN PUBLIC KEY-----\nTEST-ONLY-LICENSE-KEY-NOT-A-REAL-KEY\n-----END PUBLIC KEY-----\n"
 
@@ -107,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="only report stale files")
     parser.add_argument("--golden", action="store_true", help="also rewrite golden files")
+    parser.add_argument("--force", action="store_true",
+                        help="overwrite an existing version's file (only for a version never published)")
     args = parser.parse_args(argv)
     stale = []
     for path, text in schema_files().items():
@@ -114,6 +122,11 @@ def main(argv: list[str] | None = None) -> int:
         if current == text:
             continue
         stale.append(path)
+        if current is not None and not args.check and not args.force:
+            print(f"refusing to rewrite {path.relative_to(ROOT)}: schema version {SCHEMA_VERSION} exists and "
+                  "published versions never change; bump SCHEMA_VERSION in export_format/versions.py "
+                  "(docs/export-format.md §7) or pass --force if it was never published", file=sys.stderr)
+            return 1
         if not args.check:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
