@@ -39,9 +39,8 @@ NearMiss = tuple[dict[str, Any], tuple[Any, ...], str]  # document, path parts o
 
 @pytest.fixture(scope="module")
 def ghec() -> Iterator[tuple[Flask, str, str]]:
-    """One in-process GHEC (its own ephemeral state), its main enterprise and owner token; no
-    pre-rendered pages (PAGE_BLOCKS), whose background render would only compete for the CPU."""
-    app = create_ghec({"TESTING": True, "SEED": SEED, "SCENARIO": PRESET, "PAGE_BLOCKS": False})
+    """One in-process GHEC (its own ephemeral state), its main enterprise and owner token."""
+    app = create_ghec({"TESTING": True, "SEED": SEED, "SCENARIO": PRESET})
     main = scenarios.build(SEED, PRESET).enterprises[0]
     yield app, main.slug, scenarios.build(SEED, PRESET).tokens[f"ghec:{main.slug}:owner"]
     app.extensions["mock"].db.close()

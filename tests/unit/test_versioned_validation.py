@@ -134,7 +134,7 @@ def test_ghecs_upload_refuses_a_github_shipped_export_with_that_one_line() -> No
     import scenarios
     from mock_ghec import create_app
 
-    app = create_app({"TESTING": True, "SEED": 1, "SCENARIO": "small", "PAGE_BLOCKS": False})
+    app = create_app({"TESTING": True, "SEED": 1, "SCENARIO": "small"})
     try:
         main = scenarios.build(1, "small").enterprises[0]
         token = scenarios.build(1, "small").tokens[f"ghec:{main.slug}:owner"]
