@@ -6,6 +6,7 @@ there, several gunicorn workers see one truth, and a crash mid-upload rolls back
 from __future__ import annotations
 
 import atexit
+import fcntl
 import os
 import shutil
 import sqlite3
@@ -51,6 +52,23 @@ def require_shared_state(state_path: str | None, env_var: str) -> None:
 def side_path(path: Path, name: str) -> Path:
     """Where `Database.side(name)` of a database at `path` lives: `<stem>.<name>.sqlite3` beside it."""
     return path.with_name(f"{path.stem}.{name}.sqlite3")
+
+
+def switch_to_wal(conn: sqlite3.Connection, path: Path) -> None:
+    """Put the database at `path` (open on `conn`) in WAL mode, one process at a time.
+
+    WHY the file lock: the switch needs the file to itself, and when two connections attempt it
+    at once SQLite answers "database is locked" at once instead of waiting (each holds the
+    shared lock the other must lose: a deadlock its busy handler does not wait out). Several
+    gunicorn workers opening a new state file did exactly that. Under an exclusive lock on a file
+    beside the database (never the database itself: closing any descriptor of it would drop this
+    process's SQLite locks) only one connection switches; the others find WAL already set.
+    """
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+        return  # WAL is persistent: every open after the first one switch ends here
+    with open(path.with_name(f"{path.name}.wal-switch.lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        conn.execute("PRAGMA journal_mode=WAL")
 
 
 #: Connections of ended threads kept for reuse (per Database, per process).
@@ -121,7 +139,7 @@ class Database:
             if conn is None:
                 conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
                 conn.row_factory = sqlite3.Row
-                conn.execute("PRAGMA journal_mode=WAL")
+                switch_to_wal(conn, self.path)
                 conn.execute("PRAGMA wal_autocheckpoint=0")  # the Checkpointer does it, off the request
                 conn.execute("PRAGMA synchronous=NORMAL")
                 conn.execute("PRAGMA foreign_keys=ON")
