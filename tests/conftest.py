@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from run_count import RunCount  # tests/ is on sys.path: pytest put it there to import this conftest
 
 RECORD = Path(__file__).resolve().parent.parent / "bench" / "last-test-run.json"
 OUTCOMES = ("passed", "failed", "error", "skipped", "xfailed", "xpassed")
@@ -44,6 +45,7 @@ def _is_full_suite(config: pytest.Config) -> bool:
 def pytest_configure(config: pytest.Config) -> None:
     """Note the start before collection (imports and collection are part of the wall time)."""
     config.stash[_STARTED] = _interpreter_started()
+    config.pluginmanager.register(RunCount(config), "run-count")  # "collected N, ran N" (tests/run_count.py)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
