@@ -224,7 +224,7 @@ class PlainExportSchema(_ExportBase):
         """Shared rule on the original array, so indexes are the file's indexes."""
         if isinstance(original_data, dict):
             problems = rules.duplicate_id_problems(original_data.get("users"))
-            _raise_rule_problems([(("users",) + parts, msg) for parts, msg in problems])
+            _raise_rule_problems([(("users", *parts), msg) for parts, msg in problems])
 
 
 class EncryptedExportSchema(_ExportBase):

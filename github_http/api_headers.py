@@ -62,7 +62,7 @@ def decorate(response: Response, policy: HeaderPolicy) -> Response:
     call, and eleven of them were a tenth of what a consumed-licenses page cost to serve.
     """
     headers = response.headers
-    present = {name.lower() for name in headers.keys()}
+    present = {name.lower() for name, _ in headers}  # Headers iterates (name, value) pairs
     if policy.enterprise_version and "x-github-enterprise-version" in present:
         del headers["X-GitHub-Enterprise-Version"]
         present.discard("x-github-enterprise-version")

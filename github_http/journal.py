@@ -101,15 +101,20 @@ class Journal:
         """Entries matching every given filter, newest last; `path` is a glob (`*`, `?`), case-sensitive as paths are."""
         where, params = ["1 = 1"], []
         if method:
-            where.append("method = ?"); params.append(method.upper())
+            where.append("method = ?")
+            params.append(method.upper())
         if path:
-            where.append("path GLOB ?"); params.append(path)  # the same glob as fault rules, not LIKE's _ and case folding
+            where.append("path GLOB ?")
+            params.append(path)  # the same glob as fault rules, not LIKE's _ and case folding
         if status is not None:
-            where.append("status = ?"); params.append(status)
+            where.append("status = ?")
+            params.append(status)
         if since:
-            where.append("at >= ?"); params.append(since)
+            where.append("at >= ?")
+            params.append(since)
         if until:
-            where.append("at <= ?"); params.append(until)
+            where.append("at <= ?")
+            params.append(until)
         self._drain()  # before reading: every request answered so far is in the table, trimmed
         rows = self._db.query(
             f"SELECT * FROM (SELECT * FROM mock_journal WHERE {' AND '.join(where)} "

@@ -50,7 +50,7 @@ def _assign(world: World, rng: random.Random) -> None:
             if len(pool) < len(kinds):
                 raise ValueError(f"edge cases need {len(kinds)} {who} but people={n}, overlap={p.overlap} "
                                  f"give {len(pool)}; change people/overlap or set edge_cases=False")
-            world.edge.update(zip(pool, kinds))
+            world.edge.update(zip(pool, kinds, strict=False))  # the pool may hold more people than kinds
     main_cloud = n - ns - len(world.partner) - len(CLOUD_EDGES if p.edge_cases else ())
     ghes_side = nb + ns - len(world.edge)
     if len(world.partner) < 2 or main_cloud < 2 or ghes_side < 2 * p.ghes_instances:

@@ -20,7 +20,7 @@ def _members(world: World, rng: random.Random, people_idx: list[int], orgs: list
     as_owner = [f"{o}:Owner" for o in orgs]
     uid = 1_000_000 + int(random_() * 5_000_000) + (0 if saml else 150_000_000)
     out = []
-    for i, role in zip(people_idx, roles):
+    for i, role in zip(people_idx, roles, strict=True):
         person, kind, alias = people[i], edge.get(i), aliases[i]
         work, personal = person.work_email, person.personal_email
         seated = role == "member" or role == "owner"

@@ -41,7 +41,7 @@ def _instance(world: World, j: int, seats: int) -> GhesInstance:
     # (a rotation of person order) with scim-admin and bots created at random points.
     others = [i for i in world.homes[j] if i != admin]
     cut = int(random_() * len(others))
-    entries: list[int | tuple] = [admin] + others[cut:] + others[:cut]
+    entries: list[int | tuple] = [admin, *others[cut:], *others[:cut]]
     specials = _specials(world, j, rng, host)
     for s in specials[1:]:
         entries.insert(1 + int(random_() * len(entries)), s)
@@ -54,7 +54,7 @@ def _instance(world: World, j: int, seats: int) -> GhesInstance:
     append = users.append
     # 80 random bits per canary: a repeat among a million users has odds below 1e-12.
     blob = getrandbits(80 * len(entries)).to_bytes(10 * len(entries), "big").hex()
-    for uid, ref, created in zip(range(1, len(entries) + 1), entries, times):
+    for uid, ref, created in zip(range(1, len(entries) + 1), entries, times, strict=True):
         canary = "canary-" + blob[20 * uid - 20:20 * uid]
         if ref.__class__ is tuple:
             kind, login, label, mail = ref
@@ -63,10 +63,10 @@ def _instance(world: World, j: int, seats: int) -> GhesInstance:
             append(GhesUser(uid, login, label, [GhesEmail(mail, True)], kind, kind == "scim-admin",
                             False, False, BASE + td(0, created), recent, None, canary))
             continue
-        f, l, person, edge_kind = fa[ref], la[ref], people[ref], edge.get(ref)
+        f, last, person, edge_kind = fa[ref], la[ref], people[ref], edge.get(ref)
         work, personal, alias = person.work_email, person.personal_email, aliases[ref]
         r = random_()
-        if edge_kind is not None or ref == admin or ref == member:  # fixed, unremarkable shape
+        if edge_kind is not None or ref in (admin, member):  # fixed, unremarkable shape
             if edge_kind == EDGE_KINDS[4]:
                 r = 0.0 if j == 0 else 0.8  # different logins on the two instances
             emails = [GhesEmail(_case_variant(work) if edge_kind == EDGE_KINDS[0] else work, True)]
@@ -84,7 +84,7 @@ def _instance(world: World, j: int, seats: int) -> GhesInstance:
             if alias is not None and random_() < 0.5:
                 emails.append(GhesEmail(alias, False))
             status, v = random_(), random_()
-        base = f"{f}-{l}" if r < 0.55 else f"{f}{l}" if r < 0.75 else f"{f[0]}{l}" if r < 0.9 else f"{l}-{f}"
+        base = f"{f}-{last}" if r < 0.55 else f"{f}{last}" if r < 0.75 else f"{f[0]}{last}" if r < 0.9 else f"{last}-{f}"
         if base in taken or len(base) > names.LOGIN_MAX:
             login = claim(base)
         else:

@@ -154,7 +154,7 @@ def test_csv_download(signed_in, scenario, main):
     assert rows[0] == ENCODER.names
     assert set(ROW_FIELDS) <= set(rows[0])
     assert len(rows) == 1 + len(main.members)
-    record = dict(zip(rows[0], rows[1]))
+    record = dict(zip(rows[0], rows[1], strict=True))
     assert record["github_com_user"] == "true" and record["total_user_accounts"] == "1"
 
 
