@@ -99,7 +99,8 @@ class Journal:
               since: str | None = None, until: str | None = None, limit: int = 100,
               bodies: bool = False) -> list[dict[str, Any]]:
         """Entries matching every given filter, newest last; `path` is a glob (`*`, `?`), case-sensitive as paths are."""
-        where, params = ["1 = 1"], []
+        where: list[str] = ["1 = 1"]
+        params: list[str | int] = []
         if method:
             where.append("method = ?")
             params.append(method.upper())

@@ -188,7 +188,7 @@ def build_slots(enterprise_id: int, account_ids: Iterable[int], result: Match) -
             yield (enterprise_id, rownum, None, f'[{hosts.get(host) or host_prefix(host)}{user_id}"]',
                    f"[{quote(primary)}]", 1, f'[["{server_id}",{user_id},"{RULE_GHES_ONLY}"]]')
             continue
-        group.sort(key=source_order)
+        group = sorted(group, key=source_order)  # a run of several: a list of its own, sorted once
         yield (enterprise_id, rownum, None, json_strings([f"{a[1]}:{a[2]}" for a in group]),
                json_strings(_distinct([a[3] for a in group])), len(group),
                _sources_json([(a, RULE_GHES_ONLY) for a in group]))

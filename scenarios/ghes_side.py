@@ -63,7 +63,7 @@ def _instance(world: World, j: int, seats: int) -> GhesInstance:
             append(GhesUser(uid, login, label, [GhesEmail(mail, True)], kind, kind == "scim-admin",
                             False, False, BASE + td(0, created), recent, None, canary))
             continue
-        f, last, person, edge_kind = fa[ref], la[ref], people[ref], edge.get(ref)
+        f, surname, person, edge_kind = fa[ref], la[ref], people[ref], edge.get(ref)
         work, personal, alias = person.work_email, person.personal_email, aliases[ref]
         r = random_()
         if edge_kind is not None or ref in (admin, member):  # fixed, unremarkable shape
@@ -84,7 +84,7 @@ def _instance(world: World, j: int, seats: int) -> GhesInstance:
             if alias is not None and random_() < 0.5:
                 emails.append(GhesEmail(alias, False))
             status, v = random_(), random_()
-        base = f"{f}-{last}" if r < 0.55 else f"{f}{last}" if r < 0.75 else f"{f[0]}{last}" if r < 0.9 else f"{last}-{f}"
+        base = f"{f}-{surname}" if r < 0.55 else f"{f}{surname}" if r < 0.75 else f"{f[0]}{surname}" if r < 0.9 else f"{surname}-{f}"
         if base in taken or len(base) > names.LOGIN_MAX:
             login = claim(base)
         else:

@@ -10,6 +10,7 @@ import importlib
 import random
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
@@ -78,7 +79,7 @@ def fold(text: str) -> str:
     return _NON_ALNUM.sub("-", text).strip("-")
 
 
-def _weighted(table: object) -> tuple[list[str], list[float] | None]:
+def _weighted(table: dict[str, float] | Iterable[str]) -> tuple[list[str], list[float] | None]:
     """Split a Faker table into names and cumulative weights (None when unweighted)."""
     if isinstance(table, dict):
         return list(table), list(accumulate(float(w) for w in table.values()))
@@ -234,28 +235,28 @@ def draw_people(rng: random.Random, locales: tuple[str, ...], n: int,
     family_first = {loc: pool(loc).family_first for loc in locales}
     spaced = {loc: pool(loc).separator == " " for loc in locales}
     for i, loc in enumerate(loc_of):
-        (fd, f), (ld, last) = drawn[loc][0].pop(), drawn[loc][1].pop()
+        (fd, f), (ld, surname) = drawn[loc][0].pop(), drawn[loc][1].pop()
         domain = third if i in partner else (main if random_() < 0.85 else sub)
-        work = f"{f}.{last}@{domain}"
+        work = f"{f}.{surname}@{domain}"
         if work in taken:
-            work = unique_email(f"{f}.{last}", domain, taken, counters)
+            work = unique_email(f"{f}.{surname}", domain, taken, counters)
         else:
             add(work)
         personal = alias = None
         if random_() < 0.45 or i in needs_personal:
             r = random_() * 3
-            local = f"{f}{last}{int(r * 33) + 1}" if r < 1 else f"{f}.{last}" if r < 2 else f"{f[0]}{last}"
+            local = f"{f}{surname}{int(r * 33) + 1}" if r < 1 else f"{f}.{surname}" if r < 2 else f"{f[0]}{surname}"
             personal = f"{local}@{PERSONAL_DOMAINS[int(random_() * len(PERSONAL_DOMAINS))]}"
             if personal in taken:
                 personal = unique_email(local, personal.partition("@")[2], taken, counters)
             else:
                 add(personal)
-        if random_() < 0.1 and i not in no_alias and (alias := f"{f[0]}{last}@{domain}") not in taken:
+        if random_() < 0.1 and i not in no_alias and (alias := f"{f[0]}{surname}@{domain}") not in taken:
             add(alias)
         else:
             alias = None
         fa.append(f)
-        la.append(last)
+        la.append(surname)
         aliases.append(alias)
         name = (f"{ld} {fd}" if spaced[loc] else f"{ld}{fd}") if family_first[loc] else f"{fd} {ld}"
         people.append(Person(i + 1, name, loc, work, personal))
