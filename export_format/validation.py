@@ -40,7 +40,7 @@ class ValidationResult:
     document: ExportDocument | None
 
 
-@functools.cache
+@functools.lru_cache(maxsize=32)  # a bound above the export's schema classes (a handful)
 def _schema(cls: type[Schema]) -> Schema:
     """One instance per schema class; WHY: marshmallow schemas are reusable for load, and
     building one per record would dominate the slow path."""

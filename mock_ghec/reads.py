@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,10 @@ GENERATION_KEY = "ghec_generation"
 SCENARIO_KEY = "ghec_scenario"
 
 _ID = re.compile(r"[0-9]{1,18}")  # an enterprise named by its numeric id
-_cloud_cache: dict[tuple[str, int], tuple[str, CloudSide]] = {}
+#: Enterprises whose GitHub.com side is kept (per process, least recently used dropped first).
+#: WHY a bound: every app and state file a process opens adds entries (228 after tests/ghec).
+CLOUD_CACHE_LIMIT = 8
+_cloud_cache: OrderedDict[tuple[str, int], tuple[str, CloudSide]] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
@@ -228,8 +232,12 @@ def cloud_rows(db: Database, enterprise_id: int) -> CloudSide:
     token written at each load, so a snapshot restore or another worker's load invalidates it.
     """
     generation = db.get_kv(GENERATION_KEY, "") or ""
-    cached = _cloud_cache.get((str(db.path), enterprise_id))
+    key = (str(db.path), enterprise_id)
+    cached = _cloud_cache.get(key)
     if cached and cached[0] == generation:
+        with _cache_lock:
+            if key in _cloud_cache:
+                _cloud_cache.move_to_end(key)
         return cached[1]
     uses_saml = bool(db.one("SELECT uses_saml FROM ghec_enterprises WHERE id = ?", (enterprise_id,))[0])
     emails: dict[int, tuple[list[str], list[str]]] = {}
@@ -257,7 +265,11 @@ def cloud_rows(db: Database, enterprise_id: int) -> CloudSide:
 def prime_cloud(db: Database, enterprise_id: int, generation: str, cloud: CloudSide) -> None:
     """Remember an enterprise's GitHub.com side for `generation` (the loader primes it from memory)."""
     with _cache_lock:
-        _cloud_cache[(str(db.path), enterprise_id)] = (generation, cloud)
+        key = (str(db.path), enterprise_id)
+        _cloud_cache[key] = (generation, cloud)
+        _cloud_cache.move_to_end(key)
+        while len(_cloud_cache) > CLOUD_CACHE_LIMIT:
+            _cloud_cache.popitem(last=False)
 
 
 def scenario_spec(db: Database) -> dict[str, Any] | None:

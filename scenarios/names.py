@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from itertools import accumulate
 
 from .model import Person
@@ -124,7 +124,7 @@ def _chinese() -> LocalePool:
     return LocalePool("zh_CN", firsts, None, lasts, list(accumulate(weights)), True, "")
 
 
-@cache
+@lru_cache(maxsize=len(SUPPORTED_LOCALES))  # one per locale; an unsupported one raises (not cached)
 def pool(locale: str) -> LocalePool:
     """Build (once per process) the name pool of a supported locale."""
     if locale == "ja_JP":
@@ -136,7 +136,7 @@ def pool(locale: str) -> LocalePool:
     raise ValueError(f"unsupported locale {locale!r}; supported: {', '.join(SUPPORTED_LOCALES)}")
 
 
-@cache
+@lru_cache(maxsize=1)
 def company_stems() -> list[str]:
     """ASCII company stems from Faker's en_US/de_DE surname tables (company names use surnames)."""
     stems = {a for loc in ("en_US", "de_DE") for _, a in pool(loc).lasts if a.isalpha() and 3 <= len(a) <= 10}
