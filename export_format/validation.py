@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from marshmallow import Schema, ValidationError
 
@@ -47,14 +47,16 @@ def _schema(cls: type[Schema]) -> Schema:
     return cls()
 
 
+_JSON_TYPES: dict[type, str] = {dict: "an object", list: "an array", str: "a string"}
+
+
 def _json_type(value: Any) -> str:
     """The JSON name of a parsed value's type, for messages."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "a boolean"
-    return {dict: "an object", list: "an array", str: "a string"}.get(
-        type(value), "a number")
+    return _JSON_TYPES.get(type(value), "a number")
 
 
 def _version_ok(doc: dict[str, Any], found: ProblemList) -> bool:
@@ -270,4 +272,5 @@ def _reference(raw: bytes, private_key: Any) -> ValidationResult:
             readable = True
     if found:
         return ValidationResult(False, found.finish(), None)
-    return ValidationResult(True, [], _document(doc, users if readable else [], encrypted, readable))
+    # no problem found: a readable `users` passed check_users, so it is the list of records
+    return ValidationResult(True, [], _document(doc, cast(list[Any], users) if readable else [], encrypted, readable))

@@ -39,7 +39,7 @@ def negotiate_version() -> None:
     asked = request.headers.get("X-GitHub-Api-Version")
     chosen = chosen_version(asked)
     if chosen is None:
-        raise GitHubError(400, f"API version {asked.strip()!r} is not supported.",
+        raise GitHubError(400, f"API version {(asked or '').strip()!r} is not supported.",
                           documentation_url="https://docs.github.com/rest/about-the-rest-api/api-versions")
     g.api_version = chosen
 

@@ -63,8 +63,9 @@ class _TeeInput(io.RawIOBase):
         memoryview(buffer).cast("B")[: len(data)] = data
         return len(data)
 
-    def readline(self, size: int = -1) -> bytes:
-        """Line reads (multipart parsing) pass through the same copy."""
+    def readline(self, size: int | None = -1) -> bytes:
+        """Line reads (multipart parsing) pass through the same copy (None: the whole line, as io's)."""
+        size = -1 if size is None else size
         if self._length is not None:
             left = self._length - self.consumed
             size = left if size < 0 else min(size, left)

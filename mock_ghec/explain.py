@@ -53,7 +53,7 @@ def explain(db: Database, enterprise_id: int, slug: str) -> dict[str, Any]:
         rows.append({"rownum": rownum, "github_com_login": row["github_com_login"],
                      "total_user_accounts": row["total_user_accounts"], "server_accounts": merged})
         unmatched += [{**m, "rownum": rownum} for m in merged if m["rule"] == RULE_GHES_ONLY]
-    uses_saml = bool(db.one("SELECT uses_saml FROM ghec_enterprises WHERE id = ?", (enterprise_id,))[0])
+    uses_saml = bool(db.query("SELECT uses_saml FROM ghec_enterprises WHERE id = ?", (enterprise_id,))[0][0])
     return {"enterprise": slug, "uses_saml": uses_saml, "rows": rows, "unmatched": unmatched,
             "summary": summarise(rows, unmatched)}
 

@@ -142,8 +142,8 @@ class PageBlocks:
         out = []
         for eid, stamp, total in self.db.query("SELECT e.id, s.stamp, e.seats_consumed FROM ghec_enterprises e "
                                                "LEFT JOIN ghec_row_stamps s ON s.enterprise_id = e.id ORDER BY e.id"):
-            ready = self.side.one("SELECT count(*) FROM page_blocks WHERE enterprise_id = ? AND stamp = ?",
-                                  (eid, stamp or ""))[0] if stamp else 0
+            ready = self.side.query("SELECT count(*) FROM page_blocks WHERE enterprise_id = ? AND stamp = ?",
+                                    (eid, stamp or ""))[0][0] if stamp else 0
             out.append((eid, ready, -(-total // BLOCK_ROWS)))
         return out
 

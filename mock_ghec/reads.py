@@ -11,7 +11,7 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from github_http.auth import token_digest
 from github_http.storage import Database
@@ -140,16 +140,17 @@ def search_rows(db: Database, enterprise_id: int, query: str, offset: int,
     is in a value and not in a key name.
     """
     rendered = f"(SELECT r.rownum AS rownum, {ROW_JSON} AS row_json FROM {ROWS_FROM} WHERE r.enterprise_id = ?)"
-    where, params = "1", [enterprise_id]
+    where = "1"
+    params: list[int | str] = [enterprise_id]
     if query.strip():
         escaped = query.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         pattern = f"%{escaped}%"
         values = " OR ".join(f"lower(json_extract(row_json, '$.{f}')) LIKE ? ESCAPE '\\'" for f in SEARCHED)
         where = f"row_json LIKE ? ESCAPE '\\' AND ({values})"
         params += [pattern] * (1 + len(SEARCHED))
-        total = db.one(f"SELECT COUNT(*) FROM {rendered} WHERE {where}", params)[0]
+        total = db.query(f"SELECT COUNT(*) FROM {rendered} WHERE {where}", params)[0][0]
     else:
-        total = db.one("SELECT COUNT(*) FROM license_rows WHERE enterprise_id = ?", (enterprise_id,))[0]
+        total = db.query("SELECT COUNT(*) FROM license_rows WHERE enterprise_id = ?", (enterprise_id,))[0][0]
     rows = db.query(f"SELECT rownum, row_json FROM {rendered} WHERE {where} ORDER BY rownum "
                     "LIMIT ? OFFSET ?", (*params, limit, offset))
     return total, [(r[0], json.loads(r[1])) for r in rows]
@@ -217,7 +218,7 @@ def enterprises(db: Database) -> list[dict[str, Any]]:
 
 def ledger(db: Database, enterprise: str | None = None) -> list[dict[str, Any]]:
     """Privacy ledger entries, oldest first (optionally one enterprise's)."""
-    sql, params = "SELECT * FROM privacy_ledger", ()
+    sql, params = "SELECT * FROM privacy_ledger", cast(tuple[str, ...], ())
     if enterprise:
         sql, params = sql + " WHERE enterprise = ? COLLATE NOCASE", (enterprise,)
     return [{**dict(r), "encrypted": bool(r["encrypted"]), "paths": json.loads(r["paths"])}
@@ -239,7 +240,7 @@ def cloud_rows(db: Database, enterprise_id: int) -> CloudSide:
             if key in _cloud_cache:
                 _cloud_cache.move_to_end(key)
         return cached[1]
-    uses_saml = bool(db.one("SELECT uses_saml FROM ghec_enterprises WHERE id = ?", (enterprise_id,))[0])
+    uses_saml = bool(db.query("SELECT uses_saml FROM ghec_enterprises WHERE id = ?", (enterprise_id,))[0][0])
     emails: dict[int, tuple[list[str], list[str]]] = {}
     for aid, address, verified in _tuples(
             db, "SELECT account_id, address, verified FROM ghec_account_emails WHERE enterprise_id = ?",

@@ -179,7 +179,8 @@ class RowEncoder:
     def __init__(self, schema: Schema | None = None) -> None:
         """Read field names, order, types and nullability from the schema (the single source of truth)."""
         schema = schema or ConsumedLicenseSchema()
-        self.fields = [(f.data_key or name, _kind(f), f.allow_none) for name, f in schema.fields.items()]
+        self.fields: list[tuple[str, Any, bool]] = [(f.data_key or name, _kind(f), f.allow_none)
+                                                    for name, f in schema.fields.items()]
         self.names = [name for name, _, _ in self.fields]
         if [n for n in self.names if n in SERVER_SLOTS] != list(SERVER_SLOTS):
             raise ValueError("the row schema must declare the server slots in SERVER_SLOTS order")
@@ -197,7 +198,7 @@ class RowEncoder:
                 continue
             if name not in fixed:
                 raise ValueError(f"row template lacks {name}")
-            value = fixed[name]
+            value: Any = fixed[name]
             if value is None:
                 if not nullable:
                     raise ValueError(f"{name} is not nullable")

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import random
+from typing import cast
 
 from . import names
-from .model import Enterprise, GhecMember, SamlIdentity
+from .model import Enterprise, GhecMember, GhecRole, SamlIdentity
 from .truth import EDGE_KINDS
 from .world import ORG_WORDS, World
 
@@ -26,7 +27,8 @@ def _members(world: World, rng: random.Random, people_idx: list[int], orgs: list
         seated = role == "member" or role == "owner"
         r = random_()
         if kind is not None:
-            verified = [work] if kind == EDGE_KINDS[0] else [personal]
+            # the planted people all have a personal address (truth.py plants them so)
+            verified = [work] if kind == EDGE_KINDS[0] else [cast(str, personal)]
             unverified = [work] if kind == EDGE_KINDS[3] else []
             linked, name_id = kind == EDGE_KINDS[2], work
         else:
@@ -67,7 +69,7 @@ def _members(world: World, rng: random.Random, people_idx: list[int], orgs: list
         uid += 1 + int(random_() * 4000)  # sparse, rising ids like GitHub.com's
         r = random_()
         vs = r < 0.1
-        out.append(GhecMember(uid, base, "" if r > 0.92 else person.name, verified, unverified, role,
+        out.append(GhecMember(uid, base, "" if r > 0.92 else person.name, verified, unverified, cast(GhecRole, role),
                               role == "owner", org_roles, pending, role == "owner" or random_() < 0.85,
                               identity, vs, (work if r < 0.07 else personal or work) if vs else "",
                               person.id))
@@ -119,5 +121,5 @@ def build_enterprises(world: World, rng: random.Random) -> tuple[list[Enterprise
         enterprises.append(Enterprise(
             rng.randint(1000, 99999), slug, display, int(-(-seats // 10) * 10), e == 0, orgs, verified,
             members, members[members_of.index(staff[0])].login, members[members_of.index(staff[1])].login))
-    login_of = {m.person_id: m.login for m in enterprises[0].members if m.person_id - 1 in edge}
+    login_of = {m.person_id: m.login for m in enterprises[0].members if m.person_id is not None and m.person_id - 1 in edge}
     return enterprises, {i: login_of[i + 1] for i in edge if i + 1 in login_of}

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import cast
 
 from . import names
 from .model import GhesEmail, GhesInstance, GhesUser
@@ -56,7 +57,7 @@ def _instance(world: World, j: int, seats: int) -> GhesInstance:
     blob = getrandbits(80 * len(entries)).to_bytes(10 * len(entries), "big").hex()
     for uid, ref, created in zip(range(1, len(entries) + 1), entries, times, strict=True):
         canary = "canary-" + blob[20 * uid - 20:20 * uid]
-        if ref.__class__ is tuple:
+        if isinstance(ref, tuple):
             kind, login, label, mail = ref
             low = created if created > -5 * DAY else -5 * DAY  # bots and scim-admin are busy
             recent = None if kind == "ghost" else BASE + td(0, low + int(random_() * -low))
@@ -71,7 +72,7 @@ def _instance(world: World, j: int, seats: int) -> GhesInstance:
                 r = 0.0 if j == 0 else 0.8  # different logins on the two instances
             emails = [GhesEmail(_case_variant(work) if edge_kind == EDGE_KINDS[0] else work, True)]
             if edge_kind == EDGE_KINDS[1]:
-                emails.append(GhesEmail(personal, False))
+                emails.append(GhesEmail(cast(str, personal), False))  # planted on people who have one
             status, v = 1.0, 1.0
         else:
             e = random_()
@@ -130,13 +131,14 @@ def _ensure_ghes_variety(users: list[GhesUser], special: set[int]) -> None:
             continue
         candidates = [u for u in plain if fits(u)]
         fresh = [u for u in candidates if all(u is not x for x in used)]
-        u = (fresh or candidates or [None])[0]
-        if u is None:
+        if not (fresh or candidates):
             continue
+        u = (fresh or candidates)[0]
         used.append(u)
         if feature == "never":
             u.last_active_at = None
         elif feature == "dormant":
-            u.dormant, u.last_active_at = True, u.created_at + (cutoff - u.created_at) / 2
+            created = cast(datetime, u.created_at)  # `fits` compared it with the cutoff: it is set
+            u.dormant, u.last_active_at = True, created + (cutoff - created) / 2
         else:
             setattr(u, feature, True)

@@ -251,8 +251,9 @@ def draw_people(rng: random.Random, locales: tuple[str, ...], n: int,
                 personal = unique_email(local, personal.partition("@")[2], taken, counters)
             else:
                 add(personal)
-        if random_() < 0.1 and i not in no_alias and (alias := f"{f[0]}{surname}@{domain}") not in taken:
-            add(alias)
+        if random_() < 0.1 and i not in no_alias and (candidate := f"{f[0]}{surname}@{domain}") not in taken:
+            alias = candidate
+            add(candidate)
         else:
             alias = None
         fa.append(f)

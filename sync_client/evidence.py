@@ -131,7 +131,8 @@ def ghes_truth(client: GhesClient) -> GhesTruth:
     """Read one GHES's ground truth: its users, identity (server_id, host) and counting rules."""
     users = client.mock_users()
     scenario = client.mock_scenario()
-    instance = scenario.get("instance") if isinstance(scenario.get("instance"), dict) else scenario
+    given = scenario.get("instance")
+    instance = given if isinstance(given, dict) else scenario
     rules = scenario.get("license_rules") or scenario.get("rules") or {}
     index = instance.get("index") or scenario.get("instance_index") or scenario.get("instance")
     return GhesTruth(url=client.root, label=f"GHES instance {index}" if index else f"GHES {client.root}",
