@@ -2,7 +2,8 @@
 
 First the msgspec accelerator (fastdecode.py) is asked; it can only say "valid, and here is
 the document" or "don't know". On "don't know" the reference path below decides, from
-scratch, so every refusal and message comes from it. Reference path, order of work, cheapest and most fundamental first: size, encoding and JSON syntax
+scratch, so every refusal and message comes from it. Reference path, order of work, cheapest
+and most fundamental first: size, encoding and JSON syntax
 (_reading.py); top-level type and format_version; the envelope (everything but the users)
 through marshmallow, which is cheap because the envelope is small; then the users array
 through the hot loop (fastpath.py). Only when that loop finds something wrong is the array

@@ -98,7 +98,8 @@ class Journal:
     def query(self, *, method: str | None = None, path: str | None = None, status: int | None = None,
               since: str | None = None, until: str | None = None, limit: int = 100,
               bodies: bool = False) -> list[dict[str, Any]]:
-        """Entries matching every given filter, newest last; `path` is a glob (`*`, `?`), case-sensitive as paths are."""
+        """Entries matching every given filter, newest last; `path` is a glob (`*`, `?`),
+        case-sensitive as paths are."""
         where: list[str] = ["1 = 1"]
         params: list[str | int] = []
         if method:

@@ -172,7 +172,8 @@ class MockWire:
         if fault["action"] == "rate_limit":
             headers.update(rate_limit_headers(5000, 0, int(fault["retry_after"])))
             if fault["rate_limit"] == "secondary":
-                status, message = 429, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
+                status, message = 429, ("You have exceeded a secondary rate limit. "
+                                        "Please wait a few minutes before you try again.")
                 headers["retry-after"] = str(int(fault["retry_after"]))
             else:
                 status, message = 403, "API rate limit exceeded for user ID 1."

@@ -251,7 +251,8 @@ def cloud_rows(db: Database, enterprise_id: int) -> CloudSide:
     # Every identity's `emails` array parsed in one json.loads (one C call, not 80,000).
     linked_emails = json.loads("[" + ",".join(row[5] for row in linked) + "]")
     identities = {aid: identity_attributes(name_claim, emailaddress_claim, username, name_id, emails)
-                  for (aid, name_id, username, name_claim, emailaddress_claim, _), emails in zip(linked, linked_emails, strict=True)}
+                  for (aid, name_id, username, name_claim, emailaddress_claim, _), emails
+                  in zip(linked, linked_emails, strict=True)}
     no_emails: tuple[list[str], list[str]] = ([], [])
     accounts = []
     for aid, login in _tuples(db, "SELECT id, login FROM ghec_accounts WHERE enterprise_id = ? ORDER BY ordinal",

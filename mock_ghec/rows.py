@@ -75,7 +75,8 @@ def cloud_side(accounts: list[CloudAccount], uses_saml: bool) -> CloudSide:
 def make_cloud(accounts: list[CloudAccount], templates: list[tuple[str, ...]], uses_saml: bool) -> CloudRows:
     """Index the accounts and pre-fill each one's row for when no server account merges into it."""
     return CloudRows(build_index(accounts, uses_saml),
-                     [(a.id, parts, render(parts, NO_SERVER, NO_SERVER, 1)) for a, parts in zip(accounts, templates, strict=True)])
+                     [(a.id, parts, render(parts, NO_SERVER, NO_SERVER, 1))
+                      for a, parts in zip(accounts, templates, strict=True)])
 
 
 def identity_attributes(name_claim: str, emailaddress_claim: str, username: str, name_id: str,

@@ -42,8 +42,9 @@ def _assign(world: World, rng: random.Random) -> None:
     n2 = max(2, round(0.03 * n))
     world.partner = set(cloud + heapq.nlargest(n2 - len(cloud), both, key=first))
     if p.edge_cases:
-        need: list[tuple[list[int], tuple[str, ...], str]] = [(heapq.nsmallest(4, (i for i in both if i not in world.partner), key=first), CLOUD_EDGES,
-                 "people on both sides")]
+        need: list[tuple[list[int], tuple[str, ...], str]] = [
+            (heapq.nsmallest(4, (i for i in both if i not in world.partner), key=first), CLOUD_EDGES,
+             "people on both sides")]
         if p.ghes_instances >= 2:
             need.append((server, EDGE_KINDS[4:], "GHES-only people"))
         for pool, kinds, who in need:

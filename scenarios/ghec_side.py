@@ -121,5 +121,6 @@ def build_enterprises(world: World, rng: random.Random) -> tuple[list[Enterprise
         enterprises.append(Enterprise(
             rng.randint(1000, 99999), slug, display, int(-(-seats // 10) * 10), e == 0, orgs, verified,
             members, members[members_of.index(staff[0])].login, members[members_of.index(staff[1])].login))
-    login_of = {m.person_id: m.login for m in enterprises[0].members if m.person_id is not None and m.person_id - 1 in edge}
+    login_of = {m.person_id: m.login for m in enterprises[0].members
+                if m.person_id is not None and m.person_id - 1 in edge}
     return enterprises, {i: login_of[i + 1] for i in edge if i + 1 in login_of}

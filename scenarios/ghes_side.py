@@ -85,7 +85,8 @@ def _instance(world: World, j: int, seats: int) -> GhesInstance:
             if alias is not None and random_() < 0.5:
                 emails.append(GhesEmail(alias, False))
             status, v = random_(), random_()
-        base = f"{f}-{surname}" if r < 0.55 else f"{f}{surname}" if r < 0.75 else f"{f[0]}{surname}" if r < 0.9 else f"{surname}-{f}"
+        base = (f"{f}-{surname}" if r < 0.55 else f"{f}{surname}" if r < 0.75 else
+                f"{f[0]}{surname}" if r < 0.9 else f"{surname}-{f}")
         if base in taken or len(base) > names.LOGIN_MAX:
             login = claim(base)
         else:

@@ -41,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_ghes(p)
     add_key(p)
     add_common(p)
-    p.add_argument("-o", "--output", metavar="FILE", help="where to write (default license-usage-<host>.json; - for stdout)")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="where to write (default license-usage-<host>.json; - for stdout)")
     p.add_argument("--plain", action="store_true", help="ask for the plain (unencrypted) form")
 
     p = sub.add_parser("validate", help="check an export file against the contract")

@@ -43,7 +43,8 @@ def _figures(ghec: GhecClient, ghes: list[GhesClient]) -> dict[str, Any]:
     out["ghec"] = {"total_seats_consumed": consumed.get("total_seats_consumed"),
                    "total_seats_purchased": consumed.get("total_seats_purchased"),
                    "rows_with_server_accounts": sum(1 for r in consumed["users"] if r.get("enterprise_server_user"))}
-    out["sum_without_sync"] = sum(g["seats_used"] or 0 for g in out["ghes"]) + (consumed.get("total_seats_consumed") or 0)
+    out["sum_without_sync"] = (sum(g["seats_used"] or 0 for g in out["ghes"])
+                               + (consumed.get("total_seats_consumed") or 0))
     return out
 
 
@@ -148,7 +149,8 @@ def _story(pair: MockPair, console: Console, result: dict[str, Any]) -> bool:
     console.print(_dedupe_table(numbers, expected))
     saved = before["sum_without_sync"] - (after["ghec"]["total_seats_consumed"] or 0)
     console.print(f"Unique-user licensing: {before['sum_without_sync']} licenses when each side counts on its "
-                  f"own, {after['ghec']['total_seats_consumed']} after sync: {saved} licenses saved by counting each person once.\n",
+                  f"own, {after['ghec']['total_seats_consumed']} after sync: "
+                  f"{saved} licenses saved by counting each person once.\n",
                   highlight=False)
     result["dedupe"] = {**numbers, "ghec_summary": summary, "verify_expected": expected}
 

@@ -177,7 +177,8 @@ def gather(ghec: GhecClient, ghes: list[GhesClient], private_key: Any,
     except ApiError as error:
         raise SyncError(f"verify needs GHEC's control plane (/_mock/): {error.message}") from None
     payloads = [payload_from_entry(e, private_key) for e in journal
-                if e.get("method") in ("POST", "PUT", "PATCH") and any(m in e.get("path", "") for m in GHES_SIDE_MARKERS)]
+                if e.get("method") in ("POST", "PUT", "PATCH")
+                and any(m in e.get("path", "") for m in GHES_SIDE_MARKERS)]
     return Evidence(enterprise=ghec_enterprise(ghec), ghes=[ghes_truth(c) for c in ghes], journal=journal,
                     payloads=payloads, ledger=ledger, consumed=ghec.consumed_licenses(),
                     sync_status=ghec.license_sync_status(), ghec_now=now, files=list(files or []),

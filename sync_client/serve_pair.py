@@ -76,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ghes-port", type=int, default=8081, help="GHES instance 1 (default 8081)")
     parser.add_argument("--ghes2-port", type=int, default=8083, help="GHES instance 2 (default 8083)")
     parser.add_argument("--ghec-port", type=int, default=8082, help="GHEC (default 8082)")
-    parser.add_argument("--connect", default="2", help="comma-separated instances preconfigured with Connect (default 2; '' for none)")
+    parser.add_argument("--connect", default="2",
+                        help="comma-separated instances preconfigured with Connect (default 2; '' for none)")
     args = parser.parse_args(argv)
     console = Console(highlight=False, soft_wrap=True)  # URLs and tokens stay on one line for copy-paste
     ports = [args.ghes_port, args.ghec_port, args.ghes2_port]

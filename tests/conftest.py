@@ -4,7 +4,8 @@ WHY here and not in bench: the bench must not run the suite (minutes, on a machi
 engineers share), yet it reports `make test`'s wall time against its target. So the suite
 writes its own figure when it runs whole (no paths, -k, -m, --lf, --deselect or -x) and to
 the end (passed, or failed tests; not interrupted): wall time from the interpreter's start
-(collection and xdist workers included), outcome, counts and when, in bench/last-test-run.json. Fixtures live in each folder's own conftest.py.
+(collection and xdist workers included), outcome, counts and when, in bench/last-test-run.json.
+Fixtures live in each folder's own conftest.py.
 """
 from __future__ import annotations
 

@@ -35,7 +35,8 @@ ROUTES = {
     ("GET", "/manage/v1/config/license/check"): "manage",
     ("GET", "/enterprise/settings/license"): "admin_page", ("GET", "/enterprise/settings/license/export"): "admin_page",
     ("GET", "/enterprise/users"): "admin_page",
-    ("POST", "/enterprise/settings/license/connect"): "admin_form", ("POST", "/enterprise/settings/license/sync"): "admin_form",
+    ("POST", "/enterprise/settings/license/connect"): "admin_form",
+    ("POST", "/enterprise/settings/license/sync"): "admin_form",
 }
 
 
