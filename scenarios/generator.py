@@ -17,12 +17,11 @@ import heapq
 import random
 
 from . import names, tokens
-from .ghec_side import _ensure_ghec_variety, _members, build_enterprises  # noqa: F401
-from .ghes_side import _case_variant, _ensure_ghes_variety, _instance, _specials  # noqa: F401
+from .ghec_side import build_enterprises
+from .ghes_side import _instance
 from .model import PlantedCase, Scenario, ScenarioParams
-from .names import naive_build_people  # noqa: F401  (public here: the benchmark's baseline)
 from .truth import EDGE_KINDS, EXERCISES
-from .world import BASE, BOTS, CLOUD_EDGES, DAY, FREEZE_FROM, ORG_WORDS, VERSIONS, World, stream  # noqa: F401
+from .world import CLOUD_EDGES, FREEZE_FROM, World, stream
 
 
 def _assign(world: World, rng: random.Random) -> None:
