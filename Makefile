@@ -5,11 +5,12 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SEED ?= 42
 
-.PHONY: demo test bench bench-deps serve browser-deps clean help fuzz
+.PHONY: demo test lint bench bench-deps serve browser-deps clean help fuzz
 
 help:
 	@echo "make demo   - run the whole license-sync flow against both mocks, narrated"
-	@echo "make test   - run every test (installs what it needs, chromium included)"
+	@echo "make test   - run every test (installs what it needs, chromium included); ends \"collected N, ran N\""
+	@echo "make lint   - ruff check . then mypy (rules and settings in pyproject.toml)"
 	@echo "make bench  - measure the performance targets, write bench/results.json"
 	@echo "make serve  - run mock GHES (8081) and mock GHEC (8082) until Ctrl-C"
 	@echo "make fuzz   - the export format's property tests with many more examples (FUZZ_EXAMPLES, default 2000)"
@@ -22,11 +23,23 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The lint tools (the `lint` extra) on top of the test install.
+LINT_STAMP := $(VENV)/.installed-lint
+$(LINT_STAMP): pyproject.toml $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test,lint]'
+	touch $(LINT_STAMP)
+
 demo: $(STAMP)
 	$(VENV)/bin/license-sync demo --seed $(SEED)
 
+# Fails unless every collected test ran: the run ends "collected N, ran N" (tests/run_count.py).
 test: $(STAMP) browser-deps
 	$(PY) -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup
+
+# ruff on the whole tree, then mypy on every package (the `packages` in pyproject.toml).
+lint: $(LINT_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 bench: $(STAMP) bench-deps
 	$(PY) -m bench

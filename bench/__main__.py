@@ -84,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
             figures.extend(fn())
         except Exception as error:
             console.print_exception(max_frames=8)
-            figures.append(Figure(name, "(section crashed)", float("nan"), "", False, f"{type(error).__name__}: {error}"))
+            figures.append(Figure(name, "(section crashed)", float("nan"), "", False,
+                                  f"{type(error).__name__}: {error}"))
 
     try:
         ghes = ghec = plain = None

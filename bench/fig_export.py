@@ -37,7 +37,7 @@ def run(ghes: Any) -> list[Figure]:
     ratio = p.best / d.best
     # WHY the median of each round's ratio, not best over best: one lucky plain run (measured:
     # 0.147 s against a median of 0.213 s) made 1.68× of a round-by-round 1.33×.
-    paired = sorted(enc / pl for enc, pl in zip(encrypted, plain))
+    paired = sorted(enc / pl for enc, pl in zip(encrypted, plain, strict=True))
     enc_ratio = paired[len(paired) // 2]
     figures = [
         Figure("export 100,000 users, plain", f"≤ {PLAIN_TARGET_S:g} s and ≤ {DUMPS_RATIO:g}× json.dumps",

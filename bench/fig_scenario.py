@@ -2,7 +2,7 @@
 
 Run in a FRESH interpreter (`python -m bench.fig_scenario`), so the first build pays what a
 server's first build pays (Faker's import, the locale name pools). The naive baseline
-(`scenarios.generator.naive_build_people`, one Faker call per field) is far too slow to run
+(`scenarios.names.naive_build_people`, one Faker call per field) is far too slow to run
 at 100,000 people inside `make bench`, so it is timed on NAIVE_PEOPLE people and extrapolated
 linearly (it is a flat per-person loop); the table says so. The baseline builds only people,
 while the bulk build makes the whole world (people, GHES accounts, GHEC members), so the
@@ -29,7 +29,7 @@ def measure() -> dict[str, Any]:
     """Cold build, warm builds and the naive baseline, in this (fresh) process."""
     started = time.perf_counter()
     import scenarios
-    from scenarios.generator import naive_build_people
+    from scenarios.names import naive_build_people
 
     imported = time.perf_counter() - started
     started = time.perf_counter()

@@ -99,9 +99,9 @@ def peak_rss_mb(pid: int) -> float:
 
 def start(args: list[str], env: dict[str, str] | None = None, log: Path | None = None) -> subprocess.Popen:
     """Start a server process in its own session (so it and its workers can be stopped together)."""
-    out = open(log, "wb") if log else subprocess.DEVNULL
-    return subprocess.Popen(args, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=out,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    with open(log or os.devnull, "wb") as out:  # the child has its own descriptor of it
+        return subprocess.Popen(args, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def stop(proc: subprocess.Popen) -> None:

@@ -97,6 +97,7 @@ def _users_bytes(users: list[dict[str, Any]] | None, users_json: bytes | None,
             raise ExportError([_problem("$.users", "users_json must be the UTF-8 JSON of an "
                                                    "array of user records")])
         return stripped
+    assert users is not None  # exactly one of the two was given (checked above)
     if check:
         from .problems import ProblemList
         from .validation import check_users

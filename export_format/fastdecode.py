@@ -48,7 +48,7 @@ class _Users(msgspec.Struct):
 _TOP = msgspec.json.Decoder(_Users)
 
 
-def derive_structs(shape: RecordShape) -> tuple[type, type]:
+def derive_structs(shape: RecordShape) -> tuple[type[msgspec.Struct], type[msgspec.Struct]]:
     """(UserRecord, Email) Structs with the shape's bounds: all fields required, no other keys.
 
     The address pattern is not a `Meta(pattern=…)`: measured, msgspec's pattern check costs
@@ -199,7 +199,7 @@ def split_users(raw: bytes) -> tuple[dict[str, Any], msgspec.Raw] | None:
     start = _offset(raw, users)
     if start < 0:
         return None
-    calls = []
+    calls: list[str] = []
 
     def placeholder(name: str) -> Any:
         """The one NaN allowed is ours; any other constant is the file's (refused by read_json)."""
@@ -229,7 +229,7 @@ def _offset(raw: bytes, span: msgspec.Raw, tries: int = 8) -> int:
     head = memoryview(span)[:256]
     start = raw.find(head)
     while start >= 0 and tries > 0:
-        if raw.startswith(span, start):  # type: ignore[arg-type]  # any bytes-like works
+        if raw.startswith(span, start):  # any bytes-like works
             return start
         start, tries = raw.find(head, start + 1), tries - 1
     return -1

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,20 +88,80 @@ def searcher(compiled: re.Pattern[str]) -> Callable[[str], Any]:
 
     WHY: measured on the address pattern, `match` costs a quarter less per call (about half a
     second over a million addresses). They agree when every match must start at position 0:
-    the parsed pattern's top level begins with `^` and MULTILINE is off (a top-level `|`
-    parses as one BRANCH item, so `^a|b` is not taken for anchored). If Python's (private)
-    parser is not what this expects, `search` it is: slower, never wrong.
+    the pattern begins with `^` (or with a `(?:...)` group that does, not repeated), nothing
+    after that is a top-level `|` (`^a|b` is not anchored), and neither MULTILINE nor VERBOSE
+    is on. Anything this reading is unsure of gets `search`: slower, never wrong.
     """
-    try:
-        from re import _parser
-
-        items = _parser.parse(compiled.pattern, compiled.flags).data
-        if (items and items[0] == (_parser.AT, _parser.AT_BEGINNING)
-                and not compiled.flags & re.MULTILINE):
-            return compiled.match
-    except Exception:
-        pass
+    if not compiled.flags & (re.MULTILINE | re.VERBOSE) and _anchored(compiled.pattern):
+        return compiled.match
     return compiled.search
+
+
+def _anchored(pattern: str) -> bool:
+    """Whether `pattern` (no MULTILINE, no VERBOSE) can only match at the start: see `searcher`."""
+    if pattern.startswith("^"):
+        return _no_top_level_bar(pattern[1:])
+    if pattern.startswith("(?:"):
+        end = _group_end(pattern)
+        if end is None or pattern[end + 1:end + 2] in ("?", "*", "+", "{"):
+            return False  # unbalanced, or a group that may match nothing at all
+        return _anchored(pattern[3:end]) and _no_top_level_bar(pattern[end + 1:])
+    return False
+
+
+def _tokens(pattern: str) -> Iterator[tuple[int, str]]:
+    """(position, character) of the pattern's syntax: escapes, character classes and `(?#...)`
+    comments are stepped over whole, so a `|`, `(` or `)` yielded is an operator."""
+    i, n = 0, len(pattern)
+    while i < n:
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            i += 1
+            if pattern[i:i + 1] == "^":
+                i += 1
+            if pattern[i:i + 1] == "]":
+                i += 1  # a "]" first in a class is a literal
+            while i < n and pattern[i] != "]":
+                i += 2 if pattern[i] == "\\" else 1
+            i += 1
+            continue
+        if pattern.startswith("(?#", i):
+            close = pattern.find(")", i)
+            i = n if close < 0 else close + 1
+            continue
+        yield i, char
+        i += 1
+
+
+def _no_top_level_bar(pattern: str) -> bool:
+    """No `|` outside every group, and the groups balance."""
+    depth = 0
+    for _, char in _tokens(pattern):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                return False
+        elif char == "|" and depth == 0:
+            return False
+    return depth == 0
+
+
+def _group_end(pattern: str) -> int | None:
+    """Where the group opening `pattern` closes (None: it does not)."""
+    depth = 0
+    for at, char in _tokens(pattern):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return at
+    return None
 
 
 @functools.lru_cache(maxsize=1)

@@ -139,7 +139,7 @@ def _rooted_at(name: str) -> dict[str, Any]:
     return {"$schema": DIALECT, **full["$defs"][name], "$defs": full["$defs"]}
 
 
-@functools.cache
+@functools.lru_cache(maxsize=32)  # a bound above the export schema's $defs (a handful) plus "users"
 def compiled_validator(name: str) -> Callable[[Any], Any]:
     """fastjsonschema validator for one $def ("PlainExport", "UserRecord", ...) or "users".
 

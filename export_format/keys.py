@@ -2,8 +2,9 @@
 
 The files under export_format/test_keys/ are TEST-ONLY and PUBLIC (committed to the
 repository, shipped as package data so an installed wheel has them too): they exist so that
-a mock GHES and a mock GHEC started with no flags can exchange encrypted exports out of the box. Real use passes --ghec-private-key / --ghec-public-key to the
-servers (see docs/export-format.md). `python -m export_format.keys DIR` writes a fresh pair.
+a mock GHES and a mock GHEC started with no flags can exchange encrypted exports out of the
+box. Real use passes --ghec-private-key / --ghec-public-key to the servers (see
+docs/export-format.md). `python -m export_format.keys DIR` writes a fresh pair.
 """
 from __future__ import annotations
 

@@ -91,7 +91,7 @@ class ProblemList:
             parts, node = stack.popleft()
             if isinstance(node, dict):
                 for key, value in node.items():
-                    stack.append((parts if key == "_schema" else parts + (key,), value))
+                    stack.append((parts if key == "_schema" else (*parts, key), value))
             elif isinstance(node, (list, tuple)):
                 for item in node:
                     if isinstance(item, (dict, list, tuple)):

@@ -60,7 +60,7 @@ BASE64_BLOB_PATTERN = r"^[A-Za-z0-9+/]+={0,2}$"
 NONCE_PATTERN = r"^[A-Za-z0-9+/]{16}$"  # 12 bytes, base64 without padding
 PRINTABLE_PATTERN = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$"  # tab/CR/LF allowed
 
-_REQUIRED = {"required": "missing required key", "null": "must not be null"}
+_REQUIRED: dict[str, str | list | dict] = {"required": "missing required key", "null": "must not be null"}
 
 
 def _string(*validators: Any, description: str) -> fields.String:
@@ -224,7 +224,7 @@ class PlainExportSchema(_ExportBase):
         """Shared rule on the original array, so indexes are the file's indexes."""
         if isinstance(original_data, dict):
             problems = rules.duplicate_id_problems(original_data.get("users"))
-            _raise_rule_problems([(("users",) + parts, msg) for parts, msg in problems])
+            _raise_rule_problems([(("users", *parts), msg) for parts, msg in problems])
 
 
 class EncryptedExportSchema(_ExportBase):

@@ -58,7 +58,7 @@ class AnchoredRegexp(validate.Regexp):
         self._strict = compile_json_pattern(regex)
         self._skip_over = skip_over
 
-    def __call__(self, value: str) -> str:
+    def __call__(self, value: Any) -> Any:  # Any: marshmallow overloads str and bytes; the export passes str
         """Match like fastjsonschema does (`search` with "\\Z"), so both paths agree."""
         if self._skip_over is not None and len(value) > self._skip_over:
             return value
@@ -75,7 +75,7 @@ class Rfc3339Utc(AnchoredRegexp):
         super().__init__(TIMESTAMP_PATTERN, skip_over=64,
                          error="must be an RFC 3339 UTC timestamp like 2026-11-28T10:00:00Z")
 
-    def __call__(self, value: str) -> str:
+    def __call__(self, value: Any) -> Any:
         """Shape first (pattern), then the calendar (shared rule, same as the fast path)."""
         super().__call__(value)
         problem = rules.timestamp_problem(value)

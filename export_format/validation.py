@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from marshmallow import Schema, ValidationError
 
@@ -41,11 +41,14 @@ class ValidationResult:
     document: ExportDocument | None
 
 
-@functools.cache
+@functools.lru_cache(maxsize=32)  # a bound above the export's schema classes (a handful)
 def _schema(cls: type[Schema]) -> Schema:
     """One instance per schema class; WHY: marshmallow schemas are reusable for load, and
     building one per record would dominate the slow path."""
     return cls()
+
+
+_JSON_TYPES: dict[type, str] = {dict: "an object", list: "an array", str: "a string"}
 
 
 def _json_type(value: Any) -> str:
@@ -54,8 +57,7 @@ def _json_type(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return "a boolean"
-    return {dict: "an object", list: "an array", str: "a string"}.get(
-        type(value), "a number")
+    return _JSON_TYPES.get(type(value), "a number")
 
 
 def _version_ok(doc: dict[str, Any], found: ProblemList) -> bool:
@@ -274,4 +276,5 @@ def _reference(raw: bytes, private_key: Any) -> ValidationResult:
             readable = True
     if found:
         return ValidationResult(False, found.finish(), None)
-    return ValidationResult(True, [], _document(doc, users if readable else [], encrypted, readable))
+    # no problem found: a readable `users` passed check_users, so it is the list of records
+    return ValidationResult(True, [], _document(doc, cast(list[Any], users) if readable else [], encrypted, readable))

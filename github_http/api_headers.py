@@ -39,7 +39,7 @@ def negotiate_version() -> None:
     asked = request.headers.get("X-GitHub-Api-Version")
     chosen = chosen_version(asked)
     if chosen is None:
-        raise GitHubError(400, f"API version {asked.strip()!r} is not supported.",
+        raise GitHubError(400, f"API version {(asked or '').strip()!r} is not supported.",
                           documentation_url="https://docs.github.com/rest/about-the-rest-api/api-versions")
     g.api_version = chosen
 
@@ -62,7 +62,7 @@ def decorate(response: Response, policy: HeaderPolicy) -> Response:
     call, and eleven of them were a tenth of what a consumed-licenses page cost to serve.
     """
     headers = response.headers
-    present = {name.lower() for name in headers.keys()}
+    present = {name.lower() for name, _ in headers}  # Headers iterates (name, value) pairs
     if policy.enterprise_version and "x-github-enterprise-version" in present:
         del headers["X-GitHub-Enterprise-Version"]
         present.discard("x-github-enterprise-version")

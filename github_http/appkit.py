@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app, request
+from flask.json.provider import DefaultJSONProvider
 
 from .api_headers import HeaderPolicy, decorate, negotiate_version
 from .clock import Clock
@@ -51,7 +52,8 @@ def install(app: Flask, *, settings: dict[str, Any], db: Database, clock: Clock,
     kit = MockKit(db=db, clock=clock, journal=Journal(db, settings.get("JOURNAL_MAX_ENTRIES", 1000)),
                   faults=FaultBook(db), settings=settings)
     app.extensions["mock"] = kit
-    app.json.sort_keys = False  # keep GitHub's key order (message first)
+    if isinstance(app.json, DefaultJSONProvider):  # Flask's own provider, unless an app swaps it
+        app.json.sort_keys = False  # keep GitHub's key order (message first)
     app.config["CONTROL_KEY"] = settings.get("CONTROL_KEY") or None
 
     def wants_json() -> bool:

@@ -47,7 +47,7 @@ class Clock:
         """The stored offset/frozen pair (default: real time), read on every call so every worker
         sees a move at once; parsed again only when the stored text changed (WHY: the journal asks
         the time on every request)."""
-        raw = self._db.get_kv(_KEY, _DEFAULT_STATE)
+        raw = self._db.get_kv(_KEY) or _DEFAULT_STATE
         if raw != self._parsed[0]:
             self._parsed = (raw, json.loads(raw))
         return dict(self._parsed[1])

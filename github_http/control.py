@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
@@ -18,6 +18,9 @@ from .clock import parse_time
 from .errors import GitHubError, problems_parsing_json
 from .faults import FaultError
 from .snapshot import dump_state, restore_state
+
+if TYPE_CHECKING:  # WHY only for the checker: appkit.py imports this module
+    from .appkit import MockKit
 
 
 @dataclass
@@ -86,7 +89,7 @@ def make_control_blueprint(hooks: ControlHooks) -> Blueprint:
     bp = Blueprint("mock_control", __name__, url_prefix="/_mock")
     bp.before_request(_guard)
 
-    def kit() -> Any:
+    def kit() -> MockKit:
         """The app's shared mock machinery (db, clock, journal, faults)."""
         return current_app.extensions["mock"]
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 DOCS = "https://docs.github.com/rest"
 log = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ def register_error_handlers(app: Flask, wants_json: Callable[[], bool]) -> None:
                    413: "Request Entity Too Large"}.get(error.code or 500, error.name)
         wrapped = GitHubError(error.code or 500, message)
         response = error_response(wrapped)
-        if error.code == 405 and error.valid_methods:
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
 

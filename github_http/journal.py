@@ -98,18 +98,25 @@ class Journal:
     def query(self, *, method: str | None = None, path: str | None = None, status: int | None = None,
               since: str | None = None, until: str | None = None, limit: int = 100,
               bodies: bool = False) -> list[dict[str, Any]]:
-        """Entries matching every given filter, newest last; `path` is a glob (`*`, `?`), case-sensitive as paths are."""
-        where, params = ["1 = 1"], []
+        """Entries matching every given filter, newest last; `path` is a glob (`*`, `?`),
+        case-sensitive as paths are."""
+        where: list[str] = ["1 = 1"]
+        params: list[str | int] = []
         if method:
-            where.append("method = ?"); params.append(method.upper())
+            where.append("method = ?")
+            params.append(method.upper())
         if path:
-            where.append("path GLOB ?"); params.append(path)  # the same glob as fault rules, not LIKE's _ and case folding
+            where.append("path GLOB ?")
+            params.append(path)  # the same glob as fault rules, not LIKE's _ and case folding
         if status is not None:
-            where.append("status = ?"); params.append(status)
+            where.append("status = ?")
+            params.append(status)
         if since:
-            where.append("at >= ?"); params.append(since)
+            where.append("at >= ?")
+            params.append(since)
         if until:
-            where.append("at <= ?"); params.append(until)
+            where.append("at <= ?")
+            params.append(until)
         self._drain()  # before reading: every request answered so far is in the table, trimmed
         rows = self._db.query(
             f"SELECT * FROM (SELECT * FROM mock_journal WHERE {' AND '.join(where)} "

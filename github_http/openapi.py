@@ -5,6 +5,7 @@ never disagree with what the routes serialise.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from apispec import APISpec
@@ -23,7 +24,7 @@ ERROR_SCHEMA = {
 
 
 def build_openapi(title: str, version: str, description: str,
-                  schemas: dict[str, type[Schema] | Schema],
+                  schemas: Mapping[str, type[Schema] | Schema],
                   paths: list[tuple[str, dict[str, Any]]],
                   security: dict[str, dict] | None = None) -> dict[str, Any]:
     """Assemble an OpenAPI 3.0 document; `paths` holds (path, {method: operation}) with schema refs by name."""

@@ -7,6 +7,7 @@ four PRAGMAs) cost about 0.5 ms, half of what a small request costs.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import sqlite3
 import threading
@@ -18,14 +19,32 @@ IDLE_CONNECTIONS = 8
 #: Set on every new connection. WHY wal_autocheckpoint=0: with SQLite's automatic checkpoint the
 #: COMMIT that pushes the WAL over 1,000 pages copies the whole WAL back itself (0.2 s of a
 #: 100,000-user upload's response); `Database.checkpoint` does it after the response instead.
-PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA wal_autocheckpoint=0", "PRAGMA synchronous=NORMAL",
-           "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=30000")
+PRAGMAS = ("PRAGMA wal_autocheckpoint=0", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
+           "PRAGMA busy_timeout=30000")
+
+
+def switch_to_wal(conn: sqlite3.Connection, path: Path) -> None:
+    """Put the database at `path` (open on `conn`) in WAL mode, one process at a time.
+
+    WHY the file lock: the switch needs the file to itself, and when two connections attempt it
+    at once SQLite answers "database is locked" at once instead of waiting (each holds the
+    shared lock the other must lose: a deadlock its busy handler does not wait out). Several
+    gunicorn workers opening a new state file did exactly that. Under an exclusive lock on a file
+    beside the database (never the database itself: closing any descriptor of it would drop this
+    process's SQLite locks) only one connection switches; the others find WAL already set.
+    """
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+        return  # WAL is persistent: every open after the first one switch ends here
+    with open(path.with_name(f"{path.name}.wal-switch.lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        conn.execute("PRAGMA journal_mode=WAL")
 
 
 def open_connection(path: Path) -> sqlite3.Connection:
-    """A new autocommit connection to `path` with PRAGMAS set, usable from any thread."""
+    """A new autocommit connection to `path` in WAL mode with PRAGMAS set, usable from any thread."""
     conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
+    switch_to_wal(conn, path)
     for pragma in PRAGMAS:
         conn.execute(pragma)
     return conn

@@ -57,7 +57,8 @@ def check_csrf() -> None:
     sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token", "")
     expected = session.get("csrf", "")
     if not expected or not secrets_equal(sent, expected):
-        abort(400, description="The form has expired or did not come from this site (CSRF check failed). Reload the page and try again.")
+        abort(400, description="The form has expired or did not come from this site (CSRF check failed). "
+                               "Reload the page and try again.")
 
 
 def sign_in(principal: str) -> None:

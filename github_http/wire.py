@@ -65,8 +65,9 @@ class _TeeInput(io.RawIOBase):
         memoryview(buffer).cast("B")[: len(data)] = data
         return len(data)
 
-    def readline(self, size: int = -1) -> bytes:
-        """Line reads (multipart parsing) pass through the same copy."""
+    def readline(self, size: int | None = -1) -> bytes:
+        """Line reads (multipart parsing) pass through the same copy (None: the whole line, as io's)."""
+        size = -1 if size is None else size
         if self._length is not None:
             left = self._length - self.consumed
             size = left if size < 0 else min(size, left)
@@ -179,7 +180,8 @@ class MockWire:
         if fault["action"] == "rate_limit":
             headers.update(rate_limit_headers(5000, 0, int(fault["retry_after"])))
             if fault["rate_limit"] == "secondary":
-                status, message = 429, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
+                status, message = 429, ("You have exceeded a secondary rate limit. "
+                                        "Please wait a few minutes before you try again.")
                 headers["retry-after"] = str(int(fault["retry_after"]))
             else:
                 status, message = 403, "API rate limit exceeded for user ID 1."

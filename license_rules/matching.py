@@ -20,7 +20,7 @@ from operator import itemgetter
 SAML_ATTRIBUTES = ("name_claim", "emailaddress_claim", "username", "name_id", "emails")
 RULE_VERIFIED = "verified_email"
 RULE_GHES_ONLY = "ghes_only_primary_email"
-RULES = tuple(f"saml:{a}" for a in SAML_ATTRIBUTES) + (RULE_VERIFIED, RULE_GHES_ONLY)
+RULES = (*(f"saml:{a}" for a in SAML_ATTRIBUTES), RULE_VERIFIED, RULE_GHES_ONLY)
 
 #: (server_id, host_name, user_id, primary_email): everything matching needs of a GHES account.
 ServerAccount = tuple[str, str, int, str]
@@ -84,7 +84,7 @@ def build_index(accounts: Iterable[CloudAccount], uses_saml: bool) -> CloudIndex
         linked = [(n, a.identity) for n, a in enumerate(accounts) if a.identity]
         index.saml = dict(reversed([
             (key, (n, rule))
-            for attribute, rule in zip(SAML_ATTRIBUTES, RULES)
+            for attribute, rule in zip(SAML_ATTRIBUTES, RULES, strict=False)  # RULES goes on past the SAML ones
             for n, identity in linked
             for value in identity.get(attribute, ())
             if (key := value.strip().lower() if value else "")]))
@@ -108,7 +108,7 @@ class Match:
     @property
     def merged(self) -> dict[int, list[Source]]:
         """GHEC account id -> the server accounts merged into it (only accounts that have some)."""
-        return {aid: sources for aid, sources in zip(self.account_ids, self.by_row) if sources}
+        return {aid: sources for aid, sources in zip(self.account_ids, self.by_row, strict=True) if sources}
 
     @property
     def ghes_only(self) -> dict[str, list[ServerAccount]]:

@@ -7,29 +7,35 @@ so no route tells an outsider whether an enterprise exists.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flask import current_app
 
+from github_http.appkit import current_kit
 from github_http.auth import require_token
 from github_http.errors import GitHubError, bad_credentials, not_found
 
 from . import reads
 from .reads import EnterpriseAccess
 
+if TYPE_CHECKING:  # WHY only for the checker: store.py is heavy and app.py wires both
+    from github_http.storage import Database
+
+    from .store import Store
+
 #: Roles that make someone a member of the enterprise (so a 403, not a 404, tells them no).
 MEMBER_ROLES = ("owner", "member")
 OWNERS_ONLY = "You must be an enterprise owner to use this endpoint."
 
 
-def store() -> Any:
-    """The app's Store (set up by create_app)."""
+def store() -> Store:
+    """The app's Store (set up by create_app; typed, so every call from a route is checked)."""
     return current_app.extensions["ghec_store"]
 
 
-def db() -> Any:
+def db() -> Database:
     """The app's Database."""
-    return current_app.extensions["mock"].db
+    return current_kit().db
 
 
 def caller_login() -> str:

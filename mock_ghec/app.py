@@ -61,7 +61,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["ghec_store"] = store
     policy = HeaderPolicy(rate_limit=5000)
     # A fixed SERVER_NAME makes Flask refuse other hosts: that check lives in Flask, so no hot path.
-    hot = [consumed_licenses_hot(store, policy)] if settings["HOT_PATHS"] and not settings.get("SERVER_NAME") else []
+    hot_paths_on = settings["HOT_PATHS"] and not settings.get("SERVER_NAME")
+    hot = [consumed_licenses_hot(store, policy)] if hot_paths_on else []
     kit = install(app, settings=settings, db=db, clock=clock, hooks=make_hooks(store), headers=policy,
                   is_api=is_api, hot_paths=hot)
     install_web(app, settings["SECRET_KEY"], is_page_post)

@@ -6,7 +6,7 @@ clock; this supplies what only GHEC knows, plus `/_mock/explain` (why each row m
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint, Response, jsonify, request
 
@@ -35,9 +35,10 @@ def describe(store: Store) -> dict[str, Any]:
     out = []
     for ent in reads.enterprises(store.db):
         logins = reads.token_logins(store.db, ent["scenario_slug"])
-        tokens = {"owner": token_for(seed, f"ghec:{ent['scenario_slug']}:owner"),
-                  "member": token_for(seed, f"ghec:{ent['scenario_slug']}:member"),
-                  "connect": token_for(seed, f"connect:{ent['scenario_slug']}")}
+        known = cast(int, seed)  # an enterprise exists only after a load, which records the seed
+        tokens = {"owner": token_for(known, f"ghec:{ent['scenario_slug']}:owner"),
+                  "member": token_for(known, f"ghec:{ent['scenario_slug']}:member"),
+                  "connect": token_for(known, f"connect:{ent['scenario_slug']}")}
         if ent["position"] == 0 and spec.get("owner_token_set"):
             tokens["owner"] = "(set with --owner-token / MOCK_GHEC_OWNER_TOKEN)"
         out.append({"slug": ent["slug"], "id": ent["id"], "name": ent["name"], "main": ent["position"] == 0,

@@ -76,7 +76,7 @@ def keep(users: list[dict[str, Any]]) -> tuple[list[list], set[str]]:
                 add_email(tuple(email))
             append([user["id"], *[e["address"] for e in emails if e["primary"]],
                     *[e["address"] for e in emails if not e["primary"]]])
-    paths = set()
+    paths: set[str] = set()
     for key in set().union(*user_shapes):
         if key == "emails":
             paths.update(f"$.users[].emails[].{k}" for k in set().union(*email_shapes))

@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from github_http.auth import token_digest
 from github_http.storage import Database
@@ -22,7 +23,10 @@ GENERATION_KEY = "ghec_generation"
 SCENARIO_KEY = "ghec_scenario"
 
 _ID = re.compile(r"[0-9]{1,18}")  # an enterprise named by its numeric id
-_cloud_cache: dict[tuple[str, int], tuple[str, CloudSide]] = {}
+#: Enterprises whose GitHub.com side is kept (per process, least recently used dropped first).
+#: WHY a bound: every app and state file a process opens adds entries (228 after tests/ghec).
+CLOUD_CACHE_LIMIT = 8
+_cloud_cache: OrderedDict[tuple[str, int], tuple[str, CloudSide]] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
@@ -136,16 +140,17 @@ def search_rows(db: Database, enterprise_id: int, query: str, offset: int,
     is in a value and not in a key name.
     """
     rendered = f"(SELECT r.rownum AS rownum, {ROW_JSON} AS row_json FROM {ROWS_FROM} WHERE r.enterprise_id = ?)"
-    where, params = "1", [enterprise_id]
+    where = "1"
+    params: list[int | str] = [enterprise_id]
     if query.strip():
         escaped = query.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         pattern = f"%{escaped}%"
         values = " OR ".join(f"lower(json_extract(row_json, '$.{f}')) LIKE ? ESCAPE '\\'" for f in SEARCHED)
         where = f"row_json LIKE ? ESCAPE '\\' AND ({values})"
         params += [pattern] * (1 + len(SEARCHED))
-        total = db.one(f"SELECT COUNT(*) FROM {rendered} WHERE {where}", params)[0]
+        total = db.query(f"SELECT COUNT(*) FROM {rendered} WHERE {where}", params)[0][0]
     else:
-        total = db.one("SELECT COUNT(*) FROM license_rows WHERE enterprise_id = ?", (enterprise_id,))[0]
+        total = db.query("SELECT COUNT(*) FROM license_rows WHERE enterprise_id = ?", (enterprise_id,))[0][0]
     rows = db.query(f"SELECT rownum, row_json FROM {rendered} WHERE {where} ORDER BY rownum "
                     "LIMIT ? OFFSET ?", (*params, limit, offset))
     return total, [(r[0], json.loads(r[1])) for r in rows]
@@ -213,7 +218,7 @@ def enterprises(db: Database) -> list[dict[str, Any]]:
 
 def ledger(db: Database, enterprise: str | None = None) -> list[dict[str, Any]]:
     """Privacy ledger entries, oldest first (optionally one enterprise's)."""
-    sql, params = "SELECT * FROM privacy_ledger", ()
+    sql, params = "SELECT * FROM privacy_ledger", cast(tuple[str, ...], ())
     if enterprise:
         sql, params = sql + " WHERE enterprise = ? COLLATE NOCASE", (enterprise,)
     return [{**dict(r), "encrypted": bool(r["encrypted"]), "paths": json.loads(r["paths"])}
@@ -228,8 +233,12 @@ def cloud_side_of(db: Database, enterprise_id: int) -> CloudSide:
     token written at each load, so a snapshot restore or another worker's load invalidates it.
     """
     generation = db.get_kv(GENERATION_KEY, "") or ""
-    cached = _cloud_cache.get((str(db.path), enterprise_id))
+    key = (str(db.path), enterprise_id)
+    cached = _cloud_cache.get(key)
     if cached and cached[0] == generation:
+        with _cache_lock:
+            if key in _cloud_cache:
+                _cloud_cache.move_to_end(key)
         return cached[1]
     emails: dict[int, tuple[list[str], list[str]]] = {}
     for aid, address, verified in _tuples(
@@ -241,7 +250,8 @@ def cloud_side_of(db: Database, enterprise_id: int) -> CloudSide:
     # Every identity's `emails` array parsed in one json.loads (one C call, not 80,000).
     linked_emails = json.loads("[" + ",".join(row[5] for row in linked) + "]")
     identities = {aid: identity_attributes(name_claim, emailaddress_claim, username, name_id, emails)
-                  for (aid, name_id, username, name_claim, emailaddress_claim, _), emails in zip(linked, linked_emails)}
+                  for (aid, name_id, username, name_claim, emailaddress_claim, _), emails
+                  in zip(linked, linked_emails, strict=True)}
     no_emails: tuple[list[str], list[str]] = ([], [])
     accounts = []
     for aid, login in _tuples(db, "SELECT id, login FROM ghec_accounts WHERE enterprise_id = ? ORDER BY ordinal",
@@ -272,7 +282,11 @@ def token_logins(db: Database, scenario_slug: str) -> dict[str, str]:
 def prime_cloud(db: Database, enterprise_id: int, generation: str, cloud: CloudSide) -> None:
     """Remember an enterprise's GitHub.com side for `generation` (the loader primes it from memory)."""
     with _cache_lock:
-        _cloud_cache[(str(db.path), enterprise_id)] = (generation, cloud)
+        key = (str(db.path), enterprise_id)
+        _cloud_cache[key] = (generation, cloud)
+        _cloud_cache.move_to_end(key)
+        while len(_cloud_cache) > CLOUD_CACHE_LIMIT:
+            _cloud_cache.popitem(last=False)
 
 
 def scenario_spec(db: Database) -> dict[str, Any] | None:

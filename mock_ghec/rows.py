@@ -85,7 +85,8 @@ def cloud_side(accounts: list[CloudAccount], uses_saml: bool) -> CloudSide:
 def make_cloud(accounts: list[CloudAccount], templates: list[tuple[str, ...]], uses_saml: bool) -> CloudRows:
     """Index the accounts and pre-fill each one's row for when no server account merges into it."""
     return CloudRows(build_index(accounts, uses_saml),
-                     [(a.id, parts, render(parts, NO_SERVER, NO_SERVER, 1)) for a, parts in zip(accounts, templates)])
+                     [(a.id, parts, render(parts, NO_SERVER, NO_SERVER, 1))
+                      for a, parts in zip(accounts, templates, strict=True)])
 
 
 def identity_attributes(name_claim: str, emailaddress_claim: str, username: str, name_id: str,
@@ -176,7 +177,8 @@ def build_slots(enterprise_id: int, account_ids: Iterable[int], result: Match) -
         return prefix
 
     rownum = 0
-    for rownum, (account_id, sources) in enumerate(zip(account_ids, result.by_row), start=1):
+    # strict=False: as before, a caller may pass fewer account_ids than result.by_row has (the tests do)
+    for rownum, (account_id, sources) in enumerate(zip(account_ids, result.by_row, strict=False), start=1):
         if sources is None:
             yield (enterprise_id, rownum, account_id, NO_SERVER, NO_SERVER, 1, NO_SERVER)
         elif len(sources) == 1:
@@ -190,13 +192,14 @@ def build_slots(enterprise_id: int, account_ids: Iterable[int], result: Match) -
     single = result.alone_rows == len(result.alone)  # the usual: no two GHES-only accounts share a key
     runs = ((account,) for _, account in result.alone) if single else (
         [account for _, account in run] for _, run in groupby(result.alone, key=itemgetter(0)))
-    for rownum, group in enumerate(runs, start=rownum + 1):
+    after_linked = rownum + 1
+    for rownum, group in enumerate(runs, start=after_linked):
         if len(group) == 1:
             server_id, host, user_id, primary = group[0]
             yield (enterprise_id, rownum, None, f'[{hosts.get(host) or host_prefix(host)}{user_id}"]',
                    f"[{quote(primary)}]", 1, f'[["{server_id}",{user_id},"{RULE_GHES_ONLY}"]]')
             continue
-        group.sort(key=source_order)
+        group = sorted(group, key=source_order)  # a run of several: a list of its own, sorted once
         yield (enterprise_id, rownum, None, json_strings([f"{a[1]}:{a[2]}" for a in group]),
                json_strings(_distinct([a[3] for a in group])), len(group),
                _sources_json([(a, RULE_GHES_ONLY) for a in group]))

@@ -13,11 +13,11 @@ without a per-row marshmallow dump (tests check both give the same JSON).
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from json.encoder import c_make_encoder, encode_basestring
+from json.encoder import encode_basestring
 from typing import Any
 
+import msgspec
 from marshmallow import Schema, fields
 
 from github_http.users import SimpleUserSchema
@@ -145,20 +145,16 @@ _KINDS = ((fields.List, list), (fields.Boolean, bool), (fields.Integer, int), (f
 
 
 def _compact_dumps() -> Callable[[Any], str]:
-    """A reusable compact, non-ASCII-preserving JSON encoder.
+    """A reusable compact, non-ASCII-preserving JSON encoder: the text
+    `json.dumps(value, ensure_ascii=False, separators=(",", ":"))` gives, for the values rows hold.
 
-    WHY: `json.dumps` builds a fresh C encoder on every call, which is most of its cost for
-    the small values a scenario load serialises a hundred thousand times.
+    WHY msgspec's reusable Encoder: `json.dumps` builds a fresh C encoder on every call, which
+    is most of its cost for the small values a scenario load serialises a hundred thousand
+    times. Rows hold strings, integers, booleans, None and lists/dicts of them (RowEncoder checks
+    each field's type), which both write byte for byte alike (tests/ghec pin the row text).
     """
-    if c_make_encoder is None:  # pragma: no cover - CPython always has the C accelerator
-        return json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
-
-    def refuse(value: Any) -> Any:
-        """Only JSON types go into rows."""
-        raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-    encoder = c_make_encoder(None, refuse, encode_basestring, None, ":", ",", False, False, False)
-    return lambda value: "".join(encoder(value, 0))
+    encode = msgspec.json.Encoder().encode
+    return lambda value: encode(value).decode("utf-8")
 
 
 DUMPS = _compact_dumps()
@@ -183,7 +179,8 @@ class RowEncoder:
     def __init__(self, schema: Schema | None = None) -> None:
         """Read field names, order, types and nullability from the schema (the single source of truth)."""
         schema = schema or ConsumedLicenseSchema()
-        self.fields = [(f.data_key or name, _kind(f), f.allow_none) for name, f in schema.fields.items()]
+        self.fields: list[tuple[str, Any, bool]] = [(f.data_key or name, _kind(f), f.allow_none)
+                                                    for name, f in schema.fields.items()]
         self.names = [name for name, _, _ in self.fields]
         if [n for n in self.names if n in SERVER_SLOTS] != list(SERVER_SLOTS):
             raise ValueError("the row schema must declare the server slots in SERVER_SLOTS order")
@@ -201,7 +198,7 @@ class RowEncoder:
                 continue
             if name not in fixed:
                 raise ValueError(f"row template lacks {name}")
-            value = fixed[name]
+            value: Any = fixed[name]
             if value is None:
                 if not nullable:
                     raise ValueError(f"{name} is not nullable")

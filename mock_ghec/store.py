@@ -167,7 +167,7 @@ class Store:
         conn.executemany(
             "INSERT INTO ghec_accounts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             ((ent.id, m.id, n, m.login, m.name, m.role, int(m.enterprise_owner), *parts)
-             for n, (m, parts) in enumerate(zip(members, templates), start=1)))
+             for n, (m, parts) in enumerate(zip(members, templates, strict=True), start=1)))
         conn.executemany(
             "INSERT OR IGNORE INTO ghec_account_emails VALUES (?,?,?,?)",
             [(ent.id, m.id, a, 1) for m in members for a in m.verified_emails]

@@ -111,7 +111,8 @@ CREATE TABLE IF NOT EXISTS ghes_usage (        -- ALL that GHEC keeps of a serve
 CREATE TABLE IF NOT EXISTS license_rows (     -- consumed-license rows: their server-derived values only
     enterprise_id INTEGER NOT NULL,
     rownum INTEGER NOT NULL,                  -- dense from 1: a page is a key range
-    account_id INTEGER,                       -- the GitHub.com account's row (fragments in ghec_accounts); NULL: GHES-only
+    account_id INTEGER,                       -- the GitHub.com account's row (fragments in ghec_accounts);
+                                              -- NULL: GHES-only
     server_user_ids TEXT NOT NULL,            -- JSON array: enterprise_server_user_ids
     server_emails TEXT NOT NULL,              -- JSON array: enterprise_server_emails
     user_accounts INTEGER NOT NULL,           -- total_user_accounts

@@ -8,7 +8,7 @@ normal user 403 (or 404 on the enterprise routes GitHub hides from non-admins).
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app, request
 from marshmallow import Schema, ValidationError
@@ -17,12 +17,16 @@ from github_http import GitHubError
 from github_http.auth import basic_credentials, require_token, secrets_equal, token_digest
 from github_http.errors import not_found, problems_parsing_json, validation_failed
 
+if TYPE_CHECKING:  # WHY only for the checker: app.py imports the blueprints, which import this
+    from .app import GhesApp
+
 MANAGE_USER = "api_key"
 MANAGE_REALM = "GitHub Enterprise Server Management Console"
 
 
-def ghes() -> Any:
-    """The app's GHES pieces (runtime, syncer), set by create_app."""
+def ghes() -> GhesApp:
+    """The app's GHES pieces (runtime, syncer), set by create_app (typed, so every call from a
+    route into the runtime and store is checked)."""
     return current_app.extensions["ghes"]
 
 

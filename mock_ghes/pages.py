@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as WerkzeugResponse  # what redirect() returns
 
 from github_http import isoformat
 from github_http.auth import token_digest
@@ -62,7 +63,7 @@ def make_pages_blueprint() -> Blueprint:
     bp = Blueprint("ghes_pages", __name__)
 
     @bp.get("/")
-    def home() -> Response:
+    def home() -> WerkzeugResponse:
         """The appliance's landing page for an admin is the License page here."""
         return redirect(url_for("ghes_pages.license_page"))
 
@@ -84,7 +85,7 @@ def make_pages_blueprint() -> Blueprint:
         return redirect(_safe_next(request.form.get("next")))
 
     @bp.post("/logout")
-    def logout() -> Response:
+    def logout() -> WerkzeugResponse:
         """Sign out (a POST with CSRF, so a link cannot sign anyone out)."""
         sign_out()
         return redirect(url_for("ghes_pages.login"))
@@ -106,7 +107,7 @@ def make_pages_blueprint() -> Blueprint:
 
     @bp.post("/enterprise/settings/license/connect")
     @admin_page
-    def connect_submit() -> Response:
+    def connect_submit() -> WerkzeugResponse:
         """Save the GitHub Connect form; an empty token field keeps the saved token."""
         form = request.form
         changes = {"ghec_url": form.get("ghec_url", ""), "enterprise": form.get("enterprise", ""),
@@ -124,7 +125,7 @@ def make_pages_blueprint() -> Blueprint:
 
     @bp.post("/enterprise/settings/license/sync")
     @admin_page
-    def sync_submit() -> Response:
+    def sync_submit() -> WerkzeugResponse:
         """"Sync now": push the usage and say how it went."""
         try:
             attempt = sync_now()

@@ -153,12 +153,12 @@ class Store:
 
     def seats_used(self) -> int:
         """Accounts consuming a license under the app's rules."""
-        return self.db.one(f"SELECT COUNT(*) FROM ghes_users WHERE {self.rules.sql()}")[0]
+        return self.db.query(f"SELECT COUNT(*) FROM ghes_users WHERE {self.rules.sql()}")[0][0]
 
     def user_stats(self) -> dict[str, int]:
         """GitHub's enterprise-user-overview; `ghost` is a placeholder, not a user, so it is left out."""
-        row = self.db.one("SELECT COUNT(*), COALESCE(SUM(site_admin), 0), COALESCE(SUM(suspended), 0) "
-                          "FROM ghes_users WHERE kind <> 'ghost'")
+        [row] = self.db.query("SELECT COUNT(*), COALESCE(SUM(site_admin), 0), COALESCE(SUM(suspended), 0) "
+                              "FROM ghes_users WHERE kind <> 'ghost'")
         return {"total_users": row[0], "admin_users": row[1], "suspended_users": row[2]}
 
     def consuming_users_json(self, conn: sqlite3.Connection) -> tuple[int, bytes]:

@@ -113,7 +113,8 @@ class ConnectSyncer:
                     json={"host_name": instance["host_name"], "version": instance["version"]},
                     headers=self._headers(config), timeout=self._timeout())
                 ok = 200 <= response.status_code < 300
-                error = None if ok else f"GHEC refused the registration ({response.status_code}): {_error_text(response)}"
+                error = None if ok else (f"GHEC refused the registration ({response.status_code}): "
+                                         f"{_error_text(response)}")
             except requests.RequestException as exc:
                 error = f"GHEC unreachable: {exc}"
         self.runtime.connect.record_registration(ok, self.runtime.clock.now(), error)

@@ -17,12 +17,11 @@ import heapq
 import random
 
 from . import names, tokens
-from .ghec_side import _ensure_ghec_variety, _members, build_enterprises  # noqa: F401
-from .ghes_side import _case_variant, _ensure_ghes_variety, _instance, _specials  # noqa: F401
+from .ghec_side import build_enterprises
+from .ghes_side import _instance
 from .model import PlantedCase, Scenario, ScenarioParams
-from .names import naive_build_people  # noqa: F401  (public here: the benchmark's baseline)
 from .truth import EDGE_KINDS, EXERCISES
-from .world import BASE, BOTS, CLOUD_EDGES, DAY, FREEZE_FROM, ORG_WORDS, VERSIONS, World, stream  # noqa: F401
+from .world import CLOUD_EDGES, FREEZE_FROM, World, stream
 
 
 def _assign(world: World, rng: random.Random) -> None:
@@ -42,15 +41,16 @@ def _assign(world: World, rng: random.Random) -> None:
     n2 = max(2, round(0.03 * n))
     world.partner = set(cloud + heapq.nlargest(n2 - len(cloud), both, key=first))
     if p.edge_cases:
-        need = [(heapq.nsmallest(4, (i for i in both if i not in world.partner), key=first), CLOUD_EDGES,
-                 "people on both sides")]
+        need: list[tuple[list[int], tuple[str, ...], str]] = [
+            (heapq.nsmallest(4, (i for i in both if i not in world.partner), key=first), CLOUD_EDGES,
+             "people on both sides")]
         if p.ghes_instances >= 2:
             need.append((server, EDGE_KINDS[4:], "GHES-only people"))
         for pool, kinds, who in need:
             if len(pool) < len(kinds):
                 raise ValueError(f"edge cases need {len(kinds)} {who} but people={n}, overlap={p.overlap} "
                                  f"give {len(pool)}; change people/overlap or set edge_cases=False")
-            world.edge.update(zip(pool, kinds))
+            world.edge.update(zip(pool, kinds, strict=False))  # the pool may hold more people than kinds
     main_cloud = n - ns - len(world.partner) - len(CLOUD_EDGES if p.edge_cases else ())
     ghes_side = nb + ns - len(world.edge)
     if len(world.partner) < 2 or main_cloud < 2 or ghes_side < 2 * p.ghes_instances:

@@ -5,7 +5,7 @@ import random
 from collections.abc import Callable
 
 from . import names
-from .model import Enterprise, GhecMember, SamlIdentity
+from .model import Enterprise, GhecMember, GhecRole, SamlIdentity
 from .truth import EDGE_KINDS
 from .world import ORG_WORDS, World
 
@@ -80,7 +80,7 @@ def _login(r: float, first: str, last: str) -> str:
 
 
 def _members(world: World, rng: random.Random, people_idx: list[int], orgs: list[str], saml: bool,
-             roles: list[str], handles: names.LoginRegistry) -> list[GhecMember]:
+             roles: list[GhecRole], handles: names.LoginRegistry) -> list[GhecMember]:
     """GitHub.com accounts for these people, one step per part of an account (this runs 76,000
     times for `large`, so the steps share no more than the draws)."""
     random_, edge, people, aliases = rng.random, world.edge, world.people, world.alias
@@ -137,8 +137,9 @@ def build_enterprises(world: World, rng: random.Random) -> tuple[list[Enterprise
         orgs = [slug] if e else [f"{slug}-{w}" for w in
                                  rng.sample(ORG_WORDS, 2 if n < 50 else 3 if n < 1000 else 5)]
         staff = [i for i in members_of[:len(edge) + 2] if i not in edge][:2]
-        forced = ["outside_collaborator", "pending_invitation", "owner"] if world.params.edge_cases else []
-        roles = []
+        forced: list[GhecRole] = (["outside_collaborator", "pending_invitation", "owner"]
+                                  if world.params.edge_cases else [])
+        roles: list[GhecRole] = []
         for i in members_of:
             r = rng.random()
             if i == staff[0]:
@@ -158,5 +159,6 @@ def build_enterprises(world: World, rng: random.Random) -> tuple[list[Enterprise
         enterprises.append(Enterprise(
             rng.randint(1000, 99999), slug, display, int(-(-seats // 10) * 10), e == 0, orgs, verified,
             members, members[members_of.index(staff[0])].login, members[members_of.index(staff[1])].login))
-    login_of = {m.person_id: m.login for m in enterprises[0].members if m.person_id - 1 in edge}
+    login_of = {m.person_id: m.login for m in enterprises[0].members
+                if m.person_id is not None and m.person_id - 1 in edge}
     return enterprises, {i: login_of[i + 1] for i in edge if i + 1 in login_of}

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import cast
 
 from . import names
 from .model import GhesEmail, GhesInstance, GhesUser
@@ -41,7 +42,7 @@ def _instance(world: World, j: int, seats: int) -> GhesInstance:
     # (a rotation of person order) with scim-admin and bots created at random points.
     others = [i for i in world.homes[j] if i != admin]
     cut = int(random_() * len(others))
-    entries: list[int | tuple] = [admin] + others[cut:] + others[:cut]
+    entries: list[int | tuple] = [admin, *others[cut:], *others[:cut]]
     specials = _specials(world, j, rng, host)
     for s in specials[1:]:
         entries.insert(1 + int(random_() * len(entries)), s)
@@ -54,24 +55,24 @@ def _instance(world: World, j: int, seats: int) -> GhesInstance:
     append = users.append
     # 80 random bits per canary: a repeat among a million users has odds below 1e-12.
     blob = getrandbits(80 * len(entries)).to_bytes(10 * len(entries), "big").hex()
-    for uid, ref, created in zip(range(1, len(entries) + 1), entries, times):
+    for uid, ref, created in zip(range(1, len(entries) + 1), entries, times, strict=True):
         canary = "canary-" + blob[20 * uid - 20:20 * uid]
-        if ref.__class__ is tuple:
+        if isinstance(ref, tuple):
             kind, login, label, mail = ref
             low = created if created > -5 * DAY else -5 * DAY  # bots and scim-admin are busy
             recent = None if kind == "ghost" else BASE + td(0, low + int(random_() * -low))
             append(GhesUser(uid, login, label, [GhesEmail(mail, True)], kind, kind == "scim-admin",
                             False, False, BASE + td(0, created), recent, None, canary))
             continue
-        f, l, person, edge_kind = fa[ref], la[ref], people[ref], edge.get(ref)
+        f, surname, person, edge_kind = fa[ref], la[ref], people[ref], edge.get(ref)
         work, personal, alias = person.work_email, person.personal_email, aliases[ref]
         r = random_()
-        if edge_kind is not None or ref == admin or ref == member:  # fixed, unremarkable shape
+        if edge_kind is not None or ref in (admin, member):  # fixed, unremarkable shape
             if edge_kind == EDGE_KINDS[4]:
                 r = 0.0 if j == 0 else 0.8  # different logins on the two instances
             emails = [GhesEmail(_case_variant(work) if edge_kind == EDGE_KINDS[0] else work, True)]
             if edge_kind == EDGE_KINDS[1]:
-                emails.append(GhesEmail(personal, False))
+                emails.append(GhesEmail(cast(str, personal), False))  # planted on people who have one
             status, v = 1.0, 1.0
         else:
             e = random_()
@@ -84,7 +85,8 @@ def _instance(world: World, j: int, seats: int) -> GhesInstance:
             if alias is not None and random_() < 0.5:
                 emails.append(GhesEmail(alias, False))
             status, v = random_(), random_()
-        base = f"{f}-{l}" if r < 0.55 else f"{f}{l}" if r < 0.75 else f"{f[0]}{l}" if r < 0.9 else f"{l}-{f}"
+        base = (f"{f}-{surname}" if r < 0.55 else f"{f}{surname}" if r < 0.75 else
+                f"{f[0]}{surname}" if r < 0.9 else f"{surname}-{f}")
         if base in taken or len(base) > names.LOGIN_MAX:
             login = claim(base)
         else:
@@ -130,13 +132,14 @@ def _ensure_ghes_variety(users: list[GhesUser], special: set[int]) -> None:
             continue
         candidates = [u for u in plain if fits(u)]
         fresh = [u for u in candidates if all(u is not x for x in used)]
-        u = (fresh or candidates or [None])[0]
-        if u is None:
+        if not (fresh or candidates):
             continue
+        u = (fresh or candidates)[0]
         used.append(u)
         if feature == "never":
             u.last_active_at = None
         elif feature == "dormant":
-            u.dormant, u.last_active_at = True, u.created_at + (cutoff - u.created_at) / 2
+            created = cast(datetime, u.created_at)  # `fits` compared it with the cutoff: it is set
+            u.dormant, u.last_active_at = True, created + (cutoff - created) / 2
         else:
             setattr(u, feature, True)

@@ -10,8 +10,9 @@ import importlib
 import random
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from itertools import accumulate
 
 from .model import Person
@@ -21,7 +22,7 @@ LATIN_LOCALES = (
     "en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "pt_BR", "nl_NL",
     "sv_SE", "tr_TR", "cs_CZ", "da_DK", "fi_FI", "no_NO",
 )
-SUPPORTED_LOCALES = LATIN_LOCALES + ("ja_JP", "zh_CN")
+SUPPORTED_LOCALES = (*LATIN_LOCALES, "ja_JP", "zh_CN")
 
 # Reserved names only (RFC 2606 `.example`): a real mailbox can never be produced.
 PERSONAL_DOMAINS = ("mail.example", "posteo.example", "inbox.example", "webpost.example")
@@ -39,11 +40,11 @@ _ZH_GIVEN = dict(zip(
     "东丹丽云亮伟佳俊倩健兰兵军冬凤凯刚利勇华博国坤娜娟婷宁宇小岩峰帅帆平建强彬志想慧成敏文斌旭明春晨晶杨"
     "杰林柳桂梅楠欢欣波洁洋浩海涛淑燕玉玲珍琳琴瑜瑞璐畅磊秀红艳芝花芳英荣莉莹萍超辉金鑫阳雪雷霞静颖飞香鹏龙",
     ["dong", "dan", "li", "yun", "liang", "wei", "jia", "jun", "qian", "jian", "lan", "bing", "jun", "dong", "feng", "kai", "gang", "li", "yong", "hua", "bo", "guo", "kun", "na", "juan", "ting", "ning", "yu", "xiao", "yan", "feng", "shuai", "fan", "ping", "jian", "qiang", "bin", "zhi", "xiang", "hui", "cheng", "min", "wen", "bin", "xu", "ming", "chun", "chen", "jing", "yang", "jie", "lin", "liu", "gui", "mei", "nan", "huan", "xin", "bo", "jie", "yang", "hao", "hai", "tao", "shu", "yan", "yu", "ling", "zhen", "lin", "qin", "yu", "rui", "lu", "chang", "lei", "xiu", "hong", "yan", "zhi", "hua", "fang", "ying", "rong", "li", "ying", "ping", "chao", "hui", "jin", "xin", "yang", "xue", "lei", "xia", "jing", "ying", "fei", "xiang", "peng", "long"],
-))
+    strict=True))
 _ZH_SURNAME = dict(zip(
     "王李张刘陈杨黄吴赵周徐孙马朱胡林郭何高罗郑梁谢宋唐许邓冯韩曹曾彭萧蔡潘田董袁于余叶蒋杜苏魏程吕丁沈任姚卢傅钟姜崔谭廖范汪",
     ["wang", "li", "zhang", "liu", "chen", "yang", "huang", "wu", "zhao", "zhou", "xu", "sun", "ma", "zhu", "hu", "lin", "guo", "he", "gao", "luo", "zheng", "liang", "xie", "song", "tang", "xu", "deng", "feng", "han", "cao", "zeng", "peng", "xiao", "cai", "pan", "tian", "dong", "yuan", "yu", "yu", "ye", "jiang", "du", "su", "wei", "cheng", "lu", "ding", "shen", "ren", "yao", "lu", "fu", "zhong", "jiang", "cui", "tan", "liao", "fan", "wang"],
-))
+    strict=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +79,7 @@ def fold(text: str) -> str:
     return _NON_ALNUM.sub("-", text).strip("-")
 
 
-def _weighted(table: object) -> tuple[list[str], list[float] | None]:
+def _weighted(table: dict[str, float] | Iterable[str]) -> tuple[list[str], list[float] | None]:
     """Split a Faker table into names and cumulative weights (None when unweighted)."""
     if isinstance(table, dict):
         return list(table), list(accumulate(float(w) for w in table.values()))
@@ -123,7 +124,7 @@ def _chinese() -> LocalePool:
     return LocalePool("zh_CN", firsts, None, lasts, list(accumulate(weights)), True, "")
 
 
-@cache
+@lru_cache(maxsize=len(SUPPORTED_LOCALES))  # one per locale; an unsupported one raises (not cached)
 def pool(locale: str) -> LocalePool:
     """Build (once per process) the name pool of a supported locale."""
     if locale == "ja_JP":
@@ -135,7 +136,7 @@ def pool(locale: str) -> LocalePool:
     raise ValueError(f"unsupported locale {locale!r}; supported: {', '.join(SUPPORTED_LOCALES)}")
 
 
-@cache
+@lru_cache(maxsize=1)
 def company_stems() -> list[str]:
     """ASCII company stems from Faker's en_US/de_DE surname tables (company names use surnames)."""
     stems = {a for loc in ("en_US", "de_DE") for _, a in pool(loc).lasts if a.isalpha() and 3 <= len(a) <= 10}
@@ -234,28 +235,29 @@ def draw_people(rng: random.Random, locales: tuple[str, ...], n: int,
     family_first = {loc: pool(loc).family_first for loc in locales}
     spaced = {loc: pool(loc).separator == " " for loc in locales}
     for i, loc in enumerate(loc_of):
-        (fd, f), (ld, l) = drawn[loc][0].pop(), drawn[loc][1].pop()
+        (fd, f), (ld, surname) = drawn[loc][0].pop(), drawn[loc][1].pop()
         domain = third if i in partner else (main if random_() < 0.85 else sub)
-        work = f"{f}.{l}@{domain}"
+        work = f"{f}.{surname}@{domain}"
         if work in taken:
-            work = unique_email(f"{f}.{l}", domain, taken, counters)
+            work = unique_email(f"{f}.{surname}", domain, taken, counters)
         else:
             add(work)
         personal = alias = None
         if random_() < 0.45 or i in needs_personal:
             r = random_() * 3
-            local = f"{f}{l}{int(r * 33) + 1}" if r < 1 else f"{f}.{l}" if r < 2 else f"{f[0]}{l}"
+            local = f"{f}{surname}{int(r * 33) + 1}" if r < 1 else f"{f}.{surname}" if r < 2 else f"{f[0]}{surname}"
             personal = f"{local}@{PERSONAL_DOMAINS[int(random_() * len(PERSONAL_DOMAINS))]}"
             if personal in taken:
                 personal = unique_email(local, personal.partition("@")[2], taken, counters)
             else:
                 add(personal)
-        if random_() < 0.1 and i not in no_alias and (alias := f"{f[0]}{l}@{domain}") not in taken:
-            add(alias)
+        if random_() < 0.1 and i not in no_alias and (candidate := f"{f[0]}{surname}@{domain}") not in taken:
+            alias = candidate
+            add(candidate)
         else:
             alias = None
         fa.append(f)
-        la.append(l)
+        la.append(surname)
         aliases.append(alias)
         name = (f"{ld} {fd}" if spaced[loc] else f"{ld}{fd}") if family_first[loc] else f"{fd} {ld}"
         people.append(Person(i + 1, name, loc, work, personal))

@@ -43,4 +43,4 @@ class World:
     alias: list[str | None] = field(default_factory=list)  # an extra work address, or None
     people: list[Person] = field(default_factory=list)
     homes: list[list[int]] = field(default_factory=list)  # per instance: person indexes, id order
-    staff: list[tuple[int, int]] = field(default_factory=list)  # per instance: (admin, member) person
+    staff: list[tuple[int, ...]] = field(default_factory=list)  # per instance: (admin, member) person

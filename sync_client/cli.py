@@ -38,33 +38,47 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
 
     p = sub.add_parser("export", help="download the license-usage export from GHES to a file")
-    add_ghes(p), add_key(p), add_common(p)
-    p.add_argument("-o", "--output", metavar="FILE", help="where to write (default license-usage-<host>.json; - for stdout)")
+    add_ghes(p)
+    add_key(p)
+    add_common(p)
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="where to write (default license-usage-<host>.json; - for stdout)")
     p.add_argument("--plain", action="store_true", help="ask for the plain (unencrypted) form")
 
     p = sub.add_parser("validate", help="check an export file against the contract")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--format-version", metavar="V", help="judge by this published schema version (1-0-0, or "
                    "a MODEL number such as 1); default: the file's own format_version")
-    add_key(p), add_common(p)
+    add_key(p)
+    add_common(p)
 
     p = sub.add_parser("upload", help="upload an export file to GHEC (\"Add server usage\")")
     p.add_argument("file", metavar="FILE")
-    add_ghec(p), add_common(p)
+    add_ghec(p)
+    add_common(p)
 
     p = sub.add_parser("sync", help="export from GHES, validate, upload to GHEC, verify")
-    add_ghes(p), add_ghec(p), add_key(p), add_common(p)
+    add_ghes(p)
+    add_ghec(p)
+    add_key(p)
+    add_common(p)
     p.add_argument("--keep", metavar="FILE", help="also save the export here")
 
     p = sub.add_parser("trigger", help="GHES \"Sync now\" through GitHub Connect; wait until GHEC shows it")
-    add_ghes(p), add_ghec(p), add_common(p)
+    add_ghes(p)
+    add_ghec(p)
+    add_common(p)
     p.add_argument("--wait", type=float, default=60.0, metavar="SECONDS", help="deadline (default 60)")
 
     p = sub.add_parser("status", help="consumed licenses and sync status (GitHub's public API only)")
-    add_ghec(p), add_common(p)
+    add_ghec(p)
+    add_common(p)
 
     p = sub.add_parser("verify", help="prove only IDs and emails crossed and every account is counted once")
-    add_ghes(p, many=True), add_ghec(p), add_key(p), add_common(p)
+    add_ghes(p, many=True)
+    add_ghec(p)
+    add_key(p)
+    add_common(p)
     p.add_argument("--file", action="append", default=[], metavar="FILE", help="also check this export file")
 
     p = sub.add_parser("demo", help="run both mocks in-process and narrate the manual and Connect flows")

@@ -38,13 +38,6 @@ class GhesClient(ApiClient):
         """Our contract: GitHub Connect settings, license-sync state, last attempts."""
         return self.get_json("/enterprise/connect")
 
-    def configure_connect(self, ghec_url: str, enterprise: str, token: str,
-                          license_sync: bool = True) -> dict[str, Any]:
-        """Our contract: enable Connect (GHES registers itself with GHEC)."""
-        return parse_body(self.request("PUT", "/enterprise/connect", expect=(200, 201, 204),
-                                       json={"ghec_url": ghec_url, "enterprise": enterprise,
-                                             "token": token, "license_sync": license_sync}))
-
     def sync_now(self) -> dict[str, Any]:
         """Our contract: "Sync now" — push current usage to GHEC; answers with the attempt record."""
         return parse_body(self.request("POST", "/enterprise/connect/license-sync",

@@ -43,9 +43,7 @@ def consumes_license(user: dict[str, Any], count_bots: bool = True,
         return False
     if kind == "bot" and not count_bots:
         return False
-    if not user.get("last_active_at") and not count_never_signed_in:
-        return False
-    return True
+    return bool(user.get("last_active_at")) or count_never_signed_in
 
 
 @dataclass(frozen=True)

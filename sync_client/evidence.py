@@ -131,7 +131,8 @@ def ghes_truth(client: GhesClient) -> GhesTruth:
     """Read one GHES's ground truth: its users, identity (server_id, host) and counting rules."""
     users = client.mock_users()
     scenario = client.mock_scenario()
-    instance = scenario.get("instance") if isinstance(scenario.get("instance"), dict) else scenario
+    given = scenario.get("instance")
+    instance = given if isinstance(given, dict) else scenario
     rules = scenario.get("license_rules") or scenario.get("rules") or {}
     index = instance.get("index") or scenario.get("instance_index") or scenario.get("instance")
     return GhesTruth(url=client.root, label=f"GHES instance {index}" if index else f"GHES {client.root}",
@@ -176,7 +177,8 @@ def gather(ghec: GhecClient, ghes: list[GhesClient], private_key: Any,
     except ApiError as error:
         raise SyncError(f"verify needs GHEC's control plane (/_mock/): {error.message}") from None
     payloads = [payload_from_entry(e, private_key) for e in journal
-                if e.get("method") in ("POST", "PUT", "PATCH") and any(m in e.get("path", "") for m in GHES_SIDE_MARKERS)]
+                if e.get("method") in ("POST", "PUT", "PATCH")
+                and any(m in e.get("path", "") for m in GHES_SIDE_MARKERS)]
     return Evidence(enterprise=ghec_enterprise(ghec), ghes=[ghes_truth(c) for c in ghes], journal=journal,
                     payloads=payloads, ledger=ledger, consumed=ghec.consumed_licenses(),
                     sync_status=ghec.license_sync_status(), ghec_now=now, files=list(files or []),

@@ -78,7 +78,8 @@ def check_bytes(raw: bytes, private_key: Any = None, format_version: str | None 
         return check
     doc = _parse(raw)  # refused: describe what can still be read of it
     if isinstance(doc, dict):
-        instance = doc.get("instance") if isinstance(doc.get("instance"), dict) else {}
+        given = doc.get("instance")
+        instance = given if isinstance(given, dict) else {}
         check.server_id = instance.get("server_id")
         check.host_name = instance.get("host_name")
         check.encrypted = isinstance(doc.get("users"), str) or "encryption" in doc

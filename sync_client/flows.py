@@ -30,8 +30,8 @@ def upload_usage(ghec: GhecClient, raw: bytes) -> dict[str, Any]:
     return ghec.upload(raw)
 
 
-def server_row(status: dict[str, Any], server_id: str) -> dict[str, Any] | None:
-    """The license-sync-status row of one server, if listed."""
+def server_row(status: dict[str, Any], server_id: str | None) -> dict[str, Any] | None:
+    """The license-sync-status row of one server, if listed (None: a server not yet known)."""
     for row in status.get("server_instances") or []:
         if row.get("server_id") == server_id:
             return row

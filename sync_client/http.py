@@ -182,7 +182,8 @@ class ApiClient:
         elif status == 403 and _is_rate_limited(response):
             text = f"{self.where} kept rate limiting {method} {path} ({message or '403'})"
         elif status == 403:
-            text = f"{self.where} refused {method} {path}: 403 {message or 'Forbidden'} (does the token have the right role?)"
+            text = (f"{self.where} refused {method} {path}: 403 {message or 'Forbidden'} "
+                    "(does the token have the right role?)")
         elif status == 404:
             text = f"{self.where} has no {path} (404 {message or 'Not Found'}): wrong URL, or the token cannot see it"
         else:

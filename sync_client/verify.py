@@ -90,7 +90,7 @@ def check_privacy(ev: Evidence) -> Check:
             for bad in disallowed(field_paths(p.users, "users")):
                 check.fail(f"{where} (decrypted users): field path {bad!r} is not on the allow-list")
         if p.users is not None and (p.server_id in truth or not ev.scoped):
-            _check_ids_and_emails(check, where, p.users, truth.get(p.server_id), p.server_id)
+            _check_ids_and_emails(check, where, p.users, truth.get(p.server_id) if p.server_id else None, p.server_id)
     secrets = Secrets.from_users({g.label: g.users for g in ev.ghes})
     scanned = 0
     for entry in ev.journal:

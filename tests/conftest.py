@@ -4,7 +4,8 @@ WHY here and not in bench: the bench must not run the suite (minutes, on a machi
 engineers share), yet it reports `make test`'s wall time against its target. So the suite
 writes its own figure when it runs whole (no paths, -k, -m, --lf, --deselect or -x) and to
 the end (passed, or failed tests; not interrupted): wall time from the interpreter's start
-(collection and xdist workers included), outcome, counts and when, in bench/last-test-run.json. Fixtures live in each folder's own conftest.py.
+(collection and xdist workers included), outcome, counts and when, in bench/last-test-run.json.
+Fixtures live in each folder's own conftest.py.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from run_count import RunCount  # tests/ is on sys.path: pytest put it there to import this conftest
 
 RECORD = Path(__file__).resolve().parent.parent / "bench" / "last-test-run.json"
 OUTCOMES = ("passed", "failed", "error", "skipped", "xfailed", "xpassed")
@@ -44,6 +46,7 @@ def _is_full_suite(config: pytest.Config) -> bool:
 def pytest_configure(config: pytest.Config) -> None:
     """Note the start before collection (imports and collection are part of the wall time)."""
     config.stash[_STARTED] = _interpreter_started()
+    config.pluginmanager.register(RunCount(config), "run-count")  # "collected N, ran N" (tests/run_count.py)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -5,6 +5,7 @@ A uniquely named module (other suites have their own helpers) so pytest's rootdi
 """
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -132,7 +133,7 @@ def structure_problems(page: Any) -> list[str]:
     levels = facts["headings"]
     if levels.count(1) != 1 or levels[0] != 1:
         problems.append(f"exactly one h1, first: {levels}")
-    problems += [f"heading jumps from h{a} to h{b}" for a, b in zip(levels, levels[1:]) if b > a + 1]
+    problems += [f"heading jumps from h{a} to h{b}" for a, b in itertools.pairwise(levels) if b > a + 1]
     if not facts["lang"] or not facts["title"]:
         problems.append("the document needs a lang and a title")
     return problems

@@ -34,8 +34,8 @@ def plain_ascii(name: str | None) -> bool:
 
 def test_ghes_pages_show_markup_as_text(page, ghes):
     """A display name, an API-created login and a search query with markup stay text on GHES."""
-    victim = next(u for u in ghes.control("GET", "users") if u["kind"] == "user" and not u["site_admin"] and plain_ascii(u["name"])
-                  and len(u["name"]) > 6)
+    victim = next(u for u in ghes.control("GET", "users")
+                  if u["kind"] == "user" and not u["site_admin"] and plain_ascii(u["name"]) and len(u["name"]) > 6)
     replace_in_snapshot(ghes, victim["name"], XSS)
     created = ghes.session.post("/api/v3/admin/users", json={"login": XSS, "email": "xss@example.com"})
     assert created.status_code == 201, created.text

@@ -50,6 +50,7 @@ def test_a_dropped_connection_is_retried(pair, cli, ghes_flags):
 def test_trigger_reports_a_push_ghec_never_received(pair, cli, ghes_flags, ghec_flags):
     """GHEC unreachable for the Connect push: trigger says why at once instead of waiting out its deadline."""
     add_fault(pair.ghec.url, method="POST", path="/enterprises/*/connect/server-usage", status=503)
-    run = cli("trigger", *ghes_flags(pair, 2), *ghec_flags(pair), "--wait", "30")  # bounded: early report is exit 5, a deadline would be 3
+    # bounded: early report is exit 5, a deadline would be 3
+    run = cli("trigger", *ghes_flags(pair, 2), *ghec_flags(pair), "--wait", "30")
     assert run.code == 5
     assert "Sync now failed on GHES" in run.err and "Traceback" not in run.err

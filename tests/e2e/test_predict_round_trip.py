@@ -43,7 +43,8 @@ def test_predict_from_the_mocks_reports_matches_a_real_sync(tmp_path: Path, pres
     accounts, exports, exported = [], [], 0
     for instance in world.ghes:
         app = ghes_app({"TESTING": True, "SEED": seed, "SCENARIO": preset, "INSTANCE": instance.index})
-        client, admin = app.test_client(), {"Authorization": f"token {app.extensions['ghes'].runtime.tokens()['admin']}"}
+        client = app.test_client()
+        admin = {"Authorization": f"token {app.extensions['ghes'].runtime.tokens()['admin']}"}
         assert client.get("/stafftools/reports/all_users.csv", headers=admin).status_code == 202
         path = tmp_path / f"{instance.host_name}.csv"
         path.write_bytes(client.get("/stafftools/reports/all_users.csv", headers=admin).get_data())

@@ -147,7 +147,8 @@ def test_auth_matrix(client, main, other, owner, member, other_owner, connect, r
     missing = client.get(f"/enterprises/no-such-enterprise/{route}", headers=owner)
     assert outsider.status_code == missing.status_code == 404
     assert outsider.get_json() == missing.get_json()
-    assert client.get(url, headers={"Authorization": owner["Authorization"].replace("token", "Bearer")}).status_code == 200
+    bearer = {"Authorization": owner["Authorization"].replace("token", "Bearer")}
+    assert client.get(url, headers=bearer).status_code == 200
     assert client.get(f"/enterprises/{other.slug}/{route}", headers=other_owner).status_code == 200
 
 

@@ -30,7 +30,8 @@ def test_reset_forgets_uploads(client, scenario, main, owner):
     """Reset rebuilds the scenario: no servers, GitHub.com rows only, empty ledger."""
     upload(client, main.slug, owner, export_for(scenario.ghes[0]))
     assert client.post("/_mock/reset").status_code == 204
-    assert client.get(f"/enterprises/{main.slug}/license-sync-status", headers=owner).get_json() == {"server_instances": []}
+    status = client.get(f"/enterprises/{main.slug}/license-sync-status", headers=owner)
+    assert status.get_json() == {"server_instances": []}
     assert len(all_rows(client, main.slug, owner)) == len(main.members)
     assert client.get("/_mock/ledger").get_json()["entries"] == []
 
@@ -60,7 +61,8 @@ def test_owner_token_and_enterprise_overrides(make_app, scenario, main):
     assert client.get("/enterprises/acme/consumed-licenses", headers=seeded).status_code == 401
     member = {"Authorization": f"token {scenario.tokens[f'ghec:{main.slug}:member']}"}
     assert client.get("/enterprises/acme/consumed-licenses", headers=member).status_code == 403
-    assert client.get(f"/enterprises/{main.slug}/consumed-licenses", headers={"Authorization": "token ghp_fixed"}).status_code == 404
+    fixed = {"Authorization": "token ghp_fixed"}
+    assert client.get(f"/enterprises/{main.slug}/consumed-licenses", headers=fixed).status_code == 404
     text = banner(app, "http://127.0.0.1:8082", "ghp_fixed")
     assert "ghp_fixed" in text and "/enterprises/acme/settings/license" in text
 
@@ -109,7 +111,8 @@ def test_snapshot_restore_round_trip(client, scenario, main, owner):
     upload(client, main.slug, owner, export_for(scenario.ghes[0]))
     assert client.put("/_mock/snapshot", json=saved).status_code == 204
     assert len(all_rows(client, main.slug, owner)) == len(main.members)
-    assert client.get(f"/enterprises/{main.slug}/license-sync-status", headers=owner).get_json() == {"server_instances": []}
+    status = client.get(f"/enterprises/{main.slug}/license-sync-status", headers=owner)
+    assert status.get_json() == {"server_instances": []}
 
 
 def test_openapi_covers_every_route_and_github_shapes(client, app):
@@ -149,8 +152,8 @@ def test_row_encoder_agrees_with_marshmallow(client, scenario, main, owner):
     for instance in scenario.ghes:
         upload(client, main.slug, owner, export_for(instance))
     upload(client, main.slug, owner, export_bytes("11111111-1111-4111-8111-111111111111", "x.example",
-                                                  [user(1, main.members[0].verified_emails[0]), user(2, "dup@n.example"),
-                                                   user(3, "DUP@n.example")]))
+                                                  [user(1, main.members[0].verified_emails[0]),
+                                                   user(2, "dup@n.example"), user(3, "DUP@n.example")]))
     schema = ConsumedLicenseSchema()
     response = client.get(f"/enterprises/{main.slug}/consumed-licenses?per_page=100&page=2", headers=owner)
     rows = all_rows(client, main.slug, owner)
@@ -175,7 +178,8 @@ def test_cli_parser_maps_flags_to_settings():
 def test_banner_lists_the_four_tokens(app, scenario, main, other):
     """Owner, plain member, the second enterprise's owner, and the Connect token."""
     text = banner(app, "http://127.0.0.1:8082", None)
-    for key in (f"ghec:{main.slug}:owner", f"ghec:{main.slug}:member", f"ghec:{other.slug}:owner", f"connect:{main.slug}"):
+    for key in (f"ghec:{main.slug}:owner", f"ghec:{main.slug}:member", f"ghec:{other.slug}:owner",
+                f"connect:{main.slug}"):
         assert scenario.tokens[key] in text
     assert "http://127.0.0.1:8082/_mock/" in text
 

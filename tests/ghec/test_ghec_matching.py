@@ -85,7 +85,7 @@ def test_ghes_only_same_primary_merges_across_and_within_servers():
     accounts = [("s1", "h1", 1, "kari@x.example"), ("s2", "h2", 2, "KARI@x.example"), ("s1", "h1", 3, "kari@x.example")]
     result = match(build_index([ANNA], True), accounts)
     cloud = CloudRows(build_index([], True), [])
-    [(rownum, row_json, sources)] = build_rows(cloud, result)
+    [(rownum, row_json, _sources)] = build_rows(cloud, result)
     assert rownum == 1 and '"total_user_accounts":3' in row_json
     assert '"enterprise_server_user_ids":["h1:1","h1:3","h2:2"]' in row_json
     assert '"enterprise_server_emails":["kari@x.example"]' in row_json  # one address, first spelling

@@ -1,8 +1,8 @@
 """Validate Flask test-client responses against GitHub's own OpenAPI description (openapi-core).
 
 The reference extract is the repository's copy, `fixtures/github-openapi/` (kept equal to
-`../shared/reference/` by tests/contract/test_reference_copy.py). Only operations and statuses GitHub describes can be checked: asking for another one
-is a test bug, so it raises instead of passing silently.
+`../shared/reference/` by tests/contract/test_reference_copy.py). Only operations and statuses
+GitHub describes can be checked: asking for another one is a test bug, so it raises instead of passing silently.
 """
 from __future__ import annotations
 

@@ -81,7 +81,7 @@ def test_real_exchange_with_mock_ghec(client, admin, runtime, ghec):
 
 
 def test_weekly_sync_runs_when_the_clock_moves(client, admin, runtime, ghec):
-    other, slug, connect_token, owner = ghec
+    _other, slug, connect_token, _owner = ghec
     _enable(client, admin, connect_token, slug)
     assert client.post("/_mock/clock/advance", json={"days": 3}).status_code == 200
     assert client.get(CONNECT, headers=admin).json["attempts"] == []

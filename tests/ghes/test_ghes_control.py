@@ -14,7 +14,7 @@ def test_mock_users_is_the_scenarios_ground_truth(client, runtime):
     users = client.get("/_mock/users").json
     instance = scenarios.build(seed=1, preset="demo").ghes[0]
     assert [u["login"] for u in users] == [u.login for u in instance.users]
-    for got, want in zip(users, instance.users):
+    for got, want in zip(users, instance.users, strict=True):
         assert got["id"] == want.id and got["name"] == want.name and got["kind"] == want.kind
         assert got["emails"] == [{"address": e.address, "primary": e.primary} for e in want.emails]
         assert got["canary"] == want.canary and got["person_id"] == want.person_id

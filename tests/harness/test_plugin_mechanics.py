@@ -78,8 +78,8 @@ def _child_run(tmp_path: Path, *args: str, seed: int = 1) -> subprocess.Complete
     (tmp_path / "conftest.py").write_text(textwrap.dedent(CONFTEST))
     (tmp_path / "test_child.py").write_text(TESTS)
     env = {"EXPECTED_SEED": str(seed), "SERVER_LOG": str(tmp_path / "servers.log"), "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", *UNRELATED_PLUGINS_OFF, *args, str(tmp_path)], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", *UNRELATED_PLUGINS_OFF, *args, str(tmp_path)],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
 
 
 def test_fixtures_reset_marker_and_options(tmp_path: Path) -> None:

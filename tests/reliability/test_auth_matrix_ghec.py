@@ -23,7 +23,8 @@ ROUTES = {
     ("GET", f"{E}/consumed-licenses"): "owner", ("GET", f"{E}/license-sync-status"): "owner",
     ("POST", f"{E}/server-usage"): "owner", ("GET", f"{E}/license-report.csv"): "owner",
     ("PUT", f"{E}/connect/servers/<server_id>"): "connect", ("POST", f"{E}/connect/server-usage"): "connect",
-    ("GET", f"{E}/settings/license"): "owner_page", ("GET", f"{E}/settings/license/consumed-licenses.csv"): "owner_page",
+    ("GET", f"{E}/settings/license"): "owner_page",
+    ("GET", f"{E}/settings/license/consumed-licenses.csv"): "owner_page",
     ("GET", f"{E}/settings/license/users/<int:rownum>"): "owner_page",
     ("POST", f"{E}/settings/license/server-usage"): "owner_form",
 }

@@ -36,7 +36,8 @@ ROUTES = {
     ("GET", "/enterprise/settings/license"): "admin_page", ("GET", "/enterprise/settings/license/export"): "admin_page",
     ("GET", "/enterprise/users"): "admin_page", ("GET", "/stafftools/reports"): "admin_page",
     ("GET", "/stafftools/reports/<name>.csv"): "report",
-    ("POST", "/enterprise/settings/license/connect"): "admin_form", ("POST", "/enterprise/settings/license/sync"): "admin_form",
+    ("POST", "/enterprise/settings/license/connect"): "admin_form",
+    ("POST", "/enterprise/settings/license/sync"): "admin_form",
 }
 
 

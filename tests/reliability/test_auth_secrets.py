@@ -148,7 +148,8 @@ def test_every_control_route_is_guarded(guarded: tuple[Flask, Flask]) -> None:
     for method, rule in routes:
         path = url(rule)
         for app, kwargs in ((plain, {"environ_base": outside}),
-                            (plain, {"environ_base": {"REMOTE_ADDR": "192.168.0.7"}, "headers": {"X-Mock-Control-Key": "k3y"}}),
+                            (plain, {"environ_base": {"REMOTE_ADDR": "192.168.0.7"},
+                                     "headers": {"X-Mock-Control-Key": "k3y"}}),
                             (keyed, {}), (keyed, {"headers": {"X-Mock-Control-Key": "wrong"}}),
                             (keyed, {"environ_base": outside, "headers": {"X-Mock-Control-Key": "K3Y"}})):
             answer = app.test_client().open(path, method=method, **kwargs)

@@ -34,8 +34,8 @@ def _files(scenario: scenarios.Scenario) -> dict[str, tuple[bytes, bytes]]:
     for k in range(1, SERVERS + 1):
         sid, host = server_id(k, "concurrency"), f"ghes-{k}.corp.example"
 
-        def users(version: int) -> list[dict[str, Any]]:
-            """This server's users in its `version`-th file (the second drops some and adds others)."""
+        def users(version: int, k: int = k) -> list[dict[str, Any]]:
+            """Server `k`'s users in its `version`-th file (the second drops some and adds others)."""
             out = []
             for n in range(1, USERS + 1):
                 roll = rng.random()

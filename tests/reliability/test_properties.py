@@ -119,7 +119,8 @@ def test_consumed_is_unique_people_whatever_the_order(ghec: Flask, seed: int, p:
     client, headers = ghec.test_client(), {**auth(t["owner"]), "Content-Type": "application/json"}
     _load(client, seed, p)
     for index in [*order, *again]:
-        assert client.post(f"/enterprises/{t['slug']}/server-usage", data=files[index], headers=headers).status_code == 201
+        answer = client.post(f"/enterprises/{t['slug']}/server-usage", data=files[index], headers=headers)
+        assert answer.status_code == 201
     rows = all_rows(_reader(client), t["slug"], t["owner"])
     accounts = [(g.host_name, u["id"], next(e["address"] for e in u["emails"] if e["primary"]))
                 for g in scenario.ghes for u in consuming(g)]

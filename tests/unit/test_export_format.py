@@ -265,9 +265,9 @@ def test_the_test_keys_ship_in_the_package() -> None:
 
 
 def test_missing_key_file_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(ef.KeyLoadError, match="not found.*--ghec-private-key"):
+    with pytest.raises(ef.KeyLoadError, match=r"not found.*--ghec-private-key"):
         ef.load_private_key(tmp_path / "nope.pem")
-    with pytest.raises(ef.KeyLoadError, match="not found.*--ghec-public-key"):
+    with pytest.raises(ef.KeyLoadError, match=r"not found.*--ghec-public-key"):
         ef.load_public_key(tmp_path / "nope.pem")
 
 

@@ -116,8 +116,10 @@ BAD = [  # what the accelerator must never accept: each is refused, or read diff
     plain(f"[{ADA}],\"users\":{DEEP}"), plain(f"[{ADA}]", tail=',"users":"x"}'),          # the users that count: last
     plain(ADA.join("[]").replace('"id":1', '"id":1.0')), plain(ADA.join("[]").replace('"id":1', '"id":1e0')),
     plain(ADA.join("[]").replace('"id":1', '"id":-0')), plain(ADA.join("[]").replace('"id":1', '"id":true')),
-    plain(ADA.join("[]").replace('"id":1', '"id":9007199254740992')), plain(ADA.join("[]").replace('"id":1', '"id":' + "9" * 30)),
-    plain(ADA.join("[]").replace('"id":1', '"id":"x","id":1')), plain(ADA.join("[]").replace('"id":1', '"id":1,"id":"x"')),
+    plain(ADA.join("[]").replace('"id":1', '"id":9007199254740992')),
+    plain(ADA.join("[]").replace('"id":1', '"id":' + "9" * 30)),
+    plain(ADA.join("[]").replace('"id":1', '"id":"x","id":1')),
+    plain(ADA.join("[]").replace('"id":1', '"id":1,"id":"x"')),
     plain(ADA.join("[]").replace('"id":1', '"id":1,"login":"ada"')), plain(ADA.join("[]").replace('true', '1')),
     plain(ADA.join("[]").replace("example", "example\\n")), plain(ADA.join("[]").replace("example", "example\n")),
     plain(f"[{ADA},{ADA}]"), plain(f"[{BOB.replace('false', 'true')}]"), plain(f"[{BOB.replace('true', 'false')}]"),

@@ -194,7 +194,8 @@ def test_fallback_is_used_when_the_shape_is_refused(monkeypatch: pytest.MonkeyPa
 
 @pytest.mark.parametrize(("pattern", "anchored"), [
     (r"^a\Z", True), (r"^(?:a|b)\Z", True), (r"^a|b", False), (r"(?m)^a", False), (r"a^", False),
-    (r"(?:^a)", True), (r"\Aa", False), ("", False)])
+    (r"(?:^a)", True), (r"\Aa", False), ("", False),
+    (r"(?:^a)?b", False), (r"^[|(]a", True), (r"^a\|b", True), (r"(?x)^a", False)])
 def test_match_stands_in_for_search_only_when_provably_equal(pattern: str, anchored: bool) -> None:
     compiled = re.compile(pattern)
     assert (fastpath.searcher(compiled) == compiled.match) == anchored

@@ -17,8 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import scenarios
-from scenarios.generator import naive_build_people
-from scenarios.names import valid_login
+from scenarios.names import naive_build_people, valid_login
 from scenarios.tokens import token_for
 from scenarios.truth import EDGE_KINDS, describe, digest
 
