@@ -105,7 +105,7 @@ class ExportCorpus:
     bad_inputs: tuple[BadInput, ...]
 
 
-@functools.cache
+@functools.lru_cache(maxsize=1)  # one packaged corpus per process
 def corpus(root: Path = CORPUS_DIR) -> ExportCorpus:
     """The corpus shipped inside the installed package."""
     expected: dict[str, dict[str, Any]] = json.loads((root / "bad-inputs" / "expected.json").read_text("utf-8"))

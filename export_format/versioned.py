@@ -50,7 +50,7 @@ def _file_format_version(raw: bytes) -> Any:
     return doc.get("format_version") if isinstance(doc, dict) else None
 
 
-@functools.cache
+@functools.lru_cache(maxsize=32)  # a few published versions × their forms
 def _compiled(version: SchemaVer, name: str, root: Path | None, form: str | None = None) -> Callable[[Any], Any]:
     """fastjsonschema for one published file, or for one form ($def) of it; cached (compiling
     costs tens of milliseconds). WHY per form: under the top-level oneOf the first problem is
