@@ -135,6 +135,7 @@ class GhecMember:
     visual_studio_linked: bool = True  # the subscription is linked to this account
     setup_enterprise: bool = False  # the user who set up the enterprise
     scim_external_id: str | None = None
+    guest_collaborator: bool = False  # EMU guest role: neither member nor collaborator (not billed)
 
 
 @dataclass(slots=True)
