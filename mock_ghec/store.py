@@ -24,6 +24,7 @@ from github_http.storage import Database
 
 from . import reads
 from .matching import CloudAccount
+from .orgs_seed import seed_enterprise
 from .page_blocks import PageBlocks
 from .privacy import envelope_paths, keep
 from .recompute import recompute, restamp, write_cache
@@ -181,11 +182,12 @@ class Store:
         for key, login in ((f"ghec:{ent.slug}:owner", ent.owner_login), (f"ghec:{ent.slug}:member", ent.member_login)):
             token = owner if owner and key.endswith(":owner") else tokens[key]
             conn.execute("INSERT OR REPLACE INTO ghec_tokens VALUES (?,?,?)", (token_digest(token), login, key))
+        unbilled, invited = seed_enterprise(conn, ent, members, isoformat(self.clock.now()), len(members) + 1)
         accounts = [CloudAccount(m.id, m.login, tuple(m.verified_emails), tuple(m.unverified_emails),
                                  identity_attributes(i.name_claim, i.emailaddress_claim, i.username, i.name_id,
                                                      i.emails) if (i := m.identity) else None)
-                    for m in members]
-        return cloud_side(accounts, bool(ent.uses_saml))
+                    for m in members if m.id not in unbilled]
+        return cloud_side(accounts + invited, bool(ent.uses_saml))
 
     # -- server usage -----------------------------------------------------------------------
     def private_key(self) -> Any:
