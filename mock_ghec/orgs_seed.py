@@ -56,7 +56,11 @@ def seed_enterprise(conn: Any, ent: Any, members: list[Any], now: str, first_ord
                       for n, org in enumerate(ent.organizations, start=1)])
     conn.executemany("INSERT OR REPLACE INTO ghec_repos VALUES (?,?,?,?,?)",
                      [(eid, r.org, r.name, r.visibility, int(r.fork)) for r in ent.repositories])
-    roles, collaborators, invites, facts, unbilled = [], [], [], [], set()
+    roles: list[tuple] = []
+    collaborators: list[tuple] = []
+    invites: list[tuple[Any, ...]] = []
+    facts: list[tuple] = []
+    unbilled: set[int] = set()
     for m in members:
         owner, plain = org_roles(m)
         entries = [(o, "admin") for o in owner] + [(o, "member") for o in plain]
