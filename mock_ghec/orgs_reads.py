@@ -157,3 +157,9 @@ def verdict_of_row(db: Database, enterprise_id: int, rownum: int) -> dict[str, A
     if row is None:
         return None
     return {"billed": bool(row[0]), "rule": row[1], "why": row[2], "visual_studio_bundled": bool(row[3])}
+
+
+def managed_users(db: Database, enterprise_id: int) -> bool:
+    """Whether the enterprise uses Enterprise Managed Users."""
+    row = db.one("SELECT managed_users FROM ghec_enterprise_flags WHERE enterprise_id = ?", (enterprise_id,))
+    return bool(row and row[0])
