@@ -12,6 +12,7 @@ from typing import Any
 from github_http.storage import Database
 
 from . import reads
+from .billing_explain import license_report
 from .matching import RULE_GHES_ONLY, RULES, describe_merge, why_unmatched
 
 
@@ -54,8 +55,9 @@ def explain(db: Database, enterprise_id: int, slug: str) -> dict[str, Any]:
                      "total_user_accounts": row["total_user_accounts"], "server_accounts": merged})
         unmatched += [{**m, "rownum": rownum} for m in merged if m["rule"] == RULE_GHES_ONLY]
     uses_saml = bool(db.one("SELECT uses_saml FROM ghec_enterprises WHERE id = ?", (enterprise_id,))[0])
+    licenses = license_report(db, enterprise_id)  # DOMAIN §7: why each GitHub.com account is billed or not
     return {"enterprise": slug, "uses_saml": uses_saml, "rows": rows, "unmatched": unmatched,
-            "summary": summarise(rows, unmatched)}
+            "summary": {**summarise(rows, unmatched), "license_rules": licenses.pop("license_rules")}, **licenses}
 
 
 def summarise(rows: list[dict], unmatched: list[dict]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from github_http.openapi import build_openapi
 
+from .orgs_openapi import ORGS_PATHS, ORGS_SCHEMAS
 from .schemas import (
     ConnectRegistrationSchema,
     ConnectServerSchema,
@@ -114,6 +115,7 @@ def openapi_document() -> dict[str, Any]:
         ("/_mock/page-blocks", {"get": {"summary": "How far the pre-rendered per_page=100 pages are",
                                         "tags": ["mock-control"],
                                         "responses": {"200": {"description": "Per enterprise: ready of blocks"}}}}),
+        *ORGS_PATHS,
     ]
     return build_openapi(
         "Mock GitHub Enterprise Cloud (license usage)", "1.0.0",
@@ -122,5 +124,6 @@ def openapi_document() -> dict[str, Any]:
         schemas={"consumed-license": ConsumedLicenseSchema, "get-consumed-licenses": ConsumedLicensesSchema,
                  "get-license-sync-status": LicenseSyncStatusSchema, "user": UserSchema,
                  "usage-refused": UsageRefusedSchema, "server-usage-result": ServerUsageResultSchema,
-                 "connect-registration": ConnectRegistrationSchema, "connect-server": ConnectServerSchema},
+                 "connect-registration": ConnectRegistrationSchema, "connect-server": ConnectServerSchema,
+                 **ORGS_SCHEMAS},
         paths=paths, security={"token": {"type": "http", "scheme": "bearer"}})

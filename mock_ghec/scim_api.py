@@ -141,11 +141,11 @@ def org_create(org: str) -> Response:
     return _answer(_user_json(row or {}, location, False), 201)
 
 
-@bp.route("/scim/v2/organizations/<org>/Users/<scim_id>", methods=["GET", "PUT", "PATCH", "DELETE"])
-def org_user(org: str, scim_id: str) -> Response:
+@bp.route("/scim/v2/organizations/<org>/Users/<scim_user_id>", methods=["GET", "PUT", "PATCH", "DELETE"])
+def org_user(org: str, scim_user_id: str) -> Response:
     """GitHub's get / replace / patch / delete of one organization SCIM user."""
     o, _, location = _org_scope(org)
-    return _one(o.enterprise_id, "org:" + o.login, scim_id, location, o)
+    return _one(o.enterprise_id, "org:" + o.login, scim_user_id, location, o)
 
 
 # -- enterprises with managed users ----------------------------------------------------------------
@@ -172,11 +172,11 @@ def enterprise_create(enterprise: str) -> Response:
     return _answer(_user_json(orgs_reads.scim_user(db(), eid, SCIM_ENTERPRISE, scim_id) or {}, location, True), 201)
 
 
-@bp.route("/scim/v2/enterprises/<enterprise>/Users/<scim_id>", methods=["GET", "PUT", "PATCH", "DELETE"])
-def enterprise_user(enterprise: str, scim_id: str) -> Response:
+@bp.route("/scim/v2/enterprises/<enterprise>/Users/<scim_user_id>", methods=["GET", "PUT", "PATCH", "DELETE"])
+def enterprise_user(enterprise: str, scim_user_id: str) -> Response:
     """GitHub's get / replace / patch / delete of one managed user."""
     eid, _, location = _enterprise_scope(enterprise)
-    return _one(eid, SCIM_ENTERPRISE, scim_id, location, None)
+    return _one(eid, SCIM_ENTERPRISE, scim_user_id, location, None)
 
 
 def _one(eid: int, scope: str, scim_id: str, location: str, o: Org | None) -> Response:
@@ -210,10 +210,11 @@ def vs_list(enterprise: str) -> Response:
     return response
 
 
-@bp.route("/enterprises/<enterprise>/visual-studio-subscriptions/<sub_id>", methods=["PUT", "DELETE"])
-def vs_match(enterprise: str, sub_id: str) -> Response:
+@bp.route("/enterprises/<enterprise>/visual-studio-subscriptions/<visual_studio_subscription_id>",
+          methods=["PUT", "DELETE"])
+def vs_match(enterprise: str, visual_studio_subscription_id: str) -> Response:
     """GitHub's "Add or update" (PUT {user_identifier}) and "Delete" a Visual Studio subscription user match."""
-    access = owned_enterprise(enterprise)
+    access, sub_id = owned_enterprise(enterprise), visual_studio_subscription_id
     if request.method == "PUT":
         body = json_body()
         orgs_store().match_subscription(access.id, sub_id, body.get("user_identifier") if isinstance(body, dict)
