@@ -108,9 +108,8 @@ def scim_error(status: int, detail: str, scim_type: str | None = None) -> Respon
     """GitHub's `scim-error` (its status an integer)."""
     body = _SCIM_ERROR.dump({"schemas": [SCIM_ERROR], "status": status, "detail": detail, "message": detail,
                              "scimType": scim_type, "documentation_url": DOCS})
-    response = jsonify(body)
+    response = jsonify(body)  # application/json: the one type GitHub describes for every SCIM error
     response.status_code = status
-    response.content_type = SCIM_JSON
     return response
 
 
