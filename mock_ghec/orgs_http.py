@@ -116,8 +116,9 @@ def scim_error(status: int, detail: str, scim_type: str | None = None) -> Respon
 def to_http(error: OrgsError) -> Response:
     """The one mapping of the organization store's domain errors to GitHub's answers."""
     scim = request.path.startswith("/scim/")
-    if isinstance(error, NotFound):
-        return scim_error(404, error.message) if scim else error_response(not_found())
+    if isinstance(error, NotFound):  # GitHub describes enterprise SCIM's 404 as its basic error
+        org_scim = request.path.startswith("/scim/v2/organizations/")
+        return scim_error(404, error.message) if org_scim else error_response(not_found())
     if isinstance(error, Forbidden):
         return scim_error(403, error.message) if scim else error_response(GitHubError(403, error.message))
     if isinstance(error, Conflict):

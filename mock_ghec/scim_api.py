@@ -16,7 +16,7 @@ from github_http.json_body import json_body
 from . import orgs_reads
 from .access import db, owned_enterprise
 from .orgs_errors import Invalid, NotFound
-from .orgs_http import SCIM_JSON, no_content, orgs_store, owner_of, page_of, scim_error
+from .orgs_http import SCIM_JSON, no_content, orgs_store, owner_of, page_of
 from .orgs_reads import SCIM_ENTERPRISE, Org
 from .orgs_schemas import (
     SCIM_LIST,
@@ -183,7 +183,7 @@ def _one(eid: int, scope: str, scim_id: str, location: str, o: Org | None) -> Re
     """GET, PUT, PATCH or DELETE one SCIM user of a scope."""
     row = orgs_reads.scim_user(db(), eid, scope, scim_id)
     if row is None:
-        return scim_error(404, "Resource not found")
+        raise NotFound("Resource not found")
     enterprise = o is None
     if request.method == "DELETE":
         orgs_store().delete_user(eid, scope, scim_id, o)
