@@ -10,7 +10,6 @@ and judged by `scenarios.billing`.
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
 from scenarios.billing import evaluate
@@ -19,15 +18,20 @@ from scenarios.billing_world import email_invitations, invitation_verdict, membe
 from .matching import CloudAccount
 from .rows import ENCODER, GHES_ONLY_FIELDS
 
-#: Deterministic GUIDs (SCIM users, Visual Studio subscriptions), so the same world gives the same state.
-GUIDS = uuid.UUID("6d6f636b-6768-6563-2d73-63696d2d6964")
 FACTS_SQL = "INSERT OR REPLACE INTO ghec_account_facts VALUES (?,?,?,?,?,?,?,?,?,?,?)"
 ACCOUNT_SQL = "INSERT INTO ghec_accounts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
 
 
-def guid(*parts: object) -> str:
-    """A stable GUID for these parts."""
-    return str(uuid.uuid5(GUIDS, ":".join(map(str, parts))))
+def guid(kind: int, enterprise_id: int, number: int) -> str:
+    """A stable GUID-shaped id for (kind, enterprise, number), without hashing (a large world has tens
+    of thousands): kind 1 SCIM user, 2 external id, 3 subscription, 4 unlinked subscription."""
+    return f"{enterprise_id & 0xFFFFFFFF:08x}-{kind:04x}-4000-8000-{number & 0xFFFFFFFFFFFF:012x}"
+
+
+def _plain(m: Any) -> bool:
+    """A seeded account with none of the declared-only §7 facts (its verdict depends on its roles alone)."""
+    return not (m.billing_manager_orgs or m.collaborator_repos or m.suspended or m.setup_enterprise
+                or m.guest_collaborator or m.enterprise_billing_manager or not m.visual_studio_linked)
 
 
 def pseudo_login(invitation_id: int) -> str:
@@ -61,10 +65,22 @@ def seed_enterprise(conn: Any, ent: Any, members: list[Any], now: str, first_ord
     invites: list[tuple[Any, ...]] = []
     facts: list[tuple] = []
     unbilled: set[int] = set()
+    invited = {i.login.lower() for i in ent.invitations if i.login}
+    # WHY memoised: a large world has 70,000+ accounts but a few dozen shapes of roles; the verdict
+    # and the role entries of a plain account depend on its shape alone.
+    shapes: dict[tuple, tuple[Any, list[tuple[str, str]]]] = {}
     for m in members:
-        owner, plain = org_roles(m)
-        entries = [(o, "admin") for o in owner] + [(o, "member") for o in plain]
-        entries += [(o, "billing_manager") for o in m.billing_manager_orgs if o not in owner + plain]
+        shape = (tuple(m.org_roles), m.role, m.enterprise_owner, tuple(m.pending_invite_orgs),
+                 m.visual_studio_subscriber) if _plain(m) and m.login.lower() not in invited else None
+        known = shapes.get(shape) if shape is not None else None
+        if known is None:
+            owner, plain = org_roles(m)
+            entries = [(o, "admin") for o in owner] + [(o, "member") for o in plain]
+            entries += [(o, "billing_manager") for o in m.billing_manager_orgs if o not in owner + plain]
+            known = (evaluate(member_facts(ent, m)), entries)
+            if shape is not None:
+                shapes[shape] = known
+        verdict, entries = known
         roles += [(eid, m.id, org, role, n) for n, (org, role) in enumerate(entries)]
         repos = [_split(r) for r in m.collaborator_repos]
         if not repos and m.role == "outside_collaborator" and ent.organizations:
@@ -72,7 +88,6 @@ def seed_enterprise(conn: Any, ent: Any, members: list[Any], now: str, first_ord
         collaborators += [(eid, m.id, org, repo) for org, repo in repos]
         invites += [(None, eid, org, "direct_member", m.id, m.login, None, None, "[]", "member", 0, "", now)
                     for org in m.pending_invite_orgs]
-        verdict = evaluate(member_facts(ent, m))
         if not verdict.billed:
             unbilled.add(m.id)
         facts.append((eid, m.id, int(m.two_factor), int(m.enterprise_billing_manager), int(m.suspended),
@@ -124,7 +139,7 @@ def _seed_identities(conn: Any, ent: Any, members: list[Any], now: str) -> None:
         addresses = list(ident.emails) if ident else list(m.verified_emails)
         emails = [{"value": a, "primary": n == 0, "type": "work"} for n, a in enumerate(addresses)]
         given, _, family = (m.name or m.login).partition(" ")
-        rows.append((guid(ent.id, m.id), ent.id, scope, m.id, m.scim_external_id or guid("external", ent.id, m.id),
+        rows.append((guid(1, ent.id, m.id), ent.id, scope, m.id, m.scim_external_id or guid(2, ent.id, m.id),
                      user_name, given, family, m.name or None, json.dumps(emails), "[]", int(not m.suspended),
                      now, now))
     conn.executemany("INSERT INTO ghec_scim_users VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
@@ -132,7 +147,7 @@ def _seed_identities(conn: Any, ent: Any, members: list[Any], now: str) -> None:
 
 def _seed_subscriptions(conn: Any, ent: Any, members: list[Any]) -> None:
     """Visual Studio subscriptions: one per subscriber (linked unless declared otherwise), and the unlinked ones."""
-    rows = [(ent.id, guid("vs", ent.id, m.id), m.visual_studio_email or (m.verified_emails or [m.login])[0],
+    rows = [(ent.id, guid(3, ent.id, m.id), m.visual_studio_email or (m.verified_emails or [m.login])[0],
              m.id if m.visual_studio_linked else None, 0) for m in members if m.visual_studio_subscriber]
-    rows += [(ent.id, guid("vs", ent.id, "unlinked", sid), email, None, 0) for sid, email in ent.visual_studio_unlinked]
+    rows += [(ent.id, guid(4, ent.id, sid), email, None, 0) for sid, email in ent.visual_studio_unlinked]
     conn.executemany("INSERT OR IGNORE INTO ghec_vs_subscriptions VALUES (?,?,?,?,?)", rows)
