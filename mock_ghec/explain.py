@@ -64,7 +64,8 @@ def summarise(rows: list[dict], unmatched: list[dict]) -> dict[str, Any]:
     """Counts per rule and per unmatched reason: the numbers the demo narrates."""
     by_rule = Counter({rule: 0 for rule in RULES})
     by_rule.update(m["rule"] for r in rows for m in r["server_accounts"])
-    ghes_only_rows = [r for r in rows if not r["github_com_login"]]
+    # A GHES-only row always holds server accounts; a row with neither is an invitation by email (§7).
+    ghes_only_rows = [r for r in rows if not r["github_com_login"] and r["server_accounts"]]
     return {
         "rows": len(rows),
         "github_com_rows": len(rows) - len(ghes_only_rows),
