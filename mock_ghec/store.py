@@ -162,7 +162,8 @@ class Store:
         conn.execute("INSERT INTO ghec_enterprises (id, position, slug, scenario_slug, name, seats_purchased, "
                      "uses_saml, organizations, verified_domains, connect_token_digest) "
                      "VALUES (?,?,?,?,?,?,?,?,?,?)",
-                     (ent.id, position, slug, ent.slug, ent.name, ent.seats_purchased, int(ent.uses_saml),
+                     (ent.id, position, slug, ent.slug, ent.name, ent.seats_purchased,
+                      int(ent.uses_saml or bool(ent.saml_orgs)),  # §4.1: the enterprise or any organization
                       json.dumps(ent.organizations), json.dumps(ent.verified_domains), token_digest(connect)))
         members = sorted(ent.members, key=lambda m: (m.login.lower(), m.id))
         templates = [ENCODER.template(account_fields(m, ent.verified_domains)) for m in members]
@@ -187,7 +188,7 @@ class Store:
                                  identity_attributes(i.name_claim, i.emailaddress_claim, i.username, i.name_id,
                                                      i.emails) if (i := m.identity) else None)
                     for m in members if m.id not in unbilled]
-        return cloud_side(accounts + invited, bool(ent.uses_saml))
+        return cloud_side(accounts + invited, bool(ent.uses_saml or ent.saml_orgs))
 
     # -- server usage -----------------------------------------------------------------------
     def private_key(self) -> Any:
