@@ -22,8 +22,12 @@ from . import settings as settings_module
 from .api import bp as api_bp
 from .api_hot import HOT_ENDPOINTS, consumed_licenses_hot
 from .control import make_hooks
+from .orgs_api import bp as orgs_bp
+from .orgs_http import install as install_orgs
 from .pages import bp as pages_bp
 from .report_api import bp as report_api_bp
+from .scim_api import bp as scim_bp
+from .scim_store import ScimStore
 from .server_usage import bp as server_usage_bp
 from .store import Store
 
@@ -34,7 +38,8 @@ _PAGE_MARKER = "/settings/"
 
 def is_api(path: str) -> bool:
     """REST paths (GitHub JSON errors and headers): /user and /enterprises/… except settings pages."""
-    return path == "/user" or (path.startswith("/enterprises/") and _PAGE_MARKER not in path)
+    return (path == "/user" or (path.startswith("/enterprises/") and _PAGE_MARKER not in path)
+            or path.startswith(("/orgs/", "/scim/")))
 
 
 def is_page_post(path: str) -> bool:
@@ -59,6 +64,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if reads.scenario_spec(db) is None:
         store.load_if_empty(store.default_spec())
     app.extensions["ghec_store"] = store
+    app.extensions["ghec_orgs"] = ScimStore(store)
     policy = HeaderPolicy(rate_limit=5000)
     # A fixed SERVER_NAME makes Flask refuse other hosts: that check lives in Flask, so no hot path.
     hot_paths_on = settings["HOT_PATHS"] and not settings.get("SERVER_NAME")
@@ -68,6 +74,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     install_web(app, settings["SECRET_KEY"], is_page_post)
     for blueprint in (api_bp, server_usage_bp, pages_bp, report_api_bp):
         app.register_blueprint(blueprint)
+    install_orgs(app, orgs_bp, scim_bp)
     if kit.hot:
         kit.hot.start_answering(app, HOT_ENDPOINTS)
     return app

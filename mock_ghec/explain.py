@@ -13,6 +13,7 @@ from github_http.storage import Database
 from license_rules.matching import RULE_GHES_ONLY, RULES, describe_merge, why_unmatched
 
 from . import reads
+from .billing_explain import license_report
 
 
 def kept_emails(db: Database, enterprise_id: int,
@@ -54,15 +55,17 @@ def explain(db: Database, enterprise_id: int, slug: str) -> dict[str, Any]:
                      "total_user_accounts": row["total_user_accounts"], "server_accounts": merged})
         unmatched += [{**m, "rownum": rownum} for m in merged if m["rule"] == RULE_GHES_ONLY]
     uses_saml = reads.uses_saml(db, enterprise_id)
+    licenses = license_report(db, enterprise_id)  # DOMAIN §7: why each GitHub.com account is billed or not
     return {"enterprise": slug, "uses_saml": uses_saml, "rows": rows, "unmatched": unmatched,
-            "summary": summarise(rows, unmatched)}
+            "summary": {**summarise(rows, unmatched), "license_rules": licenses.pop("license_rules")}, **licenses}
 
 
 def summarise(rows: list[dict], unmatched: list[dict]) -> dict[str, Any]:
     """Counts per rule and per unmatched reason: the numbers the demo narrates."""
     by_rule = Counter({rule: 0 for rule in RULES})
     by_rule.update(m["rule"] for r in rows for m in r["server_accounts"])
-    ghes_only_rows = [r for r in rows if not r["github_com_login"]]
+    # A GHES-only row always holds server accounts; a row with neither is an invitation by email (§7).
+    ghes_only_rows = [r for r in rows if not r["github_com_login"] and r["server_accounts"]]
     return {
         "rows": len(rows),
         "github_com_rows": len(rows) - len(ghes_only_rows),

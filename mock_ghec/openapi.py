@@ -11,6 +11,7 @@ from typing import Any
 
 from github_http.openapi import build_openapi
 
+from .orgs_openapi import ORGS_PATHS, ORGS_SCHEMAS
 from .schemas import (
     ConnectRegistrationSchema,
     ConnectServerSchema,
@@ -121,6 +122,7 @@ def openapi_document() -> dict[str, Any]:
                                             "responses": {"200": {"description": "Counts"}}}}),
         ("/_mock/ledger", {"get": {"summary": "Field paths of every payload from GHES", "tags": ["mock-control"],
                                    "responses": {"200": {"description": "Ledger entries"}}}}),
+        *ORGS_PATHS,
     ]
     return build_openapi(
         "Mock GitHub Enterprise Cloud (license usage)", "1.0.0",
@@ -129,5 +131,6 @@ def openapi_document() -> dict[str, Any]:
         schemas={"consumed-license": ConsumedLicenseSchema, "get-consumed-licenses": ConsumedLicensesSchema,
                  "get-license-sync-status": LicenseSyncStatusSchema, "user": UserSchema,
                  "usage-refused": UsageRefusedSchema, "server-usage-result": ServerUsageResultSchema,
-                 "connect-registration": ConnectRegistrationSchema, "connect-server": ConnectServerSchema},
+                 "connect-registration": ConnectRegistrationSchema, "connect-server": ConnectServerSchema,
+                 **ORGS_SCHEMAS},
         paths=paths, security={"token": {"type": "http", "scheme": "bearer"}})

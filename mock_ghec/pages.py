@@ -13,7 +13,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from github_http.web import sign_in, sign_out, signed_in_as
 
-from . import reads
+from . import orgs_reads, reads
 from .access import db, store
 from .domain import FileTooLarge, NoFile, UsageRefused
 from .explain import describe_sources
@@ -136,4 +136,5 @@ def row_page(enterprise: str, rownum: int) -> Any:
     row, sources = found
     hosts = {s["server_id"]: s["host_name"] for s in reads.servers(db(), access.id)}
     return render("ghec_row.html", enterprise=access, rownum=rownum, row=row,
-                  sources=describe_sources(db(), access.id, row, sources, hosts))
+                  sources=describe_sources(db(), access.id, row, sources, hosts),
+                  license=orgs_reads.verdict_of_row(db(), access.id, rownum))

@@ -17,6 +17,7 @@ from github_http.auth import token_digest
 from github_http.storage import Database
 from license_rules.matching import CloudAccount
 
+from .orgs_tables import NOT_BILLED_FILTER
 from .rows import GHES_ONLY_TEMPLATE, CloudSide, cloud_side, identity_attributes
 
 GENERATION_KEY = "ghec_generation"
@@ -254,8 +255,8 @@ def cloud_side_of(db: Database, enterprise_id: int) -> CloudSide:
                   in zip(linked, linked_emails, strict=True)}
     no_emails: tuple[list[str], list[str]] = ([], [])
     accounts = []
-    for aid, login in _tuples(db, "SELECT id, login FROM ghec_accounts WHERE enterprise_id = ? ORDER BY ordinal",
-                              (enterprise_id,)):
+    billed = f"SELECT id, login FROM ghec_accounts WHERE enterprise_id = ? AND {NOT_BILLED_FILTER} ORDER BY ordinal"
+    for aid, login in _tuples(db, billed, (enterprise_id,)):
         verified, unverified = emails.get(aid, no_emails)
         accounts.append(CloudAccount(aid, login, tuple(verified), tuple(unverified), identities.get(aid)))
     cloud = cloud_side(accounts, uses_saml(db, enterprise_id))

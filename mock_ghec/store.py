@@ -29,6 +29,7 @@ from license_rules.matching import CloudAccount
 
 from . import reads
 from .domain import FileTooLarge, InvalidUsage, NotJson, NotRegistered, UsageRefused
+from .orgs_seed import seed_enterprise
 from .page_cache import PageCache
 from .page_rows import page_answer
 from .privacy import envelope_paths, keep
@@ -160,7 +161,8 @@ class Store:
         conn.execute("INSERT INTO ghec_enterprises (id, position, slug, scenario_slug, name, seats_purchased, "
                      "uses_saml, organizations, verified_domains, connect_token_digest) "
                      "VALUES (?,?,?,?,?,?,?,?,?,?)",
-                     (ent.id, position, slug, ent.slug, ent.name, ent.seats_purchased, int(ent.uses_saml),
+                     (ent.id, position, slug, ent.slug, ent.name, ent.seats_purchased,
+                      int(ent.uses_saml or bool(ent.saml_orgs)),  # §4.1: the enterprise or any organization
                       json.dumps(ent.organizations), json.dumps(ent.verified_domains), token_digest(connect)))
         members = sorted(ent.members, key=lambda m: (m.login.lower(), m.id))
         templates = [ENCODER.template(account_fields(m, ent.verified_domains)) for m in members]
@@ -180,11 +182,12 @@ class Store:
         for key, login in ((f"ghec:{ent.slug}:owner", ent.owner_login), (f"ghec:{ent.slug}:member", ent.member_login)):
             token = owner if owner and key.endswith(":owner") else tokens[key]
             conn.execute("INSERT OR REPLACE INTO ghec_tokens VALUES (?,?,?)", (token_digest(token), login, key))
+        unbilled, invited = seed_enterprise(conn, ent, members, isoformat(self.clock.now()), len(members) + 1)
         accounts = [CloudAccount(m.id, m.login, tuple(m.verified_emails), tuple(m.unverified_emails),
                                  identity_attributes(i.name_claim, i.emailaddress_claim, i.username, i.name_id,
                                                      i.emails) if (i := m.identity) else None)
-                    for m in members]
-        return cloud_side(accounts, bool(ent.uses_saml))
+                    for m in members if m.id not in unbilled]
+        return cloud_side(accounts + invited, bool(ent.uses_saml or ent.saml_orgs))
 
     # -- server usage -----------------------------------------------------------------------
     def private_key(self) -> Any:

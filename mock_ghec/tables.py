@@ -11,6 +11,8 @@ instances keep what the export's instance block names (id, host, version) plus s
 """
 from __future__ import annotations
 
+from .orgs_tables import ORGS_SCHEMA, ORGS_TABLES
+
 #: Bumped whenever a table's layout changes; a state file of another version is brought forward
 #: (MIGRATIONS) or refused clearly.
 SCHEMA_VERSION = "4"
@@ -129,8 +131,9 @@ CREATE TABLE IF NOT EXISTS privacy_ledger (
     users INTEGER NOT NULL,
     paths TEXT NOT NULL                       -- JSON array of field paths, arrays as []
 );
-"""
+""" + ORGS_SCHEMA
 
 #: Domain tables in an order that respects references (children first, for deletes).
-DOMAIN_TABLES = ("ghec_row_stamps", "license_rows", "ghes_usage", "ghes_servers", "privacy_ledger", "ghec_tokens",
+DOMAIN_TABLES = (*ORGS_TABLES,
+                 "ghec_row_stamps", "license_rows", "ghes_usage", "ghes_servers", "privacy_ledger", "ghec_tokens",
                  "ghec_identities", "ghec_account_emails", "ghec_accounts", "ghec_enterprises")

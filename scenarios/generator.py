@@ -19,6 +19,7 @@ import random
 from . import names, tokens
 from .ghec_side import build_enterprises
 from .ghes_side import _instance
+from .license_edges import plant_license_cases
 from .model import PlantedCase, Scenario, ScenarioParams
 from .truth import EDGE_KINDS, EXERCISES
 from .world import CLOUD_EDGES, FREEZE_FROM, World, stream
@@ -104,6 +105,8 @@ def generate(seed: int, preset: str, params: ScenarioParams) -> Scenario:
             needs_personal, set(world.edge))
         _homes(world, stream(seed, "homes"))
         enterprises, ghec_login = build_enterprises(world, stream(seed, "ghec"))
+        if preset == "edge-cases":  # DOMAIN §7: every GHEC license rule, planted (only in this preset)
+            plant_license_cases(enterprises)
         ghes = [_instance(world, j, enterprises[0].seats_purchased) for j in range(params.ghes_instances)]
         logins_of: dict[int, list[tuple[int, str]]] = {i + 1: [] for i in world.edge}
         for inst in ghes:

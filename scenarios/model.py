@@ -12,6 +12,8 @@ from typing import Literal
 
 GhesUserKind = Literal["user", "bot", "ghost", "scim-admin"]
 GhecRole = Literal["owner", "member", "outside_collaborator", "pending_invitation"]
+RepoVisibility = Literal["public", "private", "internal"]
+InvitationRole = Literal["direct_member", "admin", "billing_manager"]  # GitHub's invitation roles
 
 
 @dataclass(slots=True)
@@ -86,6 +88,29 @@ class SamlIdentity:
 
 
 @dataclass(slots=True)
+class Repository:
+    """A repository of an organization of the enterprise."""
+
+    org: str
+    name: str
+    visibility: RepoVisibility = "private"
+    fork: bool = False
+
+
+@dataclass(slots=True)
+class Invitation:
+    """A pending or failed invitation to an organization, by account or by email."""
+
+    id: int
+    org: str
+    role: InvitationRole = "direct_member"
+    login: str | None = None  # the invitee's GitHub.com account, None when invited by email
+    email: str | None = None
+    failed: bool = False
+    collaborator_repos: list[str] = field(default_factory=list)  # "org/repo": an outside-collaborator invitation
+
+
+@dataclass(slots=True)
 class GhecMember:
     """A GitHub.com account associated with an enterprise (member, collaborator or invitee)."""
 
@@ -103,6 +128,14 @@ class GhecMember:
     visual_studio_subscriber: bool
     visual_studio_email: str
     person_id: int | None
+    billing_manager_orgs: list[str] = field(default_factory=list)
+    enterprise_billing_manager: bool = False
+    collaborator_repos: list[str] = field(default_factory=list)  # "org/repo" it is an outside collaborator on
+    suspended: bool = False  # only meaningful for managed users (EMU)
+    visual_studio_linked: bool = True  # the subscription is linked to this account
+    setup_enterprise: bool = False  # the user who set up the enterprise
+    scim_external_id: str | None = None
+    guest_collaborator: bool = False  # EMU guest role: neither member nor collaborator (not billed)
 
 
 @dataclass(slots=True)
@@ -119,6 +152,12 @@ class Enterprise:
     members: list[GhecMember]
     owner_login: str  # whose token the server prints
     member_login: str  # a plain member, not an owner
+    managed_users: bool = False  # EMU
+    saml_orgs: list[str] = field(default_factory=list)  # orgs with their own SAML when uses_saml is False
+    repositories: list[Repository] = field(default_factory=list)
+    invitations: list[Invitation] = field(default_factory=list)  # by email, failed, and collaborator invitations
+    # (subscription id, email) of Visual Studio subscriptions linked to no account
+    visual_studio_unlinked: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)

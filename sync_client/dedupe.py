@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from scenarios.billing_world import billed_members, email_invitations, invitation_verdict
+
 NEVER_CONSUMING = ("ghost", "scim-admin")
 
 
@@ -113,14 +115,18 @@ def expected_dedupe(enterprise: Any, accounts: list[ServerAccount]) -> Dedupe:
     """
     by_identity: dict[str, str] = {}
     by_verified: dict[str, str] = {}
-    for member in enterprise.members:
+    # DOMAIN §7: only billed accounts have a row (billing managers, unaffiliated users... do not);
+    # a pending invitation by email is a row of its own with nothing to match.
+    members = billed_members(enterprise)
+    invited = sum(1 for i in email_invitations(enterprise) if invitation_verdict(enterprise, i).billed)
+    for member in members:
         row = f"ghec:{member.login}"
         if enterprise.uses_saml:
             for value in _identity_values(member.identity):
                 by_identity.setdefault(norm_email(value), row)
         for address in member.verified_emails:
             by_verified.setdefault(norm_email(address), row)
-    result = Dedupe(ghec_accounts=len(enterprise.members), server_accounts=len(accounts))
+    result = Dedupe(ghec_accounts=len(members) + invited, server_accounts=len(accounts))
     server_only: dict[str, list[ServerAccount]] = defaultdict(list)
     for account in accounts:
         email = norm_email(account.email)

@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 COPY = ROOT / "fixtures" / "github-openapi"
 SHARED = ROOT.parent / "shared" / "reference"
-NAMES = ["ghes-license-endpoints.json", "ghec-license-endpoints.json"]
+NAMES = ["ghes-license-endpoints.json", "ghec-license-endpoints.json", "ghec-membership-endpoints.json"]
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from rel_auth import BAD_TOKEN, bearer, call, json_error, page_client, same_answer, served_routes, to_login, url
+from rel_auth_orgs import ORGS_ROUTES, org_callers_answer_as_github
 
 E = "/enterprises/<enterprise>"
 #: Every (method, rule) the app serves, and its kind of access. A new route fails until added here.
@@ -27,6 +28,7 @@ ROUTES = {
     ("GET", f"{E}/settings/license/consumed-licenses.csv"): "owner_page",
     ("GET", f"{E}/settings/license/users/<int:rownum>"): "owner_page",
     ("POST", f"{E}/settings/license/server-usage"): "owner_form",
+    **ORGS_ROUTES,
 }
 MISSING = "no-such-enterprise"
 
@@ -117,7 +119,7 @@ def test_no_route_says_whether_an_enterprise_exists(ghec_app: Flask, tokens: dic
     """For each outsider: the answer about an existing unrelated enterprise equals the one about no enterprise."""
     kind = ROUTES[(method, rule)]
     pairs = [(tokens["slug"], MISSING), (str(who["main_id"]), "999999999")]
-    if kind in ("owner", "token"):
+    if kind in ("owner", "token", "emu_owner"):
         callers = [(None, {}), (None, bearer(BAD_TOKEN)), (None, bearer(tokens["other_owner"])),
                    (None, bearer(tokens["connect"]))]
     elif kind == "connect":
@@ -139,3 +141,10 @@ def test_no_route_says_whether_an_enterprise_exists(ghec_app: Flask, tokens: dic
         a = call(client, method, url(rule, enterprise=tokens["other_slug"]), bearer(tokens["member"]))
         b = call(client, method, url(rule, enterprise=MISSING), bearer(tokens["member"]))
         assert a.status_code == 404 and same_answer(a, tokens["other_slug"], b, MISSING)
+
+
+@pytest.mark.parametrize(("method", "rule"), sorted(ORGS_ROUTES))
+def test_org_scim_and_visual_studio_callers(ghec_app: Flask, tokens: dict[str, str], small_scenario: Any,
+                                            method: str, rule: str) -> None:
+    """Organization owner / member / outsider, enterprise owner (EMU SCIM), as GitHub answers them."""
+    org_callers_answer_as_github(ghec_app, tokens, small_scenario, method, rule, ORGS_ROUTES[(method, rule)])

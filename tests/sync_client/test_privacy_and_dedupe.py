@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import scenarios
+from scenarios.billing_world import billed_members
 from sync_client.dedupe import ServerAccount, consumes_license, expected_dedupe
 from sync_client.privacy import Secrets, disallowed, field_paths, ledger_paths, normalise_path, scan_text, texts_of_body
 
@@ -110,4 +111,5 @@ def test_planted_edge_cases_dedupe_as_the_scenario_says():
             assert rows == {f"ghec:{case.ghec_login}"}, case.kind
         else:
             assert all(r.startswith("email:") for r in rows), case.kind
-    assert result.total == len(enterprise.members) + len(result.server_only_rows)
+    # DOMAIN §7: the preset plants accounts that consume no license, and one billed invitation by email
+    assert result.total == len(billed_members(enterprise)) + 1 + len(result.server_only_rows)
