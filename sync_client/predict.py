@@ -38,11 +38,12 @@ class PredictedRow:
     server_accounts: list[GhesAccount]
     rules: list[str]  # per server account: the rule that put it here
     why: list[str]  # per server account: that rule as a sentence
+    cloud: bool = True  # a GitHub.com-side license (an account, or an invitation by email)
 
     @property
     def total_user_accounts(self) -> int:
         """As GitHub counts it: the GitHub.com account (if any) plus each server account."""
-        return (1 if self.github_com_login else 0) + len(self.server_accounts)
+        return (1 if self.cloud else 0) + len(self.server_accounts)
 
     def as_json(self) -> dict[str, Any]:
         """The row as `--json` and the CSV show it."""
@@ -122,18 +123,19 @@ def predict(ghes: Iterable[GhesAccount], people: list[CloudPerson]) -> Predictio
     for key, group in result.ghes_only.items():
         members = [by_key[g] for g in sorted(group, key=source_order)]
         why = describe_merge(RULE_GHES_ONLY, key, None, len(members))
-        rows.append(PredictedRow("", members, [RULE_GHES_ONLY] * len(members), [why] * len(members)))
+        rows.append(PredictedRow("", members, [RULE_GHES_ONLY] * len(members), [why] * len(members), cloud=False))
     alone = [by_key[account] for _, account in result.alone]
     return Prediction(len(accounts), len(people), rows, _still_two(index, alone, people))
 
 
 def _still_two(index: Any, alone: list[GhesAccount], people: list[CloudPerson]) -> list[StillTwo]:
     """GHES accounts that merge with nobody but look like a person of the report, each with GitHub's fix."""
-    by_login = {p.login.lower(): p for p in people}
+    by_login = {p.login.lower(): p for p in people if p.login}
     by_local: dict[str, CloudPerson] = {}
     for person in people:
         for address in (*person.domain_emails, person.saml_name_id or ""):
-            by_local.setdefault(address.split("@")[0].strip().lower(), person)
+            if address.strip() and person.login:
+                by_local.setdefault(address.split("@")[0].strip().lower(), person)
     found = []
     for account in alone:
         code, sentence = why_unmatched(index, account.primary, account.others)

@@ -25,7 +25,8 @@ GHES_COLUMNS = ("id", "login", "email", "suspended?")
 GHEC_COLUMNS = {"login": ("GitHub com login", "github_com_login"),
                 "name": ("GitHub com name", "github_com_name"),
                 "domain_emails": ("GitHub com verified domain emails", "github_com_verified_domain_emails"),
-                "saml": ("GitHub com saml name", "github_com_saml_name")}
+                "saml": ("GitHub com saml name", "github_com_saml_name"),
+                "server_ids": ("Enterprise server user ids", "enterprise_server_user_ids")}
 
 
 class ReportFileError(UsageError):
@@ -46,7 +47,10 @@ class GhesAccount:
 
 @dataclass(frozen=True, slots=True)
 class CloudPerson:
-    """A GitHub.com account of the GHEC license report, as matching sees it."""
+    """A GitHub.com-side license of the GHEC license report, as matching sees it.
+
+    `login` is empty for a license with no account yet (an invitation by email): it is billed,
+    and nothing can match it."""
 
     login: str
     name: str
@@ -150,7 +154,7 @@ def read_ghec_report(path: str) -> list[CloudPerson]:
     people = []
     for _line, row in rows:
         login = row[columns["login"]].strip()
-        if not login:
+        if not login and row[columns["server_ids"]].strip():
             continue  # a server-only row of an earlier sync: the GHES files are the source now
         saml = _unquote(row[columns["saml"]].strip()) or None
         people.append(CloudPerson(login, row[columns["name"]].strip(),
