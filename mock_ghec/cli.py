@@ -25,6 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", type=int, default=None, help="scenario seed (default 1)")
     serve.add_argument("--scenario", default=None, help="scenario preset: small, demo, edge-cases, large")
     serve.add_argument("--params", default=None, help='scenario overrides as JSON, e.g. \'{"people": 40}\'')
+    serve.add_argument("--scenario-file", default=None, metavar="FILE",
+                       help="a scenario file (YAML or JSON, docs/scenarios.md) instead of --scenario/--params; "
+                            "--seed, --enterprise and --owner-token override it")
     serve.add_argument("--state", default=None, help="SQLite state file; an existing one is served as is")
     serve.add_argument("--owner-token", default=None, help="fix the main enterprise owner's token")
     serve.add_argument("--enterprise", default=None, help="slug of the main enterprise (default from the seed)")
@@ -40,8 +43,12 @@ def config_from(args: argparse.Namespace) -> dict[str, Any]:
     """Settings from flags; unset flags leave the environment/defaults alone."""
     pairs = {"SEED": args.seed, "SCENARIO": args.scenario, "SCENARIO_PARAMS": args.params,
              "STATE_PATH": args.state, "OWNER_TOKEN": args.owner_token, "ENTERPRISE": args.enterprise,
-             "GHEC_PRIVATE_KEY": args.ghec_private_key, "CONTROL_KEY": args.control_key}
+             "GHEC_PRIVATE_KEY": args.ghec_private_key, "CONTROL_KEY": args.control_key,
+             "SCENARIO_FILE": args.scenario_file}
     config = {k: v for k, v in pairs.items() if v is not None}
+    if args.scenario_file and (args.scenario or args.params):
+        raise ValueError("--scenario-file states the whole world: leave out --scenario and --params "
+                         "(a file's `generate` block takes a preset and its parameters)")
     if args.no_journal:
         config["JOURNAL"] = False
     return config

@@ -1,6 +1,7 @@
 """`mock-ghes`: serve the mock, or export license usage like the appliance's `ghe-license usage`.
 
     mock-ghes serve --host 127.0.0.1 --port 8081 --seed N --scenario NAME [--instance K] [--state PATH]
+    mock-ghes serve --scenario-file world.yaml [--seed N] [--instance K] ...
     mock-ghes license usage [-o [FILE]] [-y] [--unencrypted] [--seed/--scenario/--instance/--state]
 
 Flags only override what they name; everything else comes from MOCK_GHES_* or the defaults.
@@ -18,6 +19,7 @@ from typing import Any
 from .settings import load
 
 _FLAG_SETTINGS = {"seed": "SEED", "scenario": "SCENARIO", "params": "SCENARIO_PARAMS", "instance": "INSTANCE",
+                  "scenario_file": "SCENARIO_FILE",
                   "state": "STATE_PATH", "ghec_public_key": "GHEC_PUBLIC_KEY"}
 
 
@@ -26,6 +28,9 @@ def _scenario_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, help="scenario seed (default 1)")
     parser.add_argument("--scenario", help="scenario preset: small, demo, edge-cases, large (default demo)")
     parser.add_argument("--params", help='scenario overrides as JSON, e.g. \'{"people": 1000}\'')
+    parser.add_argument("--scenario-file", metavar="FILE",
+                        help="a scenario file (YAML or JSON, docs/scenarios.md) instead of --scenario/--params; "
+                             "--seed replaces its seed")
     parser.add_argument("--instance", type=int, help="which GHES instance of the scenario (default 1)")
     parser.add_argument("--state", help="SQLite state file; an existing one is served as it is")
     parser.add_argument("--ghec-public-key", help="PEM public key exports are encrypted to (default: test key)")
@@ -57,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _config(args: argparse.Namespace, extra: dict[str, str]) -> dict[str, Any]:
     """Settings named by flags that were given (others stay env/default)."""
+    if getattr(args, "scenario_file", None) and (args.scenario or args.params):
+        raise ValueError("--scenario-file states the whole world: leave out --scenario and --params "
+                         "(a file's `generate` block takes a preset and its parameters)")
     config = {key: getattr(args, flag) for flag, key in {**_FLAG_SETTINGS, **extra}.items()
               if getattr(args, flag, None) is not None}
     return config

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 
 from github_http import ControlHooks, GitHubError, isoformat
+from scenarios.file.use import checked, file_seed, preset_label
 
 from .access import ghes
 from .domain import UnknownUser
@@ -27,7 +28,8 @@ ROUTES_DOC = [
 def describe(runtime: Runtime) -> dict[str, Any]:
     """The scenario this server was built from, and what it amounts to now."""
     spec, instance = runtime.spec(), runtime.store.instance()
-    return {**spec, "server_id": instance["server_id"], "host_name": instance["host_name"],
+    return {**spec, "scenario_file": runtime.document() is not None,
+            "server_id": instance["server_id"], "host_name": instance["host_name"],
             "version": instance["version"], "admin_login": instance["admin_login"],
             "member_login": instance["member_login"], "seats": instance["seats"],
             "seats_used": runtime.store.seats_used(), "users": runtime.store.user_stats(),
@@ -35,8 +37,17 @@ def describe(runtime: Runtime) -> dict[str, Any]:
 
 
 def load_scenario(runtime: Runtime, spec: dict[str, Any]) -> None:
-    """Switch to `{seed, preset, params, instance}` (missing keys keep the current value)."""
+    """Switch to `{seed, preset, params, instance}` (missing keys keep the current value), or to a
+    scenario file: `{file: document}` (its seed unless `seed` is given; `instance` as above)."""
     current = runtime.spec()
+    if spec.get("file") is not None:
+        document = checked(spec["file"])
+        seed = spec.get("seed", file_seed(document, {}))
+        instance = spec.get("instance", current["instance"])
+        if isinstance(instance, bool) or not isinstance(instance, int):
+            raise ValueError("instance must be an integer")
+        runtime.seed(seed, preset_label(document), {}, instance, document)
+        return
     seed = spec.get("seed", current["seed"])
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ValueError("seed must be an integer")

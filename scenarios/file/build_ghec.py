@@ -157,14 +157,13 @@ def derived_role(owner: bool, org_roles: list[str], pending: list[str], repos: l
 
 
 def identity(spec: dict[str, Any] | None) -> SamlIdentity | None:
-    """The linked identity with its claims defaulted from the NameID."""
+    """The linked identity: the claims not stated are not sent (empty), the username is the NameID's local part."""
     if spec is None:
         return None
     name_id = spec["name_id"]
-    address = spec.get("emailaddress") or name_id
-    return SamlIdentity(spec["provider"], name_id, spec.get("username") or name_id.partition("@")[0],
-                        spec.get("name") or name_id, address,
-                        list(spec["emails"]) if spec.get("emails") is not None else [address])
+    username = spec["username"] if spec.get("username") is not None else name_id.partition("@")[0]
+    return SamlIdentity(spec["provider"], name_id, username, spec.get("name") or "", spec.get("emailaddress") or "",
+                        list(spec.get("emails") or []))
 
 
 def _invitations(ctx: Context, ent: Enterprise, declared: list[dict[str, Any]], path: str) -> None:

@@ -102,10 +102,10 @@ class IdentitySchema(Schema):
     provider = fields.String(load_default="saml", validate=validate.OneOf(("saml", "scim")))
     name_id = fields.String(required=True, validate=validate.Length(min=1))
     username = fields.String(load_default=None, metadata={"description": "default: name_id's local part"})
-    name = fields.String(load_default=None, metadata={"description": "the .../claims/name claim; default name_id"})
+    name = fields.String(load_default=None, metadata={"description": "the .../claims/name claim; default none"})
     emailaddress = fields.String(load_default=None, metadata={"description": "the .../claims/emailaddress "
-                                                                             "claim; default name_id"})
-    emails = _names(load_default=None, metadata={"description": "default: [emailaddress]"})
+                                                                             "claim; default none"})
+    emails = _names(load_default=None, metadata={"description": "the SCIM emails; default none"})
 
 
 class VisualStudioSchema(Schema):
