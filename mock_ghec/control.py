@@ -12,7 +12,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from github_http.control import ControlHooks
 from github_http.errors import GitHubError
-from scenarios.file.use import checked, file_seed, preset_label
+from scenarios.file.use import checked, document_digest, file_seed, preset_label
 from scenarios.tokens import token_for
 
 from . import reads
@@ -50,7 +50,7 @@ def describe(store: Store) -> dict[str, Any]:
                     "seats_consumed": ent["seats_consumed"], "owner_login": logins.get("owner"),
                     "member_login": logins.get("member"), "tokens": tokens})
     return {"seed": seed, "preset": spec.get("preset"), "params": spec.get("params", {}),
-            "scenario_file": spec.get("file") is not None,
+            "scenario_file": document_digest(spec.get("file")),
             "resolved_params": spec.get("resolved_params", {}), "enterprises": out}
 
 

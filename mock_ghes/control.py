@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 
 from github_http import ControlHooks, GitHubError, isoformat
-from scenarios.file.use import checked, file_seed, preset_label
+from scenarios.file.use import checked, document_digest, file_seed, preset_label
 
 from .access import ghes
 from .domain import UnknownUser
@@ -28,7 +28,7 @@ ROUTES_DOC = [
 def describe(runtime: Runtime) -> dict[str, Any]:
     """The scenario this server was built from, and what it amounts to now."""
     spec, instance = runtime.spec(), runtime.store.instance()
-    return {**spec, "scenario_file": runtime.document() is not None,
+    return {**spec, "scenario_file": document_digest(runtime.document()),
             "server_id": instance["server_id"], "host_name": instance["host_name"],
             "version": instance["version"], "admin_login": instance["admin_login"],
             "member_login": instance["member_login"], "seats": instance["seats"],

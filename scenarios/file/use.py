@@ -6,6 +6,8 @@ or gone since. `--seed` given beside a file replaces the file's seed (tokens der
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -63,6 +65,14 @@ def file_spec(settings: Mapping[str, Any]) -> dict[str, Any]:
     if document is None:
         return {}
     return {"seed": file_seed(document, settings), "preset": preset_label(document), "params": {}, "file": document}
+
+
+def document_digest(document: Mapping[str, Any] | None) -> str | None:
+    """sha256 of a document's canonical JSON: which file a server runs (GET /_mock/scenario), None for a preset."""
+    if document is None:
+        return None
+    text = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def seed_given(prefix: str, config: Mapping[str, Any] | None) -> bool:
