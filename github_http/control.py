@@ -36,6 +36,7 @@ class ControlHooks:
     derived_tables: tuple[str, ...] = ()
     redo: Callable[[Any], None] | None = None
     routes_doc: list[tuple[str, str, str]] = field(default_factory=list)  # (method, path, what)
+    dump_scenario: Callable[[], dict] | None = None  # the current world as a scenario file's document
 
 
 SHARED_ROUTES = [
@@ -43,6 +44,7 @@ SHARED_ROUTES = [
     ("POST", "/_mock/reset", "rebuild state from the current scenario; clears journal, faults, clock"),
     ("GET", "/_mock/scenario", "the current scenario (seed, preset, params) and its ground truth summary"),
     ("PUT", "/_mock/scenario", "load another scenario: {seed, preset, params}, or a scenario file (YAML or JSON)"),
+    ("GET", "/_mock/scenario/file", "the current world as a scenario file (JSON)"),
     ("GET", "/_mock/snapshot", "the whole state as JSON"),
     ("PUT", "/_mock/snapshot", "restore a snapshot taken before"),
     ("GET", "/_mock/journal", "recorded requests: ?method=&path=&status=&since=&until=&limit=&bodies=1"),
@@ -150,6 +152,13 @@ def make_control_blueprint(hooks: ControlHooks) -> Blueprint:
         except (ValueError, TypeError) as error:
             raise GitHubError(422, f"Invalid scenario: {error}") from error
         return jsonify(hooks.describe_scenario())
+
+    @bp.get("/scenario/file")
+    def scenario_file() -> Response:
+        """The current world as a scenario file (JSON; `mock-* scenario dump` writes it as YAML too)."""
+        if hooks.dump_scenario is None:
+            raise GitHubError(404, "Not Found")
+        return jsonify(hooks.dump_scenario())
 
     @bp.get("/snapshot")
     def snapshot() -> Response:

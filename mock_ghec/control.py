@@ -18,6 +18,7 @@ from scenarios.tokens import token_for
 from . import reads
 from .explain import explain
 from .openapi import openapi_document
+from .scenario_dump import dump_world
 from .store import Store
 
 ROUTES_DOC = [
@@ -111,4 +112,5 @@ def make_hooks(store: Store) -> ControlHooks:
 
     return ControlHooks(reset=reset, load_scenario=load_scenario, describe_scenario=lambda: describe(store),
                         openapi=openapi_document, extend=extend, routes_doc=ROUTES_DOC,
-                        derived_tables=("ghec_row_stamps",), redo=store.restamp_all)
+                        derived_tables=("ghec_row_stamps",), redo=store.restamp_all,
+                        dump_scenario=lambda: dump_world(store))

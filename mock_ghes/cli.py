@@ -3,6 +3,7 @@
     mock-ghes serve --host 127.0.0.1 --port 8081 --seed N --scenario NAME [--instance K] [--state PATH]
     mock-ghes serve --scenario-file world.yaml [--seed N] [--instance K] ...
     mock-ghes license usage [-o [FILE]] [-y] [--unencrypted] [--seed/--scenario/--instance/--state]
+    mock-ghes scenario dump [-o FILE] [--seed/--scenario/--scenario-file/--instance/--state]
 
 Flags only override what they name; everything else comes from MOCK_GHES_* or the defaults.
 """
@@ -57,6 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
     usage.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
     usage.add_argument("--unencrypted", action="store_true", help="leave the users array in clear")
     _scenario_flags(usage)
+    scenario_cmd = commands.add_parser("scenario", help="scenario files (docs/scenarios.md)")
+    scenario_sub = scenario_cmd.add_subparsers(dest="scenario_command", required=True)
+    dump = scenario_sub.add_parser("dump", help="write the current world as a scenario file")
+    dump.add_argument("-o", "--output", default="-", metavar="FILE",
+                      help="where to write (YAML; JSON when FILE ends in .json; default - : stdout)")
+    _scenario_flags(dump)
     return parser
 
 
@@ -148,12 +155,34 @@ def license_usage(args: argparse.Namespace) -> int:
     return 0
 
 
+def scenario_dump(args: argparse.Namespace) -> int:
+    """Write the world of the state (or of the scenario the flags name) as a scenario file."""
+    from scenarios.file.dump import dump_text
+
+    from .runtime import open_runtime
+    from .scenario_dump import dump_world
+
+    runtime = open_runtime(load(_config(args, {})))
+    try:
+        text = dump_text(dump_world(runtime), args.output)
+    finally:
+        runtime.db.close()
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"Wrote {args.output}.", file=sys.stderr)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `mock-ghes`; returns the exit status."""
     args = build_parser().parse_args(argv)
     try:
         if args.command == "serve":
             return serve(args)
+        if args.command == "scenario":
+            return scenario_dump(args)
         return license_usage(args)
     except (ValueError, OSError) as error:
         print(f"mock-ghes: {error}", file=sys.stderr)

@@ -17,6 +17,7 @@ from .access import ghes
 from .domain import UnknownUser
 from .openapi_doc import ghes_openapi
 from .runtime import Runtime
+from .scenario_dump import dump_world
 from .schemas import MockUserSchema
 
 ROUTES_DOC = [
@@ -93,4 +94,4 @@ def make_hooks(runtime: Runtime) -> ControlHooks:
 
     return ControlHooks(reset=reset, load_scenario=lambda spec: load_scenario(runtime, spec),
                         describe_scenario=lambda: describe(runtime), openapi=ghes_openapi,
-                        extend=extend, routes_doc=ROUTES_DOC)
+                        extend=extend, routes_doc=ROUTES_DOC, dump_scenario=lambda: dump_world(runtime))

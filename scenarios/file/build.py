@@ -63,13 +63,15 @@ def _people(ctx: Context, declared: list[dict[str, Any]], people: list[Person]) 
             taken.add(key)
             ctx.person_ids[key] = key
     next_id = max(taken | {0}) + 1
+    present = {p.id for p in people}
     for spec in declared:
         key = spec["id"]
         if isinstance(key, str) and key not in ctx.person_ids:
             ctx.person_ids[key], next_id = next_id, next_id + 1
         pid = ctx.person_ids.get(key)
-        if pid is None or any(p.id == pid for p in people):
+        if pid is None or pid in present:
             continue
+        present.add(pid)
         ctx.person_names[pid] = spec["name"]
         people.append(Person(pid, spec["name"], spec.get("locale") or "en_US", spec.get("work_email") or "",
                              spec.get("personal_email")))

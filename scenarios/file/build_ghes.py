@@ -77,11 +77,13 @@ def _accounts(ctx: Context, inst: GhesInstance, accounts: list[dict[str, Any]], 
         last = acc.get("last_active_at", DEFAULT_DORMANT_SINCE if dormant else DEFAULT_LAST_ACTIVE)
         if dormant and last is None:
             ctx.problem(f"{where}.dormant", "a never-signed-in account (last_active_at: null) is not dormant")
+        canary = acc.get("canary")
+        if canary is None:
+            canary = "canary-" + ctx.derived("ghes", inst.index, login)[:20]
         name = acc.get("name") or (ctx.person_names.get(person, login) if person is not None else login)
         inst.users.append(GhesUser(
             uid, login, name, emails, acc["kind"], acc["site_admin"], acc["suspended"], dormant,
-            acc.get("created_at") or DEFAULT_CREATED, last, person,
-            acc.get("canary") or "canary-" + ctx.derived("ghes", inst.index, login)[:20]))
+            acc.get("created_at") or DEFAULT_CREATED, last, person, canary))
 
 
 def _emails(ctx: Context, declared: list[dict[str, Any]], where: str, login: str,
