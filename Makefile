@@ -11,7 +11,7 @@ help:
 	@echo "make demo   - run the whole license-sync flow against both mocks, narrated"
 	@echo "make test   - run every test (installs what it needs, chromium included)"
 	@echo "make bench  - measure the performance targets, write bench/results.json"
-	@echo "make serve  - run mock GHES (8081) and mock GHEC (8082) until Ctrl-C"
+	@echo "make serve  - run mock GHES (8081) and mock GHEC (8082) until Ctrl-C (SCENARIO_FILE=F: a scenario file)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -46,7 +46,7 @@ bench-deps:
 	  else echo "warning: npm missing and cannot be installed here; the peer figure will not be measured"; fi; }
 
 serve: $(STAMP)
-	$(PY) -m sync_client.serve_pair --seed $(SEED)
+	$(PY) -m sync_client.serve_pair $(if $(SCENARIO_FILE),--scenario-file $(SCENARIO_FILE) $(if $(filter command line environment,$(origin SEED)),--seed $(SEED)),--seed $(SEED))
 
 # Debian's chromium for the browser tests, where it is missing and we can install it.
 browser-deps:
