@@ -128,3 +128,20 @@ def test_the_seed_of_the_file_derives_its_tokens() -> None:
     a, b = load_text(ALICE.read_text()), load_document({**yaml.safe_load(ALICE.read_text()), "seed": 9})
     assert a.tokens["ghec:corp:owner"] != b.tokens["ghec:corp:owner"]
     assert b.tokens["ghes:1:admin"] == scenarios.tokens.token_for(9, "ghes:1:admin")
+
+
+@pytest.mark.parametrize("name", ["small", "demo", "edge-cases"])
+def test_each_preset_is_a_packaged_scenario_file_that_builds_the_same_world(name: str) -> None:
+    from scenarios.presets import preset_file
+
+    packaged = preset_file(name)
+    assert packaged.is_file()
+    assert digest(load_text(packaged.read_text(encoding="utf-8"), f"{name}.yaml")) == digest(scenarios.build(1, name))
+
+
+def test_the_preset_table_is_read_from_the_packaged_files() -> None:
+    from scenarios.presets import PRESET_ORDER, preset_file
+
+    assert tuple(scenarios.PRESETS) == PRESET_ORDER
+    large = yaml.safe_load(preset_file("large").read_text(encoding="utf-8"))["generate"]
+    assert scenarios.PRESETS["large"].people == large["people"] == 100_000
