@@ -54,7 +54,8 @@ def test_the_alice_file_states_exactly_her_case() -> None:
     assert alice_ghes.primary_email == "alice@corp.example" and alice_ghes.person_id == alice_gh.person_id
     assert alice_gh.unverified_emails == ["alice@corp.example"] and alice_gh.verified_emails == ["alice@home.example"]
     assert alice_gh.identity is not None and alice_gh.identity.name_id == "alice@corp.example"
-    assert (alice_gh.identity.name_claim, alice_gh.identity.emailaddress_claim, alice_gh.identity.emails) == ("", "", [])
+    identity = alice_gh.identity
+    assert (identity.name_claim, identity.emailaddress_claim, identity.emails) == ("", "", [])
     assert world.enterprises[0].owner_login == "corp-admin" and world.ghes[0].admin_login == "ghes-admin"
 
 
@@ -72,7 +73,9 @@ enterprises:
 ghes:
   - host_name: h
     accounts:
-      - {login: root, site_admin: true, emails: [{address: r@x.example, primary: true}, {address: s@x.example, primary: true}]}
+      - login: root
+        site_admin: true
+        emails: [{address: r@x.example, primary: true}, {address: s@x.example, primary: true}]
 """
 
 
