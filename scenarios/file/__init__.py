@@ -18,6 +18,7 @@ from marshmallow import ValidationError
 
 from ..model import Scenario
 from .build import FILE_PRESET, build
+from .fast import fast_load
 from .parse import Problem, ScenarioFileError, flatten, parse_text
 from .schemas import FORMAT_VERSION, ScenarioFileSchema
 
@@ -44,6 +45,9 @@ def load_document(raw: Any) -> Scenario:
     """
     if not isinstance(raw, dict):
         raise ScenarioFileError([Problem("$", "a scenario file is a mapping (version, people, enterprises, ghes)")])
+    quick = fast_load(ScenarioFileSchema(), raw)
+    if quick is not None:
+        return build(quick)
     try:
         doc = ScenarioFileSchema().load(raw)
     except ValidationError as error:

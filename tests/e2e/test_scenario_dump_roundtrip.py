@@ -21,7 +21,7 @@ from scenarios.file import load_path
 PROVENANCE = {"ghes_instance": {"preset", "params_json", "seeded_at"}}
 SKIPPED_TABLES = {"mock_kv"}
 APPS = {"ghes": mock_ghes.create_app, "ghec": mock_ghec.create_app}
-PRESETS = ["small", "demo", "edge-cases"]
+PRESETS = ["small", "demo", "edge-cases", pytest.param("large", marks=pytest.mark.slow)]
 
 
 def state_digest(app) -> str:

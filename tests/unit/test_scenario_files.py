@@ -148,3 +148,31 @@ def test_the_preset_table_is_read_from_the_packaged_files() -> None:
     assert tuple(scenarios.PRESETS) == PRESET_ORDER
     large = yaml.safe_load(preset_file("large").read_text(encoding="utf-8"))["generate"]
     assert scenarios.PRESETS["large"].people == large["people"] == 100_000
+
+
+@pytest.mark.parametrize("name", ["small", "demo", "edge-cases"])
+def test_the_quick_walk_loads_what_marshmallow_loads(name: str) -> None:
+    from scenarios.file.dump import dump_document
+    from scenarios.file.fast import fast_load
+    from scenarios.file.schemas import ScenarioFileSchema
+
+    document = dump_document(scenarios.build(1, name))
+    assert fast_load(ScenarioFileSchema(), document) == ScenarioFileSchema().load(document)
+
+
+@pytest.mark.parametrize("mutate", [
+    lambda d: d.update(colour="blue"),
+    lambda d: d["ghes"][0]["accounts"][0].update(site_admin="yes"),
+    lambda d: d["ghes"][0]["accounts"][0].update(id="7"),
+    lambda d: d["ghes"][0]["accounts"][0].update(created_at="2026-01-01T00:00:00"),
+    lambda d: d["enterprises"][0]["accounts"][0]["emails"][0].update(address="not-an-email"),
+    lambda d: d["enterprises"][0]["accounts"][0].update(orgs={"corp-eng": "admin"}),
+], ids=["unknown-key", "boolean-as-string", "id-as-string", "naive-time", "bad-email", "bad-role"])
+def test_the_quick_walk_gives_up_where_marshmallow_has_something_to_say(mutate) -> None:
+    from scenarios.file.dump import dump_document
+    from scenarios.file.fast import fast_load
+    from scenarios.file.schemas import ScenarioFileSchema
+
+    document = dump_document(load_path(ALICE))
+    mutate(document)
+    assert fast_load(ScenarioFileSchema(), document) is None
