@@ -47,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     _scenario_flags(serve)
     serve.add_argument("--admin-token", help="fix the site admin's token (default: derived from the seed)")
     serve.add_argument("--control-key", help="require X-Mock-Control-Key on /_mock/ (else loopback only)")
-    serve.add_argument("--connect-url", help="preconfigure GitHub Connect: the GHEC base URL")
+    serve.add_argument("--connect-url", help="preconfigure GitHub Connect: the GHEC base URL (with --scenario-file: "
+                                             "enough alone, the file names the enterprise)")
     serve.add_argument("--connect-enterprise", help="preconfigure GitHub Connect: the GHEC enterprise slug")
     serve.add_argument("--connect-token", help="preconfigure GitHub Connect: the enterprise's Connect token")
     license_cmd = commands.add_parser("license", help="license commands, like ghe-license")
@@ -80,6 +81,8 @@ def _config(args: argparse.Namespace, extra: dict[str, str]) -> dict[str, Any]:
 def serve(args: argparse.Namespace) -> int:
     """Start the server, print its URLs and tokens, and run until interrupted."""
     connect = [args.connect_url, args.connect_enterprise, args.connect_token]
+    if args.scenario_file and args.connect_url:  # the file names the enterprise; its seed, the token
+        connect = [args.connect_url]
     if any(connect) and not all(connect):
         print("mock-ghes: --connect-url, --connect-enterprise and --connect-token go together", file=sys.stderr)
         return 2

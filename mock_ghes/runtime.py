@@ -15,6 +15,7 @@ from export_format import keys
 from github_http import Clock, Database, parse_time
 from github_http.auth import token_digest
 from scenarios.file.use import file_seed, preset_label, read_document
+from scenarios.tokens import token_for
 
 from .connect_store import ConnectConfig, ConnectStore
 from .licensing import LicenseRules
@@ -66,7 +67,12 @@ class Runtime:
     def connect_preset(self) -> ConnectConfig | None:
         """GitHub Connect as configured by settings/flags (all three given), license sync on."""
         s = self.settings
-        preset = ConnectConfig(s["CONNECT_URL"], s["CONNECT_ENTERPRISE"], s["CONNECT_TOKEN"], True)
+        enterprise, token, license_sync = s["CONNECT_ENTERPRISE"], s["CONNECT_TOKEN"], True
+        stated = stated_connect(self.document(), self.spec()) if s["CONNECT_URL"] and self.store.is_seeded() else None
+        if stated is not None:  # a scenario file's instance: its enterprise, Connect token and license sync
+            enterprise, token = enterprise or stated[0], token or stated[1]
+            license_sync = stated[2]
+        preset = ConnectConfig(s["CONNECT_URL"], enterprise, token, license_sync)
         return preset if preset.complete else None
 
     def seed(self, seed: int, preset: str, params: dict[str, Any], instance: int,
@@ -99,6 +105,22 @@ class Runtime:
         if preset is not None and self.connect.config() != preset:
             enabled = parse_time(self.store.instance()["scenario_sync_enabled_at"])
             self.connect.configure(preset, self.clock.now(), min(enabled, self.clock.now()))
+
+
+def stated_connect(document: dict[str, Any] | None, spec: dict[str, Any]) -> tuple[str, str, bool] | None:
+    """(enterprise, Connect token, license sync) a scenario file states for this instance, or None.
+
+    Used only with a GHEC URL given (--connect-url): the file names the enterprise, the token
+    derives from its seed, and `license_sync: false` keeps Connect on with license sync off.
+    """
+    if document is None:
+        return None
+    instances, enterprises = document.get("ghes") or [], document.get("enterprises") or []
+    mine = instances[spec["instance"] - 1] if len(instances) >= spec["instance"] else {}
+    slug = enterprises[0].get("slug") if enterprises else None
+    if not slug or mine.get("connect") is False:
+        return None
+    return slug, token_for(spec["seed"], f"connect:{slug}"), mine.get("license_sync") is not False
 
 
 def open_runtime(settings: dict[str, Any]) -> Runtime:

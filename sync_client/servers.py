@@ -108,6 +108,10 @@ def start_pair(seed: int | None = 42, scenario: str = "demo", *, host: str = "12
         seed = 42 if seed is None else seed
         world = scenarios.build(seed, scenario)
     ghes_ports = [0] * len(world.ghes) if ghes_ports is None else list(ghes_ports)[:len(world.ghes)]
+    stated = {n: inst["connect"] for n, inst in enumerate((document or {}).get("ghes") or [], 1)
+              if inst.get("connect") is not None}
+    if stated:  # a scenario file that says which instances have Connect on wires exactly those
+        connect = [n for n, on in stated.items() if on]
     connect = tuple(i for i in connect if i <= len(world.ghes))
     started: list[LiveServer] = []
     try:

@@ -39,12 +39,14 @@ def build_instances(ctx: Context, declared: list[dict[str, Any]], base: list[Ghe
 
 
 def _settings(inst: GhesInstance, spec: dict[str, Any]) -> None:
-    """The instance's own values the file states (each replaces the default or generated one)."""
+    """The instance's own values the file states (each replaces the default or generated one).
+
+    `connect` / `license_sync` are not part of the Scenario: GHES reads them from the file itself
+    (mock_ghes.runtime.stated_connect) and `make serve` wires Connect by them."""
     for key, attr in (("host_name", "host_name"), ("version", "version"), ("seats", "seats"),
                       ("license_kind", "license_kind"), ("expire_at", "expire_at"),
-                      ("license_enabled_at", "license_enabled_at"), ("connect", "connect"),
-                      ("license_sync", "license_sync")):
-        if spec.get(key) is not None and hasattr(inst, attr):
+                      ("license_enabled_at", "license_enabled_at")):
+        if spec.get(key) is not None:
             setattr(inst, attr, spec[key])
     if spec.get("server_id") is not None:
         inst.server_id = str(spec["server_id"])

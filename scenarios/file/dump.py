@@ -102,9 +102,6 @@ def _instance(inst: GhesInstance) -> dict[str, Any]:
     out: dict[str, Any] = {"host_name": inst.host_name, "server_id": inst.server_id, "version": inst.version,
                            "seats": inst.seats, "license_kind": inst.license_kind,
                            "expire_at": _time(inst.expire_at), "license_enabled_at": _time(inst.license_enabled_at)}
-    for key in ("connect", "license_sync"):
-        if getattr(inst, key, None) is not None:
-            out[key] = getattr(inst, key)
     out.update({"accounts": [_user(u) for u in inst.users], "admin": inst.admin_login, "member": inst.member_login})
     return out
 

@@ -218,8 +218,10 @@ class GhesInstanceSchema(Schema):
     license_kind = fields.String(load_default=None)
     expire_at = fields.AwareDateTime(load_default=None)
     license_enabled_at = fields.AwareDateTime(load_default=None)
-    connect = fields.Boolean(load_default=None, metadata={"description": "GitHub Connect on (with --ghec-url)"})
-    license_sync = fields.Boolean(load_default=None, metadata={"description": "license sync on (with Connect)"})
+    connect = fields.Boolean(load_default=None, metadata={"description": "GitHub Connect on: make serve wires it; "
+                                                                        "mock-ghes with --connect-url alone"})
+    license_sync = fields.Boolean(load_default=None, metadata={"description": "license sync with Connect "
+                                                                             "(default on)"})
     accounts = fields.List(fields.Nested(GhesAccountSchema), load_default=list)
     admin = fields.String(load_default=None, metadata={"description": "the site admin whose token is printed"})
     member = fields.String(load_default=None, metadata={"description": "a normal user whose token is printed"})

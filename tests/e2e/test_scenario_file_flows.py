@@ -96,3 +96,22 @@ def test_make_serve_serves_every_instance_of_the_file(capsys, monkeypatch) -> No
     code = serve_pair.main(["--scenario-file", str(ALICE), "--ghes-port", "0", "--ghes2-port", "0", "--ghec-port", "0"])
     assert code == 0 and "GHES instance 1" in seen[0] and "GHES instance 2" not in seen[0]
     assert "enterprise corp" in seen[0] and token_for(1, "ghes:1:admin") in seen[0]
+
+
+def test_the_file_says_which_instance_has_connect_and_license_sync(tmp_path: Path) -> None:
+    from sync_client.servers import start_pair
+
+    document = yaml.safe_load(ALICE.read_text())
+    document["ghes"][0].update(connect=True, license_sync=False)
+    path = tmp_path / "alice-connect.yaml"
+    path.write_text(yaml.safe_dump(document))
+    with start_pair(None, scenario_file=str(path)) as pair:
+        assert pair.connected == (1,) and pair.seed == 1
+    app = mock_ghes.create_app({"SCENARIO_FILE": str(path), "CONNECT_URL": "http://127.0.0.1:9"})
+    try:
+        token = token_for(1, "ghes:1:admin")
+        connect = app.test_client().get("/api/v3/enterprise/connect", headers={"Authorization": f"token {token}"})
+        body = connect.get_json()
+        assert connect.status_code == 200 and body["enterprise"] == "corp" and body["license_sync"] is False
+    finally:
+        app.extensions["mock"].db.close()
