@@ -9,9 +9,8 @@ tests/unit/test_scenario_files.py checks both give the same result.
 """
 from __future__ import annotations
 
-from typing import Any
-
 from datetime import datetime
+from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 from marshmallow.utils import missing
@@ -103,7 +102,8 @@ def _check(validator: Any, value: Any) -> None:
     elif isinstance(validator, validate.Range):
         ok = (validator.min is None or value >= validator.min) and (validator.max is None or value <= validator.max)
     elif isinstance(validator, validate.Length):
-        ok = (validator.min is None or len(value) >= validator.min) and (validator.max is None or len(value) <= validator.max)
+        size = len(value)
+        ok = (validator.min is None or size >= validator.min) and (validator.max is None or size <= validator.max)
     elif isinstance(validator, validate.Equal):
         ok = value == validator.comparable
     else:
