@@ -1,6 +1,7 @@
 """The Alice file of docs/scenarios.md, loaded on both mocks through the plugin: the exact outcome and why."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -52,3 +53,27 @@ def test_without_her_saml_identity_the_unverified_email_does_not_merge(ghes, ghe
     assert alice["enterprise_server_emails"] == [] and alice["total_user_accounts"] == 1
     unmatched = {u["primary_email"]: u for u in ghec.control("GET", "explain")["unmatched"]}
     assert unmatched["alice@corp.example"]["unmatched_reason"] != ""
+
+
+@pytest.mark.mock_scenario(file=str(ALICE))
+def test_alice_on_the_details_page_and_through_the_cli(ghes, ghec, capsys) -> None:
+    import re
+
+    from sync_client.cli import main as license_sync
+
+    env = ["--ghes-url", ghes.base_url, "--ghes-token", ghes.admin_token, "--ghec-url", ghec.base_url,
+           "--ghec-token", ghec.owner_token, "--ghec-enterprise", ghec.enterprise]
+    assert license_sync(["sync", *env]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    assert license_sync(["status", *env[4:], "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    consumed = ghec.session.get(f"/enterprises/{ghec.enterprise}/consumed-licenses").json()
+    assert status["enterprise"] == "corp" and status["total_seats_consumed"] == consumed["total_seats_consumed"]
+    assert [s["last_sync"]["status"] for s in status["server_instances"]] == ["success"]
+    (row,) = [r for r in ghec.control("GET", "explain")["rows"] if r["github_com_login"] == "alice-gh"]
+    client = ghec.client
+    login = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', login).group(1)
+    client.post("/login", data={"token": ghec.owner_token, "csrf_token": token})
+    page = client.get(f"/enterprises/corp/settings/license/users/{row['rownum']}").get_data(as_text=True)
+    assert "alice-gh" in page and "alice@corp.example" in page and "name_id" in page
