@@ -23,7 +23,10 @@ def preset_file(name: str) -> Any:
 
 
 def _read_presets() -> dict[str, ScenarioParams]:
-    """Every packaged preset file's `generate` parameters, checked by the scenario-file schema."""
+    """Every packaged preset file's `generate` parameters, checked by the scenario-file schema.
+
+    A file's `generate.preset` names itself, so loading the file builds exactly `build(seed, name)`
+    (the generator plants some cases by preset name); here only the parameters are read."""
     from .file import validate_document
     from .file.parse import parse_text
 
