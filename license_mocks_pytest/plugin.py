@@ -36,6 +36,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", f"{MARKER}(seed=None, preset=None, file=None, **params): run this test on another "
         "scenario or a scenario file (ghes/ghec/license_sync_pair); the session's default is restored afterwards")
+    path = config.getoption("mock_scenario_file", None)
+    if path:  # checked before any test: a file with mistakes stops the run, every problem listed
+        _file_spec(Path(path), None)
 
 
 @pytest.fixture(scope="session")
