@@ -12,7 +12,7 @@ help:
 	@echo "make test   - run every test (installs what it needs, chromium included); ends \"collected N, ran N\""
 	@echo "make lint   - ruff check . then mypy (rules and settings in pyproject.toml)"
 	@echo "make bench  - measure the performance targets, write bench/results.json"
-	@echo "make serve  - run mock GHES (8081) and mock GHEC (8082) until Ctrl-C"
+	@echo "make serve  - run mock GHES (8081) and mock GHEC (8082) until Ctrl-C (SCENARIO_FILE=F: a scenario file)"
 	@echo "make fuzz   - the export format's property tests with many more examples (FUZZ_EXAMPLES, default 2000)"
 
 $(PY):
@@ -65,7 +65,7 @@ fuzz: $(STAMP)
 	EXPORT_FORMAT_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q -p no:cacheprovider tests/unit/test_export_format_properties.py
 
 serve: $(STAMP)
-	$(PY) -m license_mocks_launch.serve_pair --seed $(SEED)
+	$(PY) -m license_mocks_launch.serve_pair $(if $(SCENARIO_FILE),--scenario-file $(SCENARIO_FILE) $(if $(filter command line environment,$(origin SEED)),--seed $(SEED)),--seed $(SEED))
 
 # Debian's chromium for the browser tests, where it is missing and we can install it.
 browser-deps:

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from scenarios.file.parse import ScenarioFileError, parse_text
+
 from .auth import secrets_equal
 from .clock import parse_time
 from .errors import GitHubError, problems_parsing_json
@@ -37,13 +39,15 @@ class ControlHooks:
     derived_tables: tuple[str, ...] = ()
     redo: Callable[[Any], None] | None = None
     routes_doc: list[tuple[str, str, str]] = field(default_factory=list)  # (method, path, what)
+    dump_scenario: Callable[[], dict] | None = None  # the current world as a scenario file's document
 
 
 SHARED_ROUTES = [
     ("GET", "/_mock/", "this table, as JSON"),
     ("POST", "/_mock/reset", "rebuild state from the current scenario; clears journal, faults, clock"),
     ("GET", "/_mock/scenario", "the current scenario (seed, preset, params) and its ground truth summary"),
-    ("PUT", "/_mock/scenario", "load another scenario: {seed, preset, params}"),
+    ("PUT", "/_mock/scenario", "load another scenario: {seed, preset, params}, or a scenario file (YAML or JSON)"),
+    ("GET", "/_mock/scenario/file", "the current world as a scenario file (JSON)"),
     ("GET", "/_mock/snapshot", "the whole state as JSON"),
     ("PUT", "/_mock/snapshot", "restore a snapshot taken before"),
     ("GET", "/_mock/journal", "recorded requests: ?method=&path=&status=&since=&until=&limit=&bodies=1"),
@@ -65,6 +69,28 @@ def _json_body() -> Any:
     if data is None and request.get_data():
         raise problems_parsing_json()
     return data if data is not None else {}
+
+
+def _scenario_body() -> Any:
+    """PUT /_mock/scenario's body: `{seed, preset, params}`, or a scenario file as `{"file": document}`.
+
+    A body with a `version` key, or one sent as YAML (or anything but JSON), is a scenario file.
+    """
+    if request.mimetype in ("application/json", "") and not _looks_like_yaml():
+        spec = _json_body()
+        return {"file": spec} if isinstance(spec, dict) and "version" in spec else spec
+    try:
+        return {"file": parse_text(request.get_data())}
+    except ScenarioFileError as error:
+        raise GitHubError(422, "Invalid scenario file.", extra={"problems": error.as_json()}) from error
+
+
+def _looks_like_yaml() -> bool:
+    """A body with no content type that is not JSON (curl --data-binary @world.yaml sends none)."""
+    if request.mimetype:
+        return False
+    data = request.get_data().lstrip()
+    return bool(data) and not data.startswith((b"{", b"["))
 
 
 def _guard() -> None:
@@ -117,15 +143,25 @@ def make_control_blueprint(hooks: ControlHooks) -> Blueprint:
 
     @bp.put("/scenario")
     def put_scenario() -> Response:
-        """Switch to another seed, preset or parameters; a bad one is a 422 and changes nothing."""
-        spec = _json_body()
+        """Switch to another seed, preset or parameters, or to a scenario file (its YAML or JSON text
+        as the body); a bad one is a 422 (a file's with every problem) and changes nothing."""
+        spec = _scenario_body()
         if not isinstance(spec, dict):
-            raise GitHubError(422, "The scenario is a JSON object: {seed, preset, params}.")
+            raise GitHubError(422, "The scenario is a JSON object: {seed, preset, params}, or a scenario file.")
         try:
             hooks.load_scenario(spec)
+        except ScenarioFileError as error:
+            raise GitHubError(422, "Invalid scenario file.", extra={"problems": error.as_json()}) from error
         except (ValueError, TypeError) as error:
             raise GitHubError(422, f"Invalid scenario: {error}") from error
         return jsonify(hooks.describe_scenario())
+
+    @bp.get("/scenario/file")
+    def scenario_file() -> Response:
+        """The current world as a scenario file (JSON; `mock-* scenario dump` writes it as YAML too)."""
+        if hooks.dump_scenario is None:
+            raise GitHubError(404, "Not Found")
+        return jsonify(hooks.dump_scenario())
 
     @bp.get("/snapshot")
     def snapshot() -> Response:

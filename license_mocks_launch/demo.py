@@ -22,9 +22,10 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
+from scenarios.file import ScenarioFileError
 from sync_client import render
 from sync_client.clients import GhecClient, GhesClient
-from sync_client.errors import EXIT_FAILED, EXIT_OK, InvalidExport
+from sync_client.errors import EXIT_FAILED, EXIT_OK, InvalidExport, UsageError
 from sync_client.exportfile import check_bytes, load_private_key
 from sync_client.flows import trigger_sync, upload_usage, verify
 
@@ -168,11 +169,20 @@ def run_demo(args: argparse.Namespace, console: Console) -> int:
     """Start the pair, tell the story, stop (or keep running for a browser); exit 0 when proven."""
     started = time.monotonic()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the narration, not a request log
+    scenario_file = getattr(args, "scenario_file", None)
+    with console.status("starting mock GHEC and two mock GHES instances…"):
+        try:
+            pair = start_pair(args.seed, args.scenario, connect=(2,), scenario_file=scenario_file)
+        except ScenarioFileError as error:
+            raise UsageError(str(error)) from None
+    if len(pair.ghes) < 2:
+        pair.stop()
+        raise UsageError(f"{scenario_file} states {len(pair.ghes)} GHES instance(s); the demo shows the manual "
+                         "flow on instance 1 and GitHub Connect on instance 2, so it needs two")
+    args.seed, args.scenario = pair.seed, pair.scenario
     console.print(Panel.fit(f"license-sync demo — seed {args.seed}, scenario {args.scenario}\n"
                             "two mock GHES instances and one mock GHEC, on loopback, over real HTTP",
                             title="GHES ⇄ GHEC license sync"))
-    with console.status("starting mock GHEC and two mock GHES instances…"):
-        pair = start_pair(args.seed, args.scenario, connect=(2,))
     result: dict[str, Any] = {"seed": args.seed, "scenario": args.scenario,
                               "servers": {"ghec": pair.ghec.url, "ghes": [s.url for s in pair.ghes]}}
     try:

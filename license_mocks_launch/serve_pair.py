@@ -70,8 +70,9 @@ def busy_ports(host: str, ports: list[int]) -> list[int]:
 def main(argv: list[str] | None = None) -> int:
     """Parse flags, start the pair on the fixed ports, describe it, serve until Ctrl-C."""
     parser = argparse.ArgumentParser(prog="python -m license_mocks_launch.serve_pair", description=__doc__)
-    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--seed", type=int, default=None, help="scenario seed (default 42, or a scenario file's own)")
     parser.add_argument("--scenario", default="demo")
+    parser.add_argument("--scenario-file", default=None, help="serve this scenario file (docs/scenarios.md)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--ghes-port", type=int, default=8081, help="GHES instance 1 (default 8081)")
     parser.add_argument("--ghes2-port", type=int, default=8083, help="GHES instance 2 (default 8083)")
@@ -88,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         connect = tuple(int(x) for x in args.connect.split(",") if x.strip())
         pair = start_pair(args.seed, args.scenario, host=args.host, ghec_port=args.ghec_port,
-                          ghes_ports=(args.ghes_port, args.ghes2_port), connect=connect)
+                          ghes_ports=(args.ghes_port, args.ghes2_port), connect=connect,
+                          scenario_file=args.scenario_file)
     except (OSError, SystemExit) as error:  # Werkzeug exits on a port taken since the check
         sys.stderr.write(f"serve: cannot listen on {args.host} ({getattr(error, 'strerror', None) or 'port in use'}); "
                          f"ports {args.ghes_port}/{args.ghec_port}/{args.ghes2_port}\n")

@@ -80,11 +80,11 @@ class MockPair:
         self.stop()
 
 
-def start_pair(seed: int = 42, scenario: str = "demo", *, host: str = "127.0.0.1",
-               ghec_port: int = 0, ghes_ports: Iterable[int] = (0, 0),
+def start_pair(seed: int | None = 42, scenario: str = "demo", *, host: str = "127.0.0.1",
+               ghec_port: int = 0, ghes_ports: Iterable[int] | None = (0, 0),
                connect: Iterable[int] = (2,), extra_ghes: dict[str, Any] | None = None,
                extra_ghec: dict[str, Any] | None = None,
-               prepare_ghec: Callable[[Any], None] | None = None) -> MockPair:
+               prepare_ghec: Callable[[Any], None] | None = None, scenario_file: str | None = None) -> MockPair:
     """Start GHEC, then each GHES instance (those in `connect` preconfigured with Connect).
 
     Ports 0 pick free ones. `prepare_ghec(app)` runs before GHEC serves (tests use it to
@@ -94,8 +94,24 @@ def start_pair(seed: int = 42, scenario: str = "demo", *, host: str = "127.0.0.1
     import mock_ghec
     import mock_ghes
     import scenarios
-    world = scenarios.build(seed, scenario)
-    connect = tuple(connect)
+    from scenarios.file.use import file_seed, read_document
+    from scenarios.file.use import world as stated_world
+    document = read_document(scenario_file) if scenario_file else None
+    if document is not None:  # a scenario file: its own seed unless one is given, every instance it states
+        seed = file_seed(document, {}) if seed is None else seed
+        world = stated_world(seed, scenario, {}, document)
+        extra_ghes, extra_ghec = {**(extra_ghes or {}), "SCENARIO_DOCUMENT": document}, \
+            {**(extra_ghec or {}), "SCENARIO_DOCUMENT": document}
+        scenario = world.preset
+    else:
+        seed = 42 if seed is None else seed
+        world = scenarios.build(seed, scenario)
+    ghes_ports = [0] * len(world.ghes) if ghes_ports is None else list(ghes_ports)[:len(world.ghes)]
+    stated = {n: inst["connect"] for n, inst in enumerate((document or {}).get("ghes") or [], 1)
+              if inst.get("connect") is not None}
+    if stated:  # a scenario file that says which instances have Connect on wires exactly those
+        connect = [n for n, on in stated.items() if on]
+    connect = tuple(i for i in connect if i <= len(world.ghes))
     started: list[LiveServer] = []
     try:
         ghec_app = mock_ghec.create_app({"SEED": seed, "SCENARIO": scenario, **(extra_ghec or {})})

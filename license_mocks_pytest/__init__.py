@@ -12,7 +12,7 @@ from typing import Any
 _LAZY = {
     "MockControl": "control", "MockControlError": "control",
     "MockApp": "handles", "MockGhes": "handles", "MockGhec": "handles",
-    "LicenseSyncPair": "handles", "ScenarioSpec": "handles",
+    "LicenseSyncPair": "handles", "ScenarioSpec": "handles", "World": "world",
 }
 __all__ = sorted(_LAZY)
 

@@ -6,6 +6,8 @@ test client over the same state. GHES and GHEC differ only in which tokens they 
 """
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -22,11 +24,13 @@ GITHUB_JSON = "application/vnd.github+json"
 
 @dataclass(frozen=True)
 class ScenarioSpec:
-    """Which scenario an app runs: seed, preset and parameter overrides (hashable, for caching)."""
+    """Which scenario an app runs: seed, preset and parameter overrides (hashable, for caching), or a
+    scenario file's document (its canonical JSON text, so the spec stays hashable)."""
 
     seed: int = 1
     preset: str = "small"
     params: tuple[tuple[str, Any], ...] = field(default=())
+    document: str | None = None
 
     @classmethod
     def of(cls, seed: int, preset: str, params: dict[str, Any] | None = None) -> ScenarioSpec:
@@ -34,8 +38,19 @@ class ScenarioSpec:
         items = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in (params or {}).items()))
         return cls(seed, preset, items)
 
+    @classmethod
+    def of_document(cls, document: dict[str, Any], seed: int | None = None) -> ScenarioSpec:
+        """A scenario file's world (checked now: a bad one raises ScenarioFileError with every problem)."""
+        from scenarios.file.use import checked, file_seed, preset_label
+
+        document = checked(document)
+        return cls(file_seed(document, {}) if seed is None else seed, preset_label(document), (),
+                   json.dumps(document, sort_keys=True, ensure_ascii=False))
+
     def as_json(self) -> dict[str, Any]:
         """The body of `PUT /_mock/scenario`."""
+        if self.document is not None:
+            return {"file": json.loads(self.document), "seed": self.seed}
         return {"seed": self.seed, "preset": self.preset, "params": dict(self.params)}
 
     def matches(self, described: dict[str, Any]) -> bool:
@@ -44,10 +59,14 @@ class ScenarioSpec:
         Compared after resolving the preset, because an app may report its parameters
         resolved (every field) where the spec holds only the overrides.
         """
+        from scenarios.file.use import document_digest
         from scenarios.presets import resolve  # deferred: the plugin module must import cheaply
 
         if (described.get("seed"), described.get("preset")) != (self.seed, self.preset):
             return False
+        if self.document is not None or described.get("scenario_file") is not None:
+            wanted = None if self.document is None else document_digest(json.loads(self.document))
+            return described.get("scenario_file") == wanted
         try:
             return resolve(self.preset, dict(self.params)) == resolve(self.preset, dict(described.get("params") or {}))
         except (TypeError, ValueError):
@@ -57,9 +76,10 @@ class ScenarioSpec:
 @lru_cache(maxsize=8)
 def build_scenario(spec: ScenarioSpec) -> Any:
     """The scenario for `spec`, built once per process (the apps build the same one themselves)."""
-    import scenarios  # deferred: the plugin module must import cheaply
+    from scenarios.file.use import world  # deferred: the plugin module must import cheaply
 
-    return scenarios.build(spec.seed, spec.preset, **dict(spec.params))
+    document = None if spec.document is None else json.loads(spec.document)
+    return world(spec.seed, spec.preset, dict(spec.params), document)
 
 
 class BaseUrlSession(requests.Session):
@@ -113,10 +133,24 @@ class MockApp(MockControl):
         """Point the ready session at the current scenario's token (tokens change with the seed)."""
         self.session.headers.update(self.auth_headers())
 
-    def load_scenario(self, seed: int | None = None, preset: str | None = None, **params: Any) -> dict[str, Any]:
-        """Switch scenario (omitted seed/preset keep the current); tokens and `.scenario` follow."""
-        spec = ScenarioSpec.of(self.spec.seed if seed is None else seed,
-                               self.spec.preset if preset is None else preset, params)
+    def load_scenario(self, seed: int | None = None, preset: str | None = None, *, world: Any = None,
+                      file: str | os.PathLike[str] | None = None, **params: Any) -> dict[str, Any]:
+        """Switch scenario (omitted seed/preset keep the current); tokens and `.scenario` follow.
+
+        `world=` (a `scenarios.file.builder.World`) or `file=` (a scenario file) load a stated world
+        instead, checked first: a mistake raises ScenarioFileError with every problem.
+        """
+        if world is not None:
+            return self.use(ScenarioSpec.of_document(world.document(), seed))
+        if file is not None:
+            from scenarios.file.use import read_document
+
+            return self.use(ScenarioSpec.of_document(read_document(file), seed))
+        return self.use(ScenarioSpec.of(self.spec.seed if seed is None else seed,
+                                        self.spec.preset if preset is None else preset, params))
+
+    def use(self, spec: ScenarioSpec) -> dict[str, Any]:
+        """Switch to `spec` (PUT /_mock/scenario); tokens and `.scenario` follow."""
         answer = self.control("PUT", "scenario", json=spec.as_json())
         self.spec = spec
         self._authorise()

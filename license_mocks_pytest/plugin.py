@@ -7,6 +7,7 @@ only when a test first asks for `ghes`, `ghec` or `license_sync_pair`. See docs/
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -25,13 +26,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="seed of the scenario the ghes/ghec fixtures serve (default: 1)")
     group.addoption("--mock-scenario", default="small", dest="mock_scenario",
                     help="scenario preset the ghes/ghec fixtures serve (default: small)")
+    group.addoption("--mock-scenario-file", default=None, dest="mock_scenario_file", metavar="FILE",
+                    help="a scenario file (YAML or JSON) the ghes/ghec fixtures serve instead of a preset "
+                         "(--mock-seed, when given, replaces its seed)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Declare the marker, so `--strict-markers` runs accept it."""
     config.addinivalue_line(
-        "markers", f"{MARKER}(seed=None, preset=None, **params): run this test on another scenario "
-        "(ghes/ghec/license_sync_pair); the session's default is restored afterwards")
+        "markers", f"{MARKER}(seed=None, preset=None, file=None, **params): run this test on another "
+        "scenario or a scenario file (ghes/ghec/license_sync_pair); the session's default is restored afterwards")
+    path = config.getoption("mock_scenario_file", None)
+    if path:  # checked before any test: a file with mistakes stops the run, every problem listed
+        _file_spec(Path(path), None)
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +46,24 @@ def license_mocks_default_scenario(pytestconfig: pytest.Config) -> ScenarioSpec:
     """The scenario from --mock-seed/--mock-scenario that the session's servers start with."""
     from .handles import ScenarioSpec
 
+    path = pytestconfig.getoption("mock_scenario_file")
+    if path:
+        given = any(str(a).split("=")[0] == "--mock-seed" for a in pytestconfig.invocation_params.args)
+        return _file_spec(Path(path), pytestconfig.getoption("mock_seed") if given else None)
     return ScenarioSpec.of(pytestconfig.getoption("mock_seed"), pytestconfig.getoption("mock_scenario"))
+
+
+def _file_spec(path: Path, seed: int | None) -> ScenarioSpec:
+    """The spec of a scenario file; its problems (every one) stop the run as a usage error."""
+    from scenarios.file import ScenarioFileError
+    from scenarios.file.use import read_document
+
+    from .handles import ScenarioSpec
+
+    try:
+        return ScenarioSpec.of_document(read_document(path), seed)
+    except ScenarioFileError as error:
+        raise pytest.UsageError(f"{path}: {error}") from error
 
 
 def _session_server(kind: str) -> Callable[..., Iterator[RunningMock]]:
@@ -71,6 +95,12 @@ def _marked_spec(request: pytest.FixtureRequest, default: ScenarioSpec) -> Scena
     if marker.args:
         raise pytest.UsageError(f"@pytest.mark.{MARKER} takes keyword arguments only (seed=, preset=, params)")
     params = dict(marker.kwargs)
+    if "file" in params:
+        path = Path(params.pop("file"))
+        if not path.is_absolute():  # relative to the test's own folder, else to where pytest runs
+            near = request.path.parent / path
+            path = near if near.exists() else path
+        return _file_spec(path, params.pop("seed", None))
     seed, preset = params.pop("seed", default.seed), params.pop("preset", default.preset)
     return ScenarioSpec.of(seed, preset, {**params.pop("params", {}), **params})
 
@@ -92,7 +122,7 @@ def _fresh_handle(request: pytest.FixtureRequest, running: RunningMock,
     finally:
         try:
             if handle.spec != running.default:
-                handle.load_scenario(running.default.seed, running.default.preset, **dict(running.default.params))
+                handle.use(running.default)
         finally:
             handle.close()
 

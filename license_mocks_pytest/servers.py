@@ -5,6 +5,7 @@ plugin) never builds a scenario or binds a port.
 """
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -72,6 +73,8 @@ def start_mock(kind: str, spec: ScenarioSpec, **settings: Any) -> RunningMock:
     """Create the `kind` app for `spec` and serve it on a free loopback port; returns once it answers."""
     create_app = FACTORIES[kind]()
     config = {"SEED": spec.seed, "SCENARIO": spec.preset, "SCENARIO_PARAMS": dict(spec.params), **settings}
+    if spec.document is not None:
+        config["SCENARIO_DOCUMENT"] = json.loads(spec.document)
     app = create_app(config)
     quiet_request_log()
     server = LiveServer(app, host="127.0.0.1", port=0).start()

@@ -25,6 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", type=int, default=None, help="scenario seed (default 1)")
     serve.add_argument("--scenario", default=None, help="scenario preset: small, demo, edge-cases, large")
     serve.add_argument("--params", default=None, help='scenario overrides as JSON, e.g. \'{"people": 40}\'')
+    serve.add_argument("--scenario-file", default=None, metavar="FILE",
+                       help="a scenario file (YAML or JSON, docs/scenarios.md) instead of --scenario/--params; "
+                            "--seed, --enterprise and --owner-token override it")
     serve.add_argument("--state", default=None, help="SQLite state file; an existing one is served as is")
     serve.add_argument("--owner-token", default=None, help="fix the main enterprise owner's token")
     serve.add_argument("--enterprise", default=None, help="slug of the main enterprise (default from the seed)")
@@ -33,16 +36,28 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--control-key", default=None, help="require X-Mock-Control-Key on /_mock/ "
                                                            "(needed to reach it off loopback)")
     serve.add_argument("--no-journal", action="store_true", help="do not record requests")
+    scenario = sub.add_parser("scenario", help="scenario files (docs/scenarios.md)")
+    scenario_sub = scenario.add_subparsers(dest="scenario_command", required=True)
+    dump = scenario_sub.add_parser("dump", help="write the current world as a scenario file")
+    dump.add_argument("-o", "--output", default="-", metavar="FILE",
+                      help="where to write (YAML; JSON when FILE ends in .json; default - : stdout)")
+    for flag in ("--seed", "--scenario", "--params", "--scenario-file", "--state", "--enterprise"):
+        dump.add_argument(flag, type=int if flag == "--seed" else str, default=None,
+                          help=f"as for serve {flag}")
     return parser
 
 
 def config_from(args: argparse.Namespace) -> dict[str, Any]:
     """Settings from flags; unset flags leave the environment/defaults alone."""
     pairs = {"SEED": args.seed, "SCENARIO": args.scenario, "SCENARIO_PARAMS": args.params,
-             "STATE_PATH": args.state, "OWNER_TOKEN": args.owner_token, "ENTERPRISE": args.enterprise,
-             "GHEC_PRIVATE_KEY": args.ghec_private_key, "CONTROL_KEY": args.control_key}
+             "STATE_PATH": args.state, "OWNER_TOKEN": getattr(args, "owner_token", None), "ENTERPRISE": args.enterprise,
+             "GHEC_PRIVATE_KEY": getattr(args, "ghec_private_key", None),
+             "CONTROL_KEY": getattr(args, "control_key", None), "SCENARIO_FILE": args.scenario_file}
     config = {k: v for k, v in pairs.items() if v is not None}
-    if args.no_journal:
+    if args.scenario_file and (args.scenario or args.params):
+        raise ValueError("--scenario-file states the whole world: leave out --scenario and --params "
+                         "(a file's `generate` block takes a preset and its parameters)")
+    if getattr(args, "no_journal", False):
         config["JOURNAL"] = False
     return config
 
@@ -66,6 +81,25 @@ def banner(app: Any, base_url: str, owner_token: str | None) -> str:
     return "\n".join(lines)
 
 
+def _dump(app: Any, output: str) -> int:
+    """`mock-ghec scenario dump`: write the app's world as a scenario file (stdout for -)."""
+    from scenarios.file.dump import dump_text
+
+    from .scenario_dump import dump_world
+
+    try:
+        text = dump_text(dump_world(app.extensions["ghec_store"]), output)
+    finally:
+        app.extensions["mock"].db.close()
+    if output == "-":
+        sys.stdout.write(text)
+    else:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        print(f"Wrote {output}.", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `mock-ghec`."""
     args = build_parser().parse_args(argv)
@@ -74,7 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     from . import create_app
 
     try:
-        app = create_app(config_from(args))
+        app = create_app({**config_from(args), **({"PAGE_BLOCKS": False} if args.command == "scenario" else {})})
+        if args.command == "scenario":
+            return _dump(app, args.output)
     except (ValueError, json.JSONDecodeError) as error:
         print(f"mock-ghec: {error}", file=sys.stderr)
         return 2

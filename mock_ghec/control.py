@@ -12,11 +12,13 @@ from flask import Blueprint, Response, jsonify, request
 
 from github_http.control import ControlHooks
 from github_http.errors import GitHubError
+from scenarios.file.use import checked, document_digest, file_seed, preset_label
 from scenarios.tokens import token_for
 
 from . import reads
 from .explain import explain
 from .openapi import openapi_document
+from .scenario_dump import dump_world
 from .store import Store
 
 ROUTES_DOC = [
@@ -46,6 +48,7 @@ def describe(store: Store) -> dict[str, Any]:
                     "seats_consumed": ent["seats_consumed"], "owner_login": logins.get("owner"),
                     "member_login": logins.get("member"), "tokens": tokens})
     return {"seed": seed, "preset": spec.get("preset"), "params": spec.get("params", {}),
+            "scenario_file": document_digest(spec.get("file")),
             "resolved_params": spec.get("resolved_params", {}), "enterprises": out}
 
 
@@ -68,7 +71,12 @@ def make_hooks(store: Store) -> ControlHooks:
     def load_scenario(spec: dict) -> None:
         """Switch to {seed, preset, params}; the CLI's owner-token/enterprise overrides stay."""
         current = reads.scenario_spec(store.db) or store.default_spec()
-        store.load({**current, "seed": spec.get("seed", current.get("seed")),
+        if spec.get("file") is not None:  # a scenario file: its own seed unless `seed` is given
+            document = checked(spec["file"])
+            store.load({**current, "seed": spec.get("seed", file_seed(document, {})),
+                        "preset": preset_label(document), "params": {}, "file": document})
+            return
+        store.load({**current, "seed": spec.get("seed", current.get("seed")), "file": None,
                     "preset": spec.get("preset", current.get("preset")), "params": spec.get("params") or {}})
 
     def extend(bp: Blueprint) -> None:
@@ -92,4 +100,5 @@ def make_hooks(store: Store) -> ControlHooks:
 
     return ControlHooks(reset=reset, load_scenario=load_scenario, describe_scenario=lambda: describe(store),
                         openapi=openapi_document, extend=extend, routes_doc=ROUTES_DOC,
-                        derived_tables=("ghec_row_stamps",), redo=store.restamp_all)
+                        derived_tables=("ghec_row_stamps",), redo=store.restamp_all,
+                        dump_scenario=lambda: dump_world(store))

@@ -13,6 +13,7 @@ from typing import Any
 
 from export_format.limits import MAX_EXPORT_BYTES
 from github_http.settings import load_settings
+from scenarios.file.use import seed_given
 
 ENV_PREFIX = "MOCK_GHEC_"
 
@@ -20,6 +21,8 @@ DEFAULTS: dict[str, Any] = {
     "SEED": 1,                  # the scenario's seed
     "SCENARIO": "demo",         # the scenario preset (scenarios.PRESETS)
     "SCENARIO_PARAMS": "",      # JSON object of ScenarioParams overrides, e.g. {"people": 40}
+    "SCENARIO_FILE": "",        # a scenario file (YAML/JSON, docs/scenarios.md) instead of a preset
+    "SCENARIO_DOCUMENT": None,  # config only: a scenario file's parsed document (the pytest plugin)
     "STATE_PATH": "",           # SQLite file; "" = a private temporary database
     "OWNER_TOKEN": "",          # fixes the first enterprise owner's token ("" = from the seed)
     "ENTERPRISE": "",           # renames the first enterprise ("" = the scenario's slug)
@@ -55,6 +58,7 @@ def load(config: Mapping[str, Any] | None = None) -> dict[str, Any]:
         settings["SCENARIO_PARAMS"] = json.loads(raw) if raw.strip() else {}
     if not isinstance(settings["SCENARIO_PARAMS"], dict):
         raise ValueError("SCENARIO_PARAMS must be a JSON object of scenario overrides")
+    settings["SEED_GIVEN"] = seed_given(ENV_PREFIX, config)  # may override a scenario file's seed
     if not settings.get("SECRET_KEY"):
         settings["SECRET_KEY"] = hashlib.sha256(f"mock-ghec:{settings['SEED']}".encode()).hexdigest()
     return settings

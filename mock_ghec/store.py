@@ -15,7 +15,6 @@ from typing import Any
 
 import msgspec
 
-import scenarios
 from export_format.gcpause import gc_paused
 from export_format.schemas import FORMAT_ID
 from export_format.validation import validate_compact
@@ -26,6 +25,7 @@ from github_http.pagination import Page
 from github_http.state_file import bring_forward, remove_with_wal, side_path
 from github_http.storage import Database
 from license_rules.matching import CloudAccount
+from scenarios.file.use import file_spec, world
 
 from . import reads
 from .domain import FileTooLarge, InvalidUsage, NotJson, NotRegistered, UsageRefused
@@ -104,10 +104,11 @@ class Store:
     # -- scenario ---------------------------------------------------------------------------
     def default_spec(self) -> dict[str, Any]:
         """The scenario named by the settings (seed, preset, params and the CLI overrides)."""
-        return {"seed": self.settings["SEED"], "preset": self.settings["SCENARIO"],
+        spec = {"seed": self.settings["SEED"], "preset": self.settings["SCENARIO"],
                 "params": dict(self.settings.get("SCENARIO_PARAMS") or {}),
                 "owner_token_set": bool(self.settings.get("OWNER_TOKEN")),
                 "enterprise": self.settings.get("ENTERPRISE") or ""}
+        return {**spec, **file_spec(self.settings)}
 
     def load_if_empty(self, spec: dict[str, Any]) -> bool:
         """Seed a new state file once, even when several gunicorn workers start on it together.
@@ -127,12 +128,12 @@ class Store:
         seed, preset, params = spec.get("seed", 1), spec.get("preset", "demo"), spec.get("params") or {}
         if not isinstance(params, dict):
             raise ValueError("params must be an object of scenario parameters")
-        scenario = scenarios.build(seed, preset, **params)
+        scenario = world(seed, preset, params, spec.get("file"))
         params_out = dataclasses.asdict(scenario.params)
         params_out["locales"] = list(params_out["locales"])
         stored = {"seed": seed, "preset": preset, "params": params, "resolved_params": params_out,
                   "owner_token_set": bool(spec.get("owner_token_set")),
-                  "enterprise": spec.get("enterprise") or ""}
+                  "enterprise": spec.get("enterprise") or "", "file": spec.get("file")}
         rename = stored["enterprise"]
         if rename and any(e.slug.lower() == rename.lower() for e in scenario.enterprises[1:]):
             raise ValueError(f"enterprise slug {rename!r} is already another enterprise's in this scenario")

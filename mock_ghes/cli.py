@@ -1,8 +1,10 @@
 """`mock-ghes`: serve the mock, or export license usage like the appliance's `ghe-license usage`.
 
     mock-ghes serve --host 127.0.0.1 --port 8081 --seed N --scenario NAME [--instance K] [--state PATH]
+    mock-ghes serve --scenario-file world.yaml [--seed N] [--instance K] ...
     mock-ghes license usage [-o [FILE]] [-y] [--unencrypted] [--seed/--scenario/--instance/--state]
     mock-ghes license info [-j] | license check | license import [--pipe] | user-csv [-o]
+    mock-ghes scenario dump [-o FILE] [--seed/--scenario/--scenario-file/--instance/--state]
 
 Flags only override what they name; everything else comes from MOCK_GHES_* or the defaults.
 """
@@ -21,6 +23,7 @@ from .license_cli import run as run_license_command
 from .settings import load
 
 _FLAG_SETTINGS = {"seed": "SEED", "scenario": "SCENARIO", "params": "SCENARIO_PARAMS", "instance": "INSTANCE",
+                  "scenario_file": "SCENARIO_FILE",
                   "state": "STATE_PATH", "ghec_public_key": "GHEC_PUBLIC_KEY"}
 
 
@@ -29,6 +32,9 @@ def _scenario_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, help="scenario seed (default 1)")
     parser.add_argument("--scenario", help="scenario preset: small, demo, edge-cases, large (default demo)")
     parser.add_argument("--params", help='scenario overrides as JSON, e.g. \'{"people": 1000}\'')
+    parser.add_argument("--scenario-file", metavar="FILE",
+                        help="a scenario file (YAML or JSON, docs/scenarios.md) instead of --scenario/--params; "
+                             "--seed replaces its seed")
     parser.add_argument("--instance", type=int, help="which GHES instance of the scenario (default 1)")
     parser.add_argument("--state", help="SQLite state file; an existing one is served as it is")
     parser.add_argument("--ghec-public-key", help="PEM public key exports are encrypted to (default: test key)")
@@ -44,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     _scenario_flags(serve)
     serve.add_argument("--admin-token", help="fix the site admin's token (default: derived from the seed)")
     serve.add_argument("--control-key", help="require X-Mock-Control-Key on /_mock/ (else loopback only)")
-    serve.add_argument("--connect-url", help="preconfigure GitHub Connect: the GHEC base URL")
+    serve.add_argument("--connect-url", help="preconfigure GitHub Connect: the GHEC base URL (with --scenario-file: "
+                                             "enough alone, the file names the enterprise)")
     serve.add_argument("--connect-enterprise", help="preconfigure GitHub Connect: the GHEC enterprise slug")
     serve.add_argument("--connect-token", help="preconfigure GitHub Connect: the enterprise's Connect token")
     license_cmd = commands.add_parser("license", help="license commands, like ghe-license")
@@ -57,11 +64,20 @@ def build_parser() -> argparse.ArgumentParser:
     usage.add_argument("--unencrypted", action="store_true", help="leave the users array in clear")
     _scenario_flags(usage)
     add_commands(commands, license_sub, _scenario_flags)
+    scenario_cmd = commands.add_parser("scenario", help="scenario files (docs/scenarios.md)")
+    scenario_sub = scenario_cmd.add_subparsers(dest="scenario_command", required=True)
+    dump = scenario_sub.add_parser("dump", help="write the current world as a scenario file")
+    dump.add_argument("-o", "--output", default="-", metavar="FILE",
+                      help="where to write (YAML; JSON when FILE ends in .json; default - : stdout)")
+    _scenario_flags(dump)
     return parser
 
 
 def _config(args: argparse.Namespace, extra: dict[str, str]) -> dict[str, Any]:
     """Settings named by flags that were given (others stay env/default)."""
+    if getattr(args, "scenario_file", None) and (args.scenario or args.params):
+        raise ValueError("--scenario-file states the whole world: leave out --scenario and --params "
+                         "(a file's `generate` block takes a preset and its parameters)")
     config = {key: getattr(args, flag) for flag, key in {**_FLAG_SETTINGS, **extra}.items()
               if getattr(args, flag, None) is not None}
     return config
@@ -70,6 +86,8 @@ def _config(args: argparse.Namespace, extra: dict[str, str]) -> dict[str, Any]:
 def serve(args: argparse.Namespace) -> int:
     """Start the server, print its URLs and tokens, and run until interrupted."""
     connect = [args.connect_url, args.connect_enterprise, args.connect_token]
+    if args.scenario_file and args.connect_url:  # the file names the enterprise; its seed, the token
+        connect = [args.connect_url]
     if any(connect) and not all(connect):
         print("mock-ghes: --connect-url, --connect-enterprise and --connect-token go together", file=sys.stderr)
         return 2
@@ -148,12 +166,34 @@ def license_usage(args: argparse.Namespace) -> int:
     return 0
 
 
+def scenario_dump(args: argparse.Namespace) -> int:
+    """Write the world of the state (or of the scenario the flags name) as a scenario file."""
+    from scenarios.file.dump import dump_text
+
+    from .runtime import open_runtime
+    from .scenario_dump import dump_world
+
+    runtime = open_runtime(load(_config(args, {})))
+    try:
+        text = dump_text(dump_world(runtime), args.output)
+    finally:
+        runtime.db.close()
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"Wrote {args.output}.", file=sys.stderr)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `mock-ghes`; returns the exit status."""
     args = build_parser().parse_args(argv)
     try:
         if args.command == "serve":
             return serve(args)
+        if args.command == "scenario":
+            return scenario_dump(args)
         if args.command == "license" and args.license_command == "usage":
             return license_usage(args)
         from .runtime import open_runtime

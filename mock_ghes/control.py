@@ -11,12 +11,14 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 
 from github_http import ControlHooks, GitHubError, isoformat
+from scenarios.file.use import checked, document_digest, file_seed, preset_label
 
 from .access import ghes
 from .domain import UnknownUser
 from .openapi import ghes_openapi
 from .report_store import REPORTS_TABLE
 from .runtime import Runtime
+from .scenario_dump import dump_world
 from .schemas import MockUserSchema
 
 ROUTES_DOC = [
@@ -28,7 +30,8 @@ ROUTES_DOC = [
 def describe(runtime: Runtime) -> dict[str, Any]:
     """The scenario this server was built from, and what it amounts to now."""
     spec, instance = runtime.spec(), runtime.store.instance()
-    return {**spec, "server_id": instance["server_id"], "host_name": instance["host_name"],
+    return {**spec, "scenario_file": document_digest(runtime.document()),
+            "server_id": instance["server_id"], "host_name": instance["host_name"],
             "version": instance["version"], "admin_login": instance["admin_login"],
             "member_login": instance["member_login"], "seats": instance["seats"],
             "seats_used": runtime.store.seats_used(), "users": runtime.store.user_stats(),
@@ -36,8 +39,17 @@ def describe(runtime: Runtime) -> dict[str, Any]:
 
 
 def load_scenario(runtime: Runtime, spec: dict[str, Any]) -> None:
-    """Switch to `{seed, preset, params, instance}` (missing keys keep the current value)."""
+    """Switch to `{seed, preset, params, instance}` (missing keys keep the current value), or to a
+    scenario file: `{file: document}` (its seed unless `seed` is given; `instance` as above)."""
     current = runtime.spec()
+    if spec.get("file") is not None:
+        document = checked(spec["file"])
+        seed = spec.get("seed", file_seed(document, {}))
+        instance = spec.get("instance", current["instance"])
+        if isinstance(instance, bool) or not isinstance(instance, int):
+            raise ValueError("instance must be an integer")
+        runtime.seed(seed, preset_label(document), {}, instance, document)
+        return
     seed = spec.get("seed", current["seed"])
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ValueError("seed must be an integer")
@@ -83,5 +95,5 @@ def make_hooks(runtime: Runtime) -> ControlHooks:
 
     return ControlHooks(reset=reset, load_scenario=lambda spec: load_scenario(runtime, spec),
                         describe_scenario=lambda: describe(runtime), openapi=ghes_openapi,
-                        extend=extend, routes_doc=ROUTES_DOC,
+                        extend=extend, routes_doc=ROUTES_DOC, dump_scenario=lambda: dump_world(runtime),
                         derived_tables=(REPORTS_TABLE,))

@@ -5,6 +5,7 @@ both start here, so they seed, reseed and read the state the same way.
 """
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -13,12 +14,16 @@ from typing import Any
 from export_format import keys
 from github_http import Clock, Database, parse_time
 from github_http.auth import token_digest
+from scenarios.file.use import file_seed, preset_label, read_document
+from scenarios.tokens import token_for
 
 from .connect_store import ConnectConfig, ConnectStore
 from .licensing import LicenseRules
 from .report_store import ReportStore
 from .seeding import build_scenario, scenario_token, seed_rows
 from .store import Store
+
+SCENARIO_FILE_KEY = "ghes_scenario_file"  # mock_kv: the scenario file's document ("" for a preset)
 
 
 @dataclass
@@ -48,6 +53,11 @@ class Runtime:
         return {"seed": inst["seed"], "preset": inst["preset"], "params": inst["params"],
                 "instance": inst["instance_index"]}
 
+    def document(self) -> dict[str, Any] | None:
+        """The scenario file the state was seeded from (its parsed document), None for a preset."""
+        text = self.db.get_kv(SCENARIO_FILE_KEY)
+        return json.loads(text) if text else None
+
     def tokens(self) -> dict[str, str]:
         """The tokens the server prints: its site admin's, a normal user's and the Manage API's."""
         spec = self.spec()
@@ -59,27 +69,35 @@ class Runtime:
     def connect_preset(self) -> ConnectConfig | None:
         """GitHub Connect as configured by settings/flags (all three given), license sync on."""
         s = self.settings
-        preset = ConnectConfig(s["CONNECT_URL"], s["CONNECT_ENTERPRISE"], s["CONNECT_TOKEN"], True)
+        enterprise, token, license_sync = s["CONNECT_ENTERPRISE"], s["CONNECT_TOKEN"], True
+        stated = stated_connect(self.document(), self.spec()) if s["CONNECT_URL"] and self.store.is_seeded() else None
+        if stated is not None:  # a scenario file's instance: its enterprise, Connect token and license sync
+            enterprise, token = enterprise or stated[0], token or stated[1]
+            license_sync = stated[2]
+        preset = ConnectConfig(s["CONNECT_URL"], enterprise, token, license_sync)
         return preset if preset.complete else None
 
-    def seed(self, seed: int, preset: str, params: dict[str, Any], instance: int) -> None:
-        """(Re)build the whole state from a scenario: users, license, Connect; attempts forgotten.
+    def seed(self, seed: int, preset: str, params: dict[str, Any], instance: int,
+             document: dict[str, Any] | None = None) -> None:
+        """(Re)build the whole state from a scenario (or a scenario file's `document`): users, license,
+        Connect; attempts forgotten.
 
         The scenario is generated before any write, so a bad spec raises ValueError and the
         old state stays as it was.
         """
-        scenario = build_scenario(seed, preset, params)
+        scenario = build_scenario(seed, preset, params, document)
         now = self.clock.now()
         rows = seed_rows(scenario, instance, admin_token=self.settings["ADMIN_TOKEN"], now=now,
                          host_name=self.settings["HOST_NAME"])
         with self.db.transaction():
             self.store.replace_all(rows.instance, rows.users)
+            self.db.set_kv(SCENARIO_FILE_KEY, json.dumps(document) if document is not None else "")
             self.connect.reset(self.connect_preset(), now, min(rows.scenario_sync_enabled_at, now))
 
     def reseed(self) -> None:
         """Back to the current scenario's initial state (`/_mock/reset`)."""
         spec = self.spec()
-        self.seed(spec["seed"], spec["preset"], spec["params"], spec["instance"])
+        self.seed(spec["seed"], spec["preset"], spec["params"], spec["instance"], self.document())
 
     def apply_start_overrides(self) -> None:
         """Flags given at start win over a kept state: the admin token and a Connect preset."""
@@ -89,6 +107,22 @@ class Runtime:
         if preset is not None and self.connect.config() != preset:
             enabled = parse_time(self.store.instance()["scenario_sync_enabled_at"])
             self.connect.configure(preset, self.clock.now(), min(enabled, self.clock.now()))
+
+
+def stated_connect(document: dict[str, Any] | None, spec: dict[str, Any]) -> tuple[str, str, bool] | None:
+    """(enterprise, Connect token, license sync) a scenario file states for this instance, or None.
+
+    Used only with a GHEC URL given (--connect-url): the file names the enterprise, the token
+    derives from its seed, and `license_sync: false` keeps Connect on with license sync off.
+    """
+    if document is None:
+        return None
+    instances, enterprises = document.get("ghes") or [], document.get("enterprises") or []
+    mine = instances[spec["instance"] - 1] if len(instances) >= spec["instance"] else {}
+    slug = enterprises[0].get("slug") if enterprises else None
+    if not slug or mine.get("connect") is False:
+        return None
+    return slug, token_for(spec["seed"], f"connect:{slug}"), mine.get("license_sync") is not False
 
 
 def open_runtime(settings: dict[str, Any]) -> Runtime:
@@ -104,8 +138,13 @@ def open_runtime(settings: dict[str, Any]) -> Runtime:
                       reports=ReportStore(db, timedelta(seconds=settings["REPORT_CACHE_SECONDS"])))
     try:
         if not runtime.store.is_seeded():
+            document = settings["SCENARIO_DOCUMENT"] or (
+                read_document(settings["SCENARIO_FILE"]) if settings["SCENARIO_FILE"] else None)
             scenario_args = (settings["SEED"], settings["SCENARIO"], settings["SCENARIO_PARAMS"],
-                             settings["INSTANCE"])
+                             settings["INSTANCE"], document)
+            if document is not None:
+                scenario_args = (file_seed(document, settings), preset_label(document), {}, settings["INSTANCE"],
+                                 document)
             with db.transaction():
                 if not runtime.store.is_seeded():
                     runtime.seed(*scenario_args)

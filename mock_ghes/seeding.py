@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 import scenarios
 from github_http import isoformat
 from github_http.auth import token_digest
+from scenarios.file.use import world
 from scenarios.model import GhesInstance, Scenario
 from scenarios.tokens import token_for
 
@@ -35,9 +36,9 @@ class Seeded:
     scenario_sync_enabled_at: datetime
 
 
-def build_scenario(seed: int, preset: str, params: dict[str, Any]) -> Scenario:
-    """The shared generator's world; bad values raise ValueError naming the valid choices."""
-    return scenarios.build(seed=seed, preset=preset, **params)
+def build_scenario(seed: int, preset: str, params: dict[str, Any], document: dict[str, Any] | None = None) -> Scenario:
+    """The shared generator's world, or a scenario file's; bad values raise ValueError naming the valid choices."""
+    return world(seed, preset, params, document)
 
 
 def scenario_token(scenario: Scenario | None, seed: int, key: str) -> str:
@@ -94,8 +95,9 @@ def seed_rows(scenario: Scenario, index: int, *, admin_token: str, now: datetime
     company = scenario.enterprises[0].name if scenario.enterprises else "Mock Company"
     document = license_document(inst, company)
     digest = license_hash(document)
-    tokens = {inst.admin_login: admin_token or scenario_token(scenario, scenario.seed, f"ghes:{index}:admin"),
-              inst.member_login: scenario_token(scenario, scenario.seed, f"ghes:{index}:member")}
+    # The member first: when a scenario file has no plain user, its admin is both and keeps the admin token.
+    tokens = {inst.member_login: scenario_token(scenario, scenario.seed, f"ghes:{index}:member"),
+              inst.admin_login: admin_token or scenario_token(scenario, scenario.seed, f"ghes:{index}:admin")}
     instance = {
         "instance_index": index, "server_id": inst.server_id, "host_name": host_name or inst.host_name,
         "version": inst.version, "seats": None if inst.seats == "unlimited" else int(inst.seats),

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from github_http.settings import load_settings
+from scenarios.file.use import seed_given
 
 ENV_PREFIX = "MOCK_GHES_"
 
@@ -18,6 +19,8 @@ DEFAULTS: dict[str, Any] = {
     "SEED": 1,                      # the scenario's seed (scenarios.build)
     "SCENARIO": "demo",             # the scenario preset
     "SCENARIO_PARAMS": "",          # JSON object of ScenarioParams overrides, e.g. {"people": 1000}
+    "SCENARIO_FILE": "",            # a scenario file (YAML/JSON, docs/scenarios.md) instead of a preset
+    "SCENARIO_DOCUMENT": None,      # config only: a scenario file's parsed document (the pytest plugin)
     "INSTANCE": 1,                  # which GHES instance of the scenario this server is (1-based)
     "STATE_PATH": "",               # SQLite file; "" = ephemeral (removed at exit)
     "ADMIN_TOKEN": "",              # the site admin's token; "" = derived from the seed
@@ -54,6 +57,7 @@ def load(config: Mapping[str, Any] | None = None) -> dict[str, Any]:
         settings["SCENARIO_PARAMS"] = json.loads(raw) if raw.strip() else {}
     if not isinstance(settings["SCENARIO_PARAMS"], dict):
         raise ValueError("SCENARIO_PARAMS must be a JSON object of scenario overrides")
+    settings["SEED_GIVEN"] = seed_given(ENV_PREFIX, config)  # may override a scenario file's seed
     if not settings["SECRET_KEY"]:
         settings["SECRET_KEY"] = derived_secret(settings["SEED"], settings["INSTANCE"])
     return settings

@@ -1,26 +1,44 @@
 """Named parameter sets, so a CLI flag or a fixture can say "demo" instead of five numbers.
 
-See docs/scenarios.md for what each preset is for.
+Each preset is a scenario file shipped with the package (scenarios/preset_files/NAME.yaml, a
+`generate` block and nothing else), read through the scenario-file schema like any user's file;
+`load_path` of one builds the same world as `build(seed, NAME)`. See docs/scenarios.md for what
+each preset is for.
 """
 from __future__ import annotations
 
 import dataclasses
+from importlib import resources
 from typing import Any
 
 from .model import ScenarioParams
 from .names import SUPPORTED_LOCALES
 
-PRESETS: dict[str, ScenarioParams] = {
-    # Fast enough for every unit test; still has both instances and both enterprises.
-    "small": ScenarioParams(people=20, ghes_instances=2, overlap=0.6, edge_cases=True),
-    # The default: what a person clicking through the mock UIs should see.
-    "demo": ScenarioParams(people=200, ghes_instances=2, overlap=0.6, edge_cases=True),
-    # Small, with every edge case planted and the last instance's seats "unlimited".
-    "edge-cases": ScenarioParams(people=30, ghes_instances=2, overlap=0.6, edge_cases=True,
-                                 unlimited_seats=True),
-    # Load and pagination testing: 100,000 people, built in well under two seconds.
-    "large": ScenarioParams(people=100_000, ghes_instances=2, overlap=0.6, edge_cases=True),
-}
+PRESET_ORDER = ("small", "demo", "edge-cases", "large")
+
+
+def preset_file(name: str) -> Any:
+    """The packaged scenario file of preset `name` (an importlib.resources Traversable)."""
+    return resources.files(__package__).joinpath("preset_files", f"{name}.yaml")
+
+
+def _read_presets() -> dict[str, ScenarioParams]:
+    """Every packaged preset file's `generate` parameters, checked by the scenario-file schema.
+
+    A file's `generate.preset` names itself, so loading the file builds exactly `build(seed, name)`
+    (the generator plants some cases by preset name); here only the parameters are read."""
+    from .file import validate_document
+    from .file.parse import parse_text
+
+    out = {}
+    for name in PRESET_ORDER:
+        spec = validate_document(parse_text(preset_file(name).read_text(encoding="utf-8"), f"{name}.yaml"))
+        params = {k: v for k, v in spec["generate"].items() if k != "preset" and v is not None}
+        out[name] = ScenarioParams(**{**params, "locales": tuple(params["locales"])})
+    return out
+
+
+PRESETS: dict[str, ScenarioParams] = _read_presets()
 
 _FIELDS = tuple(f.name for f in dataclasses.fields(ScenarioParams))
 

@@ -82,8 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--file", action="append", default=[], metavar="FILE", help="also check this export file")
 
     p = sub.add_parser("demo", help="run both mocks in-process and narrate the manual and Connect flows")
-    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--seed", type=int, default=None, help="scenario seed (default 42, or a scenario file's own)")
     p.add_argument("--scenario", default="demo", help="scenario preset (default demo)")
+    p.add_argument("--scenario-file", default=None, metavar="FILE",
+                   help="tell the story on this scenario file's world (two GHES instances; docs/scenarios.md)")
     p.add_argument("--keep-running", action="store_true", help="leave the servers up until Ctrl-C")
     p.add_argument("--json", action="store_true", help="print a machine-readable summary")
     diff.add_parser(sub)

@@ -143,7 +143,7 @@ def ghes_truth(client: GhesClient) -> GhesTruth:
 
 
 def ghec_enterprise(ghec: GhecClient) -> Any:
-    """GHEC's members and identities, rebuilt from its scenario spec (ground truth, not its state).
+    """GHEC's members and identities, rebuilt from its scenario spec or scenario file (ground truth, not its state).
 
     GHEC may serve its main enterprise under another slug (a CLI override), so the enterprise
     is found by its position in GHEC's list, which follows the scenario's order.
@@ -153,7 +153,11 @@ def ghec_enterprise(ghec: GhecClient) -> Any:
     params = spec.get("params") or {}
     params = {k: (tuple(v) if k == "locales" else v) for k, v in params.items()}
     try:
-        world = scenarios.build(int(spec["seed"]), spec.get("preset") or "demo", **params)
+        if spec.get("scenario_file"):  # a stated world: GHEC hands out the file it was loaded with
+            from scenarios.file import load_document
+            world = load_document(ghec.mock_get("/_mock/scenario/file"))
+        else:
+            world = scenarios.build(int(spec["seed"]), spec.get("preset") or "demo", **params)
     except (KeyError, TypeError, ValueError) as error:
         raise SyncError(f"cannot rebuild GHEC's scenario from its /_mock/scenario ({error})") from None
     slug = (ghec.enterprise or "").lower()

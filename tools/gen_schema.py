@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Regenerate the published JSON Schema files, and optionally the generated golden files.
 
-    .venv/bin/python tools/gen_schema.py            # fixtures/schema/<name>/<SCHEMA_VERSION>.json
+    .venv/bin/python tools/gen_schema.py            # fixtures/schema/<name>/<version>.json, scenario-file/*.json
     .venv/bin/python tools/gen_schema.py --check    # exit 1 if they are out of date
     .venv/bin/python tools/gen_schema.py --golden   # also fixtures/golden/{small,edge-cases}*
     .venv/bin/python tools/gen_schema.py --force    # rewrite an existing version's file (unpublished work only)
@@ -30,6 +30,7 @@ from export_format import build_export, load_public_key  # noqa: E402
 from export_format.json_schema import schema_files  # noqa: E402
 from export_format.limits import MAX_EMAIL_LENGTH, MAX_EMAIL_LOCAL_LENGTH, MAX_EMAILS_PER_USER, MAX_USER_ID  # noqa: E402
 from export_format.versions import SCHEMA_VERSION  # noqa: E402
+from scenarios.file.json_schema import scenario_schema_files  # noqa: E402
 
 GOLDEN = ROOT / "export_format" / "published" / "golden"  # = fixtures/golden (a link)
 LICENSE_HASH = "sha256:" + hashlib.sha256(b"TEST-ONLY license for the mock pair").hexdigest()
@@ -117,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="overwrite an existing version's file (only for a version never published)")
     args = parser.parse_args(argv)
     stale = []
-    for path, text in schema_files().items():
+    for path, text in {**schema_files(), **scenario_schema_files()}.items():
         current = path.read_text(encoding="utf-8") if path.exists() else None
         if current == text:
             continue

@@ -1,0 +1,80 @@
+"""How the apps, the plugin and the sync client reach a world: a generated spec or a scenario file.
+
+A server keeps the file's parsed document with its scenario spec (not the path), so a reset, a
+second worker or a restart with --state rebuilds the same world even if the file has changed
+or gone since. `--seed` given beside a file replaces the file's seed (tokens derive from it).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..model import Scenario
+from . import load_document
+from .build import FILE_PRESET
+from .parse import Problem, ScenarioFileError, parse_text
+
+
+def world(seed: int, preset: str, params: Mapping[str, Any], document: Mapping[str, Any] | None) -> Scenario:
+    """The Scenario of a stored spec: the file's world (with this seed) or the generated one."""
+    if document is None:
+        from .. import build as build_generated
+
+        return build_generated(seed, preset, **dict(params))
+    return load_document({**document, "seed": seed})
+
+
+def read_document(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """A scenario file's parsed document, checked completely (every problem raised at once)."""
+    target = Path(path)
+    try:
+        text = target.read_bytes()
+    except OSError as error:
+        raise ScenarioFileError([Problem("$", f"cannot read {target}: {error.strerror or error}")]) from error
+    return checked(parse_text(text, target.name))
+
+
+def checked(document: Any) -> dict[str, Any]:
+    """The document itself once it loads without a problem (raises ScenarioFileError otherwise)."""
+    load_document(document)
+    return dict(document)
+
+
+def file_seed(document: Mapping[str, Any], settings: Mapping[str, Any]) -> int:
+    """The seed a file's world is built with: --seed / *_SEED when given, else the file's own (default 1)."""
+    if settings.get("SEED_GIVEN"):
+        return int(settings["SEED"])
+    seed = document.get("seed", 1)
+    return seed if isinstance(seed, int) and not isinstance(seed, bool) else 1
+
+
+def preset_label(document: Mapping[str, Any]) -> str:
+    """What a file's world is called where a preset name is shown (its `name`, else "file")."""
+    name = document.get("name")
+    return name if isinstance(name, str) and name else FILE_PRESET
+
+
+def file_spec(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The spec keys a server's SCENARIO_DOCUMENT / SCENARIO_FILE setting gives ({} without one)."""
+    document = settings.get("SCENARIO_DOCUMENT") or (
+        read_document(settings["SCENARIO_FILE"]) if settings.get("SCENARIO_FILE") else None)
+    if document is None:
+        return {}
+    return {"seed": file_seed(document, settings), "preset": preset_label(document), "params": {}, "file": document}
+
+
+def document_digest(document: Mapping[str, Any] | None) -> str | None:
+    """sha256 of a document's canonical JSON: which file a server runs (GET /_mock/scenario), None for a preset."""
+    if document is None:
+        return None
+    text = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def seed_given(prefix: str, config: Mapping[str, Any] | None) -> bool:
+    """Whether the seed was stated (config or environment), so it may override a file's seed."""
+    return "SEED" in (config or {}) or f"{prefix}SEED" in os.environ
