@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     from . import create_app
 
     try:
-        app = create_app({**config_from(args), **({"PAGE_BLOCKS": False} if args.command == "scenario" else {})})
+        app = create_app(config_from(args))
         if args.command == "scenario":
             return _dump(app, args.output)
     except (ValueError, json.JSONDecodeError) as error:

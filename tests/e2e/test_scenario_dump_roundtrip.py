@@ -54,10 +54,9 @@ def _close(app) -> None:
 @pytest.mark.parametrize("kind", sorted(APPS))
 @pytest.mark.parametrize("preset", PRESETS)
 def test_a_dump_loads_back_as_the_same_state(kind: str, preset: str) -> None:
-    first = APPS[kind]({"SCENARIO": preset, "PAGE_BLOCKS": False} if kind == "ghec" else {"SCENARIO": preset})
+    first = APPS[kind]({"SCENARIO": preset})
     document = first.test_client().get("/_mock/scenario/file").get_json()
-    extra = {"PAGE_BLOCKS": False} if kind == "ghec" else {}
-    second = APPS[kind]({"SCENARIO_DOCUMENT": document, **extra})
+    second = APPS[kind]({"SCENARIO_DOCUMENT": document})
     try:
         loaded_at_moment(first, {"seed": 1, "preset": preset})
         loaded_at_moment(second, {"file": document})
@@ -75,8 +74,7 @@ def test_the_cli_dump_is_a_file_the_cli_serves_from(kind: str, tmp_path: Path) -
                            "-o", str(out)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert load_path(out).preset == "small"
-    extra = {"PAGE_BLOCKS": False} if kind == "ghec" else {}
-    first, second = APPS[kind]({"SCENARIO": "small", **extra}), APPS[kind]({"SCENARIO_FILE": str(out), **extra})
+    first, second = APPS[kind]({"SCENARIO": "small"}), APPS[kind]({"SCENARIO_FILE": str(out)})
     try:
         loaded_at_moment(first, {"seed": 1, "preset": "small"})
         loaded_at_moment(second, {"file": load_document_text(out)})

@@ -11,8 +11,8 @@ import yaml
 
 import mock_ghec
 import mock_ghes
+from license_mocks_launch import serve_pair
 from scenarios.tokens import token_for
-from sync_client import serve_pair
 from sync_client.cli import main as license_sync
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,7 +25,7 @@ BAD = 'version: "1.0.0"\ncolour: blue\nenterprises: [{slug: e, accounts: [{login
 @pytest.fixture(scope="module")
 def two_instance_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The small preset's world as a scenario file (two GHES instances, two enterprises)."""
-    app = mock_ghec.create_app({"SCENARIO": "small", "PAGE_BLOCKS": False})
+    app = mock_ghec.create_app({"SCENARIO": "small"})
     path = tmp_path_factory.mktemp("world") / "small.yaml"
     path.write_text(yaml.safe_dump(app.test_client().get("/_mock/scenario/file").get_json(), sort_keys=False))
     app.extensions["mock"].db.close()
@@ -99,7 +99,7 @@ def test_make_serve_serves_every_instance_of_the_file(capsys, monkeypatch) -> No
 
 
 def test_the_file_says_which_instance_has_connect_and_license_sync(tmp_path: Path) -> None:
-    from sync_client.servers import start_pair
+    from license_mocks_launch.servers import start_pair
 
     document = yaml.safe_load(ALICE.read_text())
     document["ghes"][0].update(connect=True, license_sync=False)

@@ -21,7 +21,7 @@ def test_saml_on_one_organization_matches_through_identities(make_app: Any, monk
     member = next(m for m in partner.members if m.role == "member")
     member.identity = SamlIdentity("saml", "nameid@upn.example", "nameid", "N", "nameid@upn.example",
                                    ["nameid@upn.example"])
-    monkeypatch.setattr(store_module.scenarios, "build", lambda *args, **kwargs: world)
+    monkeypatch.setattr(store_module, "world", lambda *args, **kwargs: world)
     client = make_app().test_client()
     auth = {"Authorization": f"token {world.tokens[f'ghec:{partner.slug}:owner']}"}
     upload(client, partner.slug, auth, export_bytes(SERVER, "ghes.upn.example", [user(7, "NameID@upn.example")]))
