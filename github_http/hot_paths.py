@@ -51,9 +51,6 @@ class HotPaths:
         self._flask, self._endpoints = flask_app, endpoints
         self._settled = _fingerprint(flask_app, endpoints)
 
-    #: The name of the previous release (one release, then gone).
-    settle = start_answering
-
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         """Serve from a hot path when one answers; an error in one also falls back to Flask,
         which then answers (or fails) the way the route always has."""

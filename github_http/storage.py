@@ -175,11 +175,6 @@ class Database:
         """Run `callback` when this thread's request scope ends, or now outside one."""
         self._reads.after_request(callback)
 
-    # The names of the previous release, for code written against them (one release, then gone).
-    unchanged = cached_read
-    moment = request_scope
-    after_moment = after_request
-
     def get_kv(self, key: str, default: str | None = None) -> str | None:
         """A control value (clock offset, scenario spec) shared by every worker (the clock's is
         asked on every request, hence `cached_read`)."""

@@ -4,7 +4,7 @@ New tables only (CREATE IF NOT EXISTS), so state files and snapshots of the cons
 tables keep their version. Accounts stay in `ghec_accounts` (every GitHub.com account the
 enterprise knows, billed or not); these tables say what §7 looks at, and
 `ghec_account_facts` holds each account's verdict: only billed accounts get a row
-(`reads.cloud_rows` leaves the others out of matching and row order).
+(`reads.cloud_side_of` leaves the others out of matching and row order).
 
 An invitation by email to someone with no account is an account too, so it can have a row:
 id `-invitation_id`, login `~invitation-ID` (no GitHub.com login has "~"), no emails.
@@ -105,7 +105,7 @@ CREATE TABLE IF NOT EXISTS ghec_enterprise_flags (
 ORGS_TABLES = ("ghec_vs_subscriptions", "ghec_scim_users", "ghec_account_facts", "ghec_invitations",
                "ghec_collaborators", "ghec_org_roles", "ghec_repos", "ghec_orgs", "ghec_enterprise_flags")
 
-#: Accounts with no license row: what `reads.cloud_rows` leaves out (an account with no facts is billed).
+#: Accounts with no license row: what `reads.cloud_side_of` leaves out (an account with no facts is billed).
 NOT_BILLED_FILTER = ("NOT EXISTS (SELECT 1 FROM ghec_account_facts f WHERE "
                      "f.enterprise_id = ghec_accounts.enterprise_id AND f.account_id = ghec_accounts.id "
                      "AND f.billed = 0)")

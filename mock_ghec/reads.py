@@ -264,9 +264,6 @@ def cloud_side_of(db: Database, enterprise_id: int) -> CloudSide:
     return cloud
 
 
-#: The name of the previous release (it returns a CloudSide, not rows); one release, then gone.
-cloud_rows = cloud_side_of
-
 
 def uses_saml(db: Database, enterprise_id: int) -> bool:
     """Whether the enterprise links SAML identities (the matching's fourth rule applies)."""

@@ -28,7 +28,7 @@ from license_rules.matching import CloudAccount
 from scenarios.file.use import file_spec, world
 
 from . import reads
-from .domain import FileTooLarge, InvalidUsage, NotJson, NotRegistered, UsageRefused
+from .domain import FileTooLarge, InvalidUsage, NotJson, NotRegistered
 from .orgs_seed import seed_enterprise
 from .page_cache import PageCache
 from .page_rows import page_answer
@@ -38,8 +38,7 @@ from .rows import ENCODER, CloudSide, account_fields, cloud_side, identity_attri
 from .schemas import DUMPS
 from .tables import DOMAIN_TABLES, MIGRATIONS, SCHEMA, SCHEMA_VERSION, SCHEMA_VERSION_KEY
 
-#: UsageRefused is domain.py's; named here too for code that caught it from the store (one release).
-__all__ = ["Store", "UsageRefused"]
+__all__ = ["Store"]
 
 EVENT_UPLOADED = "Server usage uploaded"
 EVENT_SYNCED = "GitHub Connect server usage synced"

@@ -74,12 +74,12 @@ def test_a_cache_hit_keeps_the_entry_longest(tmp_path: Any) -> None:
     app = mock_ghec.create_app({"TESTING": True, "SCENARIO": "small", "SEED": 3, "JOURNAL": False})
     db = app.extensions["mock"].db
     hot = int(db.one("SELECT MIN(id) FROM ghec_enterprises")[0])
-    reads.cloud_rows(db, hot)
+    reads.cloud_side_of(db, hot)
     other = Database(tmp_path / "other.sqlite3")
     try:
         for enterprise_id in range(reads.CLOUD_CACHE_LIMIT * 2):
             reads.prime_cloud(other, enterprise_id, "generation", cloud_side([], False))
-            reads.cloud_rows(db, hot)  # a hit: moves it to the newest end
+            reads.cloud_side_of(db, hot)  # a hit: moves it to the newest end
         assert (str(db.path), hot) in reads._cloud_cache
         assert len(reads._cloud_cache) <= reads.CLOUD_CACHE_LIMIT
     finally:

@@ -153,11 +153,3 @@ def test_after_moment_waits_for_the_end_of_the_request(pair: tuple[Database, Dat
     assert seen == ["still in the request", "after"]
     db.after_request(lambda: seen.append("now"))  # outside a request: at once
     assert seen[-1] == "now"
-
-
-def test_the_previous_names_still_work_for_one_release(pair: tuple[Database, Database]) -> None:
-    db, _ = pair
-    assert Database.unchanged is Database.cached_read and Database.moment is Database.request_scope
-    assert Database.after_moment is Database.after_request
-    with db.moment():
-        assert db.unchanged("old name", lambda: 7) == 7
