@@ -9,17 +9,19 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from github_http.pagination import link_prefix, requested_page
-from github_http.users import UserUrls, simple_user
+from github_http.private_user import emails, private_user
+from github_http.users import UserUrls
 
 from . import reads
 from .access import caller_login, db, owned_enterprise, store
 from .page_rows import DEFAULT_PER_PAGE, MAX_PER_PAGE, page_answer
-from .schemas import LicenseSyncStatusSchema, UserSchema
+from .schemas import LicenseSyncStatusSchema
 
 bp = Blueprint("ghec_api", __name__)
 JSON = "application/json; charset=utf-8"
 _SYNC_STATUS = LicenseSyncStatusSchema()
-_USER = UserSchema()
+#: `created_at` of every GitHub.com account (the scenario keeps no account dates).
+ACCOUNTS_CREATED = "2020-01-01T00:00:00Z"
 
 
 @bp.get("/enterprises/<enterprise>/consumed-licenses")
@@ -50,10 +52,25 @@ def license_sync_status(enterprise: str) -> Response:
 
 @bp.get("/user")
 def user() -> Response:
-    """GitHub's "Get the authenticated user" as simple-user (API URLs on this server, pages on github.com)."""
+    """GitHub's "Get the authenticated user" as private-user (API URLs on this server, pages on github.com).
+
+    Our choices (docs/ghec.md): the scenario keeps no account dates, so `created_at` is
+    ACCOUNTS_CREATED; the email is the primary (first verified) address.
+    """
     login = caller_login()
     account = reads.account(db(), login) or {"id": 0, "login": login, "name": None}
+    addresses = reads.account_emails(db(), account["id"])
+    primary = next((address for address, verified in addresses if verified), None)
     urls = UserUrls(request.url_root, "https://github.com", "https://avatars.githubusercontent.com/u/")
-    return jsonify(_USER.dump(simple_user(urls, login=account["login"], user_id=account["id"],
-                                          node_id=f"U_mock{account['id']}", name=account["name"] or None,
-                                          email=None, site_admin=False)))
+    return jsonify(private_user(urls, login=account["login"], user_id=account["id"],
+                                node_id=f"U_mock{account['id']}", name=account["name"] or None,
+                                email=primary, site_admin=False, created_at=ACCOUNTS_CREATED,
+                                two_factor=True))
+
+
+@bp.get("/user/emails")
+def user_emails() -> Response:
+    """GitHub's "List email addresses for the authenticated user"."""
+    account = reads.account(db(), caller_login())
+    addresses = reads.account_emails(db(), account["id"]) if account else []
+    return jsonify(emails(addresses, next((a for a, verified in addresses if verified), None)))

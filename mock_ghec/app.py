@@ -13,14 +13,19 @@ from flask import Flask
 
 from github_http import Clock, Database, install
 from github_http.api_headers import HeaderPolicy
+from github_http.rate_limit import DOCS_RATE_LIMITS as DOCS
+from github_http.rate_limit import RatePolicy
 from github_http.storage import require_shared_state
 from github_http.web import install_web
+from github_http.wire_routes import make_wire_blueprint
 
 from . import reads
 from . import settings as settings_module
 from .api import bp as api_bp
 from .api_hot import HOT_ENDPOINTS, consumed_licenses_hot
 from .control import make_hooks
+from .identity import identify
+from .pages import PRODUCT
 from .pages import bp as pages_bp
 from .server_usage import bp as server_usage_bp
 from .store import Store
@@ -30,9 +35,18 @@ MULTIPART_SLACK = 1 << 20
 _PAGE_MARKER = "/settings/"
 
 
+_PAGES = ("/", "/login", "/logout")
+
+
+def is_page(path: str) -> bool:
+    """The pages: home, sign-in/out, an enterprise's settings, the layout's assets."""
+    return path in _PAGES or path.startswith("/static/") or (path.startswith("/enterprises/") and _PAGE_MARKER in path)
+
+
 def is_api(path: str) -> bool:
-    """REST paths (GitHub JSON errors and headers): /user and /enterprises/… except settings pages."""
-    return path == "/user" or (path.startswith("/enterprises/") and _PAGE_MARKER not in path)
+    """REST paths (GitHub JSON errors and headers): everything at the root but the pages and `/_mock/`,
+    as on api.github.com, so an unknown path is GitHub's JSON 404."""
+    return not is_page(path) and not path.startswith("/_mock")
 
 
 def is_page_post(path: str) -> bool:
@@ -56,14 +70,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if reads.scenario_spec(db) is None:
         store.load_if_empty(store.default_spec())
     app.extensions["ghec_store"] = store
-    policy = HeaderPolicy(rate_limit=5000)
+    policy = HeaderPolicy()  # the rate-limit headers are api_wire.py's, counted per token
     # A fixed SERVER_NAME makes Flask refuse other hosts: that check lives in Flask, so no hot path.
     hot = [consumed_licenses_hot(db, policy, store.blocks)] if settings["HOT_PATHS"] and not settings.get("SERVER_NAME") else []
     kit = install(app, settings=settings, db=db, clock=clock, hooks=make_hooks(store), headers=policy,
-                  is_api=is_api, hot_paths=hot)
+                  is_api=is_api, hot_paths=hot, identify=lambda token: identify(db, token),
+                  rate_policy=RatePolicy.from_settings(settings, enabled_by_default=True))
     install_web(app, settings["SECRET_KEY"], is_page_post)
+    app.jinja_env.globals["product_name"] = PRODUCT  # the shared 404 page names the product
     for blueprint in (api_bp, server_usage_bp, pages_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(make_wire_blueprint("", lambda: {"verifiable_password_authentication": False,
+                                                            "domains": {"website": ["github.com"]}}, DOCS))
     if kit.hot:
         kit.hot.settle(app, HOT_ENDPOINTS)
     store.blocks.refresh_stale()

@@ -27,6 +27,9 @@ DEFAULTS: dict[str, Any] = {
     "CONTROL_KEY": "",          # X-Mock-Control-Key for /_mock/ off loopback ("" = loopback only)
     "JOURNAL": True,            # record requests in /_mock/journal
     "HOT_PATHS": True,          # answer consumed-licenses' plain case without Flask (api_hot.py)
+    "RATE_LIMIT": True,         # GitHub's primary rate limit on the mock clock (github_http/rate_limit.py)
+    "RATE_LIMIT_PER_HOUR": 5000,  # per token
+    "RATE_LIMIT_ANONYMOUS": 60,   # per IP without a (known) token
     "PAGE_BLOCKS": True,        # pre-render per_page=100 pages after each write, in the background (page_blocks.py)
     "JOURNAL_MAX_ENTRIES": 1000,
     "JOURNAL_MAX_BODY_BYTES": 64 << 20,

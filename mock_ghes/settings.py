@@ -41,6 +41,9 @@ DEFAULTS: dict[str, Any] = {
     "HTTP_ONLY": True,              # the mock serves plain HTTP; goes into the export's instance block
     "HOST_NAME": "",                # override the scenario instance's host name ("" = the scenario's)
     "DUE_CHECK_TTL": 5.0,           # seconds a worker trusts its cached next-sync time (other workers)
+    "RATE_LIMIT": False,            # GitHub's primary rate limit (GHES ships with it off: docs/ghes.md)
+    "RATE_LIMIT_PER_HOUR": 5000,    # per token, when on
+    "RATE_LIMIT_ANONYMOUS": 60,     # per IP without a token, when on
 }
 
 

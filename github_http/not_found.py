@@ -1,0 +1,32 @@
+"""404 as GitHub answers it: an unknown path, or a method the path does not support, is a 404.
+
+GitHub never answers 405 (and sends no `Allow`): on the API both are its JSON
+`{"message": "Not Found", ...}`; on pages the same 404 as an HTML page in the shared layout
+(`github_not_found.html`), so a wrong link looks like the rest of the product.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException
+
+from .errors import error_response, not_found
+
+
+def register_not_found(app: Flask, wants_json: Callable[[], bool]) -> None:
+    """Answer 404 and 405 as GitHub's 404: JSON where `wants_json()`, the HTML page elsewhere.
+
+    Registered per status code, so Flask prefers these to the generic HTTPException handler
+    of errors.py for both.
+    """
+
+    def _answer(error: HTTPException) -> Any:
+        """One 404 for both causes."""
+        if wants_json():
+            return error_response(not_found())
+        return render_template("github_not_found.html"), 404
+
+    app.register_error_handler(404, _answer)
+    app.register_error_handler(405, _answer)

@@ -1,0 +1,37 @@
+"""Who a token is, as GitHub tells from it: the kind by its prefix, the owner, a classic token's scopes.
+
+DOMAIN §10: `ghp_` classic personal token (scopes, echoed in `X-OAuth-Scopes`), `github_pat_`
+fine-grained token, `gho_` OAuth app token, `ghs_` GitHub App installation token. Each app
+says who a presented token belongs to (its `identify`); what follows from the kind is here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CLASSIC, FINE_GRAINED, OAUTH_APP, INSTALLATION = "classic", "fine_grained", "oauth_app", "installation"
+#: Longest prefix first: `github_pat_` before anything shorter could match.
+PREFIXES = (("github_pat_", FINE_GRAINED), ("ghp_", CLASSIC), ("gho_", OAUTH_APP), ("ghs_", INSTALLATION))
+
+
+def kind_of(token: str) -> str:
+    """The kind of a token by its prefix; an unprefixed one (an old-style 40-hex token) is classic."""
+    for prefix, kind in PREFIXES:
+        if token.startswith(prefix):
+            return kind
+    return CLASSIC
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The owner of a known token, with what GitHub reads from the token itself."""
+
+    digest: str  # the token's SHA-256, the rate limit's key
+    user_id: int | None
+    login: str
+    kind: str = CLASSIC
+    scopes: tuple[str, ...] | None = None  # a classic or OAuth app token's scopes; None: not scoped
+
+    @property
+    def scoped(self) -> bool:
+        """Whether GitHub reports scopes for this token (`X-OAuth-Scopes`)."""
+        return self.kind in (CLASSIC, OAUTH_APP) and self.scopes is not None

@@ -1,0 +1,70 @@
+"""`GET /rate_limit` and `GET /meta`, the same on both mocks (GHES under `/api/v3`).
+
+`/rate_limit` reports the caller's budget as api_wire.py counts it and does not count itself;
+with rate limits off (GHES's default) it is GHES's 404 "Rate limiting is not enabled.".
+`/meta` answers GitHub's api-overview; GHES adds its `installed_version`.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+from marshmallow import Schema, fields
+
+from .api_wire import CALLER_KEY, RATE_KEY
+from .appkit import current_kit
+from .auth import presented_token
+from .errors import GitHubError, bad_credentials
+from .rate_limit import headers_of, overview
+
+
+class _RateSchema(Schema):
+    """GitHub's `rate-limit`."""
+
+    limit, remaining, reset, used = fields.Integer(), fields.Integer(), fields.Integer(), fields.Integer()
+
+
+class RateLimitOverviewSchema(Schema):
+    """GitHub's `rate-limit-overview`."""
+
+    resources = fields.Dict(keys=fields.String(), values=fields.Nested(_RateSchema))
+    rate = fields.Nested(_RateSchema)
+
+
+class ApiOverviewSchema(Schema):
+    """GitHub's `api-overview`, the parts a mock can truthfully say."""
+
+    verifiable_password_authentication = fields.Boolean(required=True)
+    installed_version = fields.String()  # GHES only
+    domains = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+_OVERVIEW, _META = RateLimitOverviewSchema(), ApiOverviewSchema()
+
+
+def make_wire_blueprint(prefix: str, meta: Callable[[], dict[str, Any]], disabled_docs: str) -> Blueprint:
+    """The blueprint at `prefix` ("" on GHEC, "/api/v3" on GHES); `meta()` is the app's api-overview,
+    `disabled_docs` the documentation link of the rate-limits-off 404."""
+    bp = Blueprint("github_wire", __name__, url_prefix=prefix or None)
+
+    @bp.get("/rate_limit")
+    def rate_limit() -> Response:
+        """GitHub's "Get rate limit status for the authenticated user"."""
+        kit = current_kit()
+        if not kit.rate_policy.enabled or kit.rate_limits is None:
+            raise GitHubError(404, "Rate limiting is not enabled.", documentation_url=disabled_docs)
+        if presented_token() is not None and request.environ.get(CALLER_KEY) is None:
+            raise bad_credentials()
+        key, budget = request.environ[RATE_KEY]
+        window = kit.rate_limits.peek(key, budget, int(kit.clock.now().timestamp()))
+        response = jsonify(_OVERVIEW.dump(overview(window)))
+        response.headers.extend(headers_of(window))
+        return response
+
+    @bp.get("/meta")
+    def api_meta() -> Response:
+        """GitHub's "Get GitHub meta information" (no authentication needed)."""
+        return jsonify(_META.dump(meta()))
+
+    return bp
