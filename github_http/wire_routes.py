@@ -68,3 +68,28 @@ def make_wire_blueprint(prefix: str, meta: Callable[[], dict[str, Any]], disable
         return jsonify(_META.dump(meta()))
 
     return bp
+
+
+#: The components the wire routes answer with, for an app's OpenAPI document.
+WIRE_SCHEMAS: dict[str, type[Schema]] = {"rate-limit-overview": RateLimitOverviewSchema,
+                                         "api-overview": ApiOverviewSchema}
+
+
+def wire_openapi_paths(prefix: str, tags: list[str]) -> list[tuple[str, dict[str, Any]]]:
+    """The OpenAPI operations of `/rate_limit`, `/meta` and `/_mock/rate-limit` at `prefix`."""
+
+    def ok(ref: str) -> dict[str, Any]:
+        """A JSON 200 of a component."""
+        return {"description": "Response", "content": {"application/json": {
+            "schema": {"$ref": f"#/components/schemas/{ref}"}}}}
+
+    error = {"description": "GitHub error", "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/basic-error"}}}}
+    return [
+        (f"{prefix}/rate_limit", {"get": {"operationId": "rate-limit/get", "tags": tags,
+                                          "summary": "Get rate limit status for the authenticated user",
+                                          "responses": {"200": ok("rate-limit-overview"), "304": {
+                                              "description": "Not modified"}, "404": error}}}),
+        (f"{prefix}/meta", {"get": {"operationId": "meta/get", "tags": tags, "summary": "Get GitHub meta information",
+                                    "responses": {"200": ok("api-overview"), "304": {"description": "Not modified"}}}}),
+    ]
