@@ -60,7 +60,7 @@ def private_user(urls: UserUrls, *, login: str, user_id: int, node_id: str, name
                 twitter_username=None, public_repos=0, public_gists=0, followers=0, following=0,
                 created_at=created_at, updated_at=updated_at or created_at, private_gists=0,
                 total_private_repos=0, owned_private_repos=0, disk_usage=0, collaborators=0,
-                two_factor_authentication=two_factor)
+                two_factor_authentication=two_factor, user_view_type="private")  # GitHub's discriminator
     return _PRIVATE_USER.dump(data)
 
 

@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
-
 from app_factory import closing_factory
+from flask import Flask
 
 import mock_ghec
 import mock_ghes
