@@ -51,9 +51,9 @@ def test_githubkit_on_ghes_the_same(live_ghes: LiveServer) -> None:
 
 def test_githubkit_sees_githubs_404_for_a_wrong_method(live_ghec: LiveServer, owner_token: str) -> None:
     """A route a client calls with a method GitHub does not serve there fails as GitHub's 404."""
-    with GitHub(TokenAuthStrategy(owner_token), base_url=live_ghec.url + "/") as gh:
-        with pytest.raises(RequestFailed) as failed:
-            gh.request("POST", "/user/emails/nope", json={})
+    with GitHub(TokenAuthStrategy(owner_token), base_url=live_ghec.url + "/") as gh, \
+            pytest.raises(RequestFailed) as failed:
+        gh.request("POST", "/user/emails", json={})
     assert failed.value.response.status_code == 404
     assert failed.value.response.json()["message"] == "Not Found"
 
