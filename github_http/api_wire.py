@@ -58,11 +58,13 @@ class ApiWire:
 
     def __init__(self, app: Callable, *, is_api: Callable[[str], bool], clock: Clock,
                  identify: Callable[[str], Caller | None], limiter: RateLimiter | None,
-                 uncounted: tuple[str, ...] = ()) -> None:
+                 uncounted: tuple[str, ...] = (), accepted_scopes: Callable[[str], str | None] | None = None) -> None:
         """`identify(token)` names a known token's owner; `limiter` None: no rate limit (GHES's
-        default); `uncounted` paths never count (`/rate_limit`)."""
+        default); `uncounted` paths never count (`/rate_limit`); `accepted_scopes(path)` is the
+        `X-Accepted-OAuth-Scopes` of a path that needs a scope (None: not sent)."""
         self.app, self.is_api, self.clock, self.identify = app, is_api, clock, identify
         self.limiter, self.uncounted = limiter, uncounted
+        self.accepted_scopes = accepted_scopes or (lambda path: None)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         """Serve one request; pages only get their content type checked."""
@@ -101,6 +103,9 @@ class ApiWire:
                 headers.extend(headers_of(window))
             if caller is not None and caller.scoped:
                 headers.append(("X-OAuth-Scopes", ", ".join(caller.scopes or ())))
+            accepted = self.accepted_scopes(path)
+            if accepted is not None:
+                headers.append(("X-Accepted-OAuth-Scopes", accepted))
             return headers
 
         return self._run(environ, start_response, finish, captured, head=method == "HEAD")

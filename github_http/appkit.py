@@ -51,14 +51,16 @@ def install(app: Flask, *, settings: dict[str, Any], db: Database, clock: Clock,
             hooks: ControlHooks, headers: HeaderPolicy,
             is_api: Callable[[str], bool], hot_paths: list[HotPath] | None = None,
             identify: Callable[[str], Caller | None] = lambda token: None,
-            rate_policy: RatePolicy = RATE_LIMITS_OFF, api_prefix: str = "") -> MockKit:
+            rate_policy: RatePolicy = RATE_LIMITS_OFF, api_prefix: str = "",
+            accepted_scopes: Callable[[str], str | None] | None = None) -> MockKit:
     """Give `app` GitHub's API conventions and the mock control plane.
 
     `is_api(path)` tells which paths are REST API (JSON errors, GitHub headers, version
     negotiation); the rest are pages. `hot_paths` answer their routes' plain case without
     Flask (hot_paths.py), inside the faults and the journal. `identify(token)` names a known
     token's owner, `rate_policy` the primary rate limit, `api_prefix` where the API lives
-    (`/api/v3` on GHES): api_wire.py applies them to the hot paths and Flask alike.
+    (`/api/v3` on GHES), `accepted_scopes(path)` a path's `X-Accepted-OAuth-Scopes`: api_wire.py
+    applies them to the hot paths and Flask alike.
     """
     kit = MockKit(db=db, clock=clock, journal=Journal(db, settings.get("JOURNAL_MAX_ENTRIES", 1000)),
                   faults=FaultBook(db), settings=settings)
@@ -94,7 +96,7 @@ def install(app: Flask, *, settings: dict[str, Any], db: Database, clock: Clock,
         kit.hot = HotPaths(app.wsgi_app, hot_paths)
     limiter = RateLimiter(rate_policy, kit.rate_limits) if rate_policy.enabled else None
     wired = ApiWire(kit.hot or app.wsgi_app, is_api=is_api, clock=clock, identify=identify, limiter=limiter,
-                    uncounted=(api_prefix + "/rate_limit",))
+                    uncounted=(api_prefix + "/rate_limit",), accepted_scopes=accepted_scopes)
     app.wsgi_app = MockWire(wired, kit.faults, kit.journal, clock, kit.db,  # type: ignore[method-assign]
                             max_body_bytes=settings.get("JOURNAL_MAX_BODY_BYTES", 64 << 20),
                             record=settings.get("JOURNAL", True))

@@ -35,3 +35,33 @@ class Caller:
     def scoped(self) -> bool:
         """Whether GitHub reports scopes for this token (`X-OAuth-Scopes`)."""
         return self.kind in (CLASSIC, OAUTH_APP) and self.scopes is not None
+
+
+#: Classic scopes that include others (GitHub's scope hierarchy, for the scopes the mocks check).
+IMPLIED_BY = {"read:enterprise": ("admin:enterprise",), "read:org": ("admin:org", "write:org"),
+              "user": (), "site_admin": ()}
+NOT_FOR_APPS = "Resource not accessible by integration"
+
+
+def has_scope(scopes: tuple[str, ...], needed: str) -> bool:
+    """Whether a token's scopes grant `needed` (itself or a scope that includes it)."""
+    return needed in scopes or any(parent in scopes for parent in IMPLIED_BY.get(needed, ()))
+
+
+def accepted(needed: str) -> str:
+    """`X-Accepted-OAuth-Scopes` for a route that needs `needed`: it and what includes it."""
+    return ", ".join(sorted((needed, *IMPLIED_BY.get(needed, ()))))
+
+
+def refusal(caller: Caller | None, needed: str) -> str | None:
+    """Why GitHub refuses this token on a route that needs `needed` and is closed to GitHub Apps
+    (its message), or None when the token kind and scopes let it through (the role is the
+    route's business). An installation token is refused; a classic or OAuth-app token needs the scope."""
+    if caller is None:
+        return None
+    if caller.kind == INSTALLATION:
+        return NOT_FOR_APPS
+    if caller.scoped and not has_scope(caller.scopes or (), needed):
+        return (f"Your token has not been granted the required scopes to use this endpoint. It needs the "
+                f"'{needed}' scope; your token has: [{', '.join(caller.scopes or ())}].")
+    return None

@@ -13,7 +13,7 @@ from github_http.private_user import emails, private_user
 from github_http.users import UserUrls
 
 from . import reads
-from .access import caller_login, db, owned_enterprise, store
+from .access import caller_login, db, license_access, store
 from .page_rows import DEFAULT_PER_PAGE, MAX_PER_PAGE, page_answer
 from .schemas import LicenseSyncStatusSchema
 
@@ -27,7 +27,7 @@ ACCOUNTS_CREATED = "2020-01-01T00:00:00Z"
 @bp.get("/enterprises/<enterprise>/consumed-licenses")
 def consumed_licenses(enterprise: str) -> Response:
     """GitHub's "List enterprise consumed licenses": per_page (30, max 100), page, Link."""
-    access = owned_enterprise(enterprise)
+    access = license_access(enterprise)
     page = requested_page(default_size=DEFAULT_PER_PAGE, max_size=MAX_PER_PAGE)
     body, link = page_answer(db(), access, page, link_prefix(page), store().blocks)
     return Response(body, content_type=JSON, headers=[("Link", link)] if link else None)
@@ -40,7 +40,7 @@ def license_sync_status(enterprise: str) -> Response:
     Our choices (docs/ghec.md): uploads count as syncs; a server registered through Connect
     that never pushed shows status "never_synced" dated at its registration.
     """
-    access = owned_enterprise(enterprise)
+    access = license_access(enterprise)
     instances = []
     for server in reads.servers(db(), access.id):
         status = server["sync_status"] or "never_synced"

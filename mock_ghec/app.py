@@ -24,7 +24,7 @@ from . import settings as settings_module
 from .api import bp as api_bp
 from .api_hot import HOT_ENDPOINTS, consumed_licenses_hot
 from .control import make_hooks
-from .identity import identify
+from .identity import accepted_scopes, identify
 from .pages import PRODUCT
 from .pages import bp as pages_bp
 from .server_usage import bp as server_usage_bp
@@ -75,6 +75,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     hot = [consumed_licenses_hot(db, policy, store.blocks)] if settings["HOT_PATHS"] and not settings.get("SERVER_NAME") else []
     kit = install(app, settings=settings, db=db, clock=clock, hooks=make_hooks(store), headers=policy,
                   is_api=is_api, hot_paths=hot, identify=lambda token: identify(db, token),
+                  accepted_scopes=accepted_scopes,
                   rate_policy=RatePolicy.from_settings(settings, enabled_by_default=True))
     install_web(app, settings["SECRET_KEY"], is_page_post)
     app.jinja_env.globals["product_name"] = PRODUCT  # the shared 404 page names the product

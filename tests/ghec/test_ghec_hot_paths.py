@@ -137,3 +137,19 @@ def test_a_hook_added_after_the_app_was_built_turns_the_hot_path_off(
     assert answer.status_code == 200 and answer.headers["X-Extended"] == "yes"
     plain = make_app().test_client().get(url, headers=owner)
     assert plain.status_code == 200 and "X-Extended" not in plain.headers and plain.data == answer.data
+
+
+def test_every_token_kind_gets_the_same_answer_hot_and_cold(pair: tuple[Any, Any, list[int]], main: Any,
+                                                            scenario: scenarios.Scenario) -> None:
+    """Kinds and scopes the license endpoints accept are served hot; the refused ones (a classic
+    token without read:enterprise, an App installation token) go to Flask, which says why."""
+    hot, cold, calls = pair
+    url = f"/enterprises/{main.slug}/consumed-licenses?per_page=100"
+    for suffix, served_hot in (("", True), (":oauth_app", True), (":fine_grained", True),
+                               (":no_scopes", False), (":installation", False)):
+        headers = {"Authorization": f"token {scenario.tokens[f'ghec:{main.slug}:owner{suffix}']}"}
+        before = len(calls)
+        answer = _answer(hot, "GET", url, headers)
+        assert answer == _answer(cold, "GET", url, headers), suffix
+        assert answer[0] == (200 if served_hot else 403), suffix
+        assert len(calls) == before + (0 if served_hot else 1), suffix
