@@ -43,6 +43,12 @@ class ApiOverviewSchema(Schema):
 _OVERVIEW, _META = RateLimitOverviewSchema(), ApiOverviewSchema()
 
 
+def _known_or_none() -> None:
+    """Routes open to anyone still refuse a token nobody has, as GitHub does (401 "Bad credentials")."""
+    if presented_token() is not None and request.environ.get(CALLER_KEY) is None:
+        raise bad_credentials()
+
+
 def make_wire_blueprint(prefix: str, meta: Callable[[], dict[str, Any]], disabled_docs: str) -> Blueprint:
     """The blueprint at `prefix` ("" on GHEC, "/api/v3" on GHES); `meta()` is the app's api-overview,
     `disabled_docs` the documentation link of the rate-limits-off 404."""
@@ -51,11 +57,10 @@ def make_wire_blueprint(prefix: str, meta: Callable[[], dict[str, Any]], disable
     @bp.get("/rate_limit")
     def rate_limit() -> Response:
         """GitHub's "Get rate limit status for the authenticated user"."""
+        _known_or_none()
         kit = current_kit()
         if not kit.rate_policy.enabled or kit.rate_limits is None:
             raise GitHubError(404, "Rate limiting is not enabled.", documentation_url=disabled_docs)
-        if presented_token() is not None and request.environ.get(CALLER_KEY) is None:
-            raise bad_credentials()
         key, budget = request.environ[RATE_KEY]
         window = kit.rate_limits.peek(key, budget, int(kit.clock.now().timestamp()))
         response = jsonify(_OVERVIEW.dump(overview(window)))
@@ -64,7 +69,8 @@ def make_wire_blueprint(prefix: str, meta: Callable[[], dict[str, Any]], disable
 
     @bp.get("/meta")
     def api_meta() -> Response:
-        """GitHub's "Get GitHub meta information" (no authentication needed)."""
+        """GitHub's "Get GitHub meta information" (no authentication needed; a bad token is still a 401)."""
+        _known_or_none()
         return jsonify(_META.dump(meta()))
 
     return bp

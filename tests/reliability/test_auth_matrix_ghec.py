@@ -19,7 +19,8 @@ E = "/enterprises/<enterprise>"
 ROUTES = {
     ("GET", "/"): "public", ("GET", "/login"): "public", ("POST", "/login"): "public_form",
     ("POST", "/logout"): "public_form", ("GET", "/static/github/<path:filename>"): "asset",
-    ("GET", "/user"): "token",
+    ("GET", "/user"): "token", ("GET", "/user/emails"): "token",
+    ("GET", "/rate_limit"): "open_api", ("GET", "/meta"): "open_api",
     ("GET", f"{E}/consumed-licenses"): "owner", ("GET", f"{E}/license-sync-status"): "owner",
     ("POST", f"{E}/server-usage"): "owner",
     ("PUT", f"{E}/connect/servers/<server_id>"): "connect", ("POST", f"{E}/connect/server-usage"): "connect",
@@ -138,3 +139,35 @@ def test_no_route_says_whether_an_enterprise_exists(ghec_app: Flask, tokens: dic
         a = call(client, method, url(rule, enterprise=tokens["other_slug"]), bearer(tokens["member"]))
         b = call(client, method, url(rule, enterprise=MISSING), bearer(tokens["member"]))
         assert a.status_code == 404 and same_answer(a, tokens["other_slug"], b, MISSING)
+
+
+#: The token-kind axis (DOMAIN §10) on the routes a person's token reaches: what each kind of the
+#: owner's tokens gets, as `(status, message)`; None: the route's usual success.
+LICENSE_ENDPOINTS = {("GET", f"{E}/consumed-licenses"), ("GET", f"{E}/license-sync-status")}
+KIND_ANSWERS = {
+    "owner": None, "owner:oauth_app": None, "owner:fine_grained": None,
+    "owner:no_scopes": (403, None), "owner:installation": (403, "Resource not accessible by integration"),
+}
+
+
+@pytest.mark.parametrize(("method", "rule"), _routes("token", "owner", "open_api"))
+@pytest.mark.parametrize("kind", sorted(KIND_ANSWERS))
+def test_token_kinds(ghec_app: Flask, tokens: dict[str, str], method: str, rule: str, kind: str) -> None:
+    """GitHub's license endpoints refuse App installation tokens and classic tokens without
+    read:enterprise; every other route answers each kind of the owner's token as the classic one."""
+    client, path = ghec_app.test_client(), url(rule, enterprise=tokens["slug"])
+    answer = call(client, method, path, bearer(tokens[kind]))
+    refused = KIND_ANSWERS[kind] if (method, rule) in LICENSE_ENDPOINTS else None
+    if refused is not None:
+        json_error(answer, refused[0], refused[1])
+    elif method == "GET":
+        assert answer.status_code == 200, (kind, answer.get_data(as_text=True)[:200])
+
+
+@pytest.mark.parametrize(("method", "rule"), _routes("open_api"))
+def test_open_api_routes(ghec_app: Flask, tokens: dict[str, str], method: str, rule: str) -> None:
+    """`/rate_limit` and `/meta` answer anyone, but a token nobody has is still a 401."""
+    client = ghec_app.test_client()
+    assert call(client, method, rule).status_code == 200
+    assert call(client, method, rule, bearer(tokens["owner"])).status_code == 200
+    json_error(call(client, method, rule, bearer(BAD_TOKEN)), 401, "Bad credentials")

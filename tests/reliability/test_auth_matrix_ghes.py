@@ -24,6 +24,7 @@ ROUTES = {
     ("POST", "/logout"): "public_form", ("GET", "/static/<path:filename>"): "asset",
     ("GET", "/static/github/<path:filename>"): "asset",
     ("GET", f"{A}/user"): "token", ("GET", f"{A}/user/<int:user_id>"): "token", ("GET", U): "token",
+    ("GET", f"{A}/user/emails"): "token", ("GET", f"{A}/rate_limit"): "open_api", ("GET", f"{A}/meta"): "open_api",
     ("GET", f"{A}/enterprise/settings/license"): "admin_hidden", ("GET", f"{A}/enterprise/stats/users"): "admin_hidden",
     ("GET", f"{A}/enterprise/license-usage/export"): "admin_hidden",
     ("GET", f"{A}/enterprise/connect"): "admin_hidden", ("PUT", f"{A}/enterprise/connect"): "admin_hidden",
@@ -126,3 +127,15 @@ def test_public_routes_need_no_sign_in(ghes: tuple[Flask, dict[str, Any]], metho
         assert call(client, method, url(rule), form=True).status_code in (200, 302, 401)
     else:
         assert call(client, method, url(rule)).status_code in ((200, 302) if kind == "public" else (200, 404))
+
+
+@pytest.mark.parametrize(("method", "rule"), _routes("open_api"))
+def test_open_api_routes(ghes: tuple[Flask, dict[str, Any]], method: str, rule: str) -> None:
+    """`/meta` answers anyone and `/rate_limit` says rate limits are off (GHES's default) to anyone;
+    a token nobody has is still a 401."""
+    app, f = ghes
+    client = app.test_client()
+    expected = 404 if rule.endswith("/rate_limit") else 200
+    assert call(client, method, rule).status_code == expected
+    assert call(client, method, rule, bearer(f["admin"])).status_code == expected
+    json_error(call(client, method, rule, bearer(BAD_TOKEN)), 401, "Bad credentials")
