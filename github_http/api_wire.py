@@ -37,9 +37,10 @@ def _status_line(status: int) -> str:
         return f"{status} UNKNOWN"
 
 
-def fix_content_type(status: int, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """JSON names its charset; a 204 or 304 has no body type (and no body)."""
-    fixed = []
+def fix_content_type(status: int, headers: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], set[str]]:
+    """JSON names its charset; a 204 or 304 has no body type (and no body). Also returns the
+    (lower-case) names present, so the caller need not look at every header again."""
+    fixed, present = [], set()
     for name, value in headers:
         lower = name.lower()
         if lower == "content-type":
@@ -50,7 +51,8 @@ def fix_content_type(status: int, headers: list[tuple[str, str]]) -> list[tuple[
         elif lower == "content-length" and status == 204:
             continue
         fixed.append((name, value))
-    return fixed
+        present.add(lower)
+    return fixed, present
 
 
 class ApiWire:
@@ -70,7 +72,7 @@ class ApiWire:
         """Serve one request; pages only get their content type checked."""
         path = environ.get("PATH_INFO", "")
         if not self.is_api(path):
-            return self._run(environ, start_response, lambda status, headers: fix_content_type(status, headers))
+            return self._run(environ, start_response, lambda status, headers: fix_content_type(status, headers)[0])
         token = token_in(environ.get("HTTP_AUTHORIZATION", ""))
         caller = self.identify(token) if token else None
         environ[CALLER_KEY] = caller
@@ -91,9 +93,9 @@ class ApiWire:
         def finish(status: int, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
             """GitHub's headers on the app's answer (may turn it into a 304)."""
             nonlocal window
-            headers = fix_content_type(status, headers)
+            headers, present = fix_content_type(status, headers)
             if method in ("GET", "HEAD") and status == 200:
-                headers, not_modified = self._conditional(environ, headers, captured["body"], caller)
+                not_modified = self._conditional(environ, headers, present, captured["body"], caller)
                 if not_modified:
                     captured["status"] = 304
                     if window is not None and self.limiter is not None:
@@ -134,18 +136,20 @@ class ApiWire:
         return [b"" if head or status in _BODYLESS else body]
 
     @staticmethod
-    def _conditional(environ: dict[str, Any], headers: list[tuple[str, str]], body: bytes,
-                     caller: Caller | None) -> tuple[list[tuple[str, str]], bool]:
-        """Add ETag and GitHub's caching headers to a successful read; True when it is a 304."""
-        present = {name.lower(): value for name, value in headers}
-        etag = present.get("etag") or etag_of(body)
-        if "etag" not in present:
+    def _conditional(environ: dict[str, Any], headers: list[tuple[str, str]], present: set[str], body: bytes,
+                     caller: Caller | None) -> bool:
+        """Add ETag and GitHub's caching headers (those the route did not set) to a successful
+        read, in place; True when the request's If-None-Match makes it a 304."""
+        if "etag" in present:
+            etag = next(value for name, value in headers if name.lower() == "etag")
+        else:
+            etag = etag_of(body)
             headers.append(("ETag", etag))
         if "cache-control" not in present:
             headers.append(("Cache-Control", CACHE_CONTROL_PRIVATE if caller else CACHE_CONTROL_PUBLIC))
         if "vary" not in present:
             headers.append(("Vary", VARY))
-        return headers, matches(environ.get("HTTP_IF_NONE_MATCH"), etag)
+        return matches(environ.get("HTTP_IF_NONE_MATCH"), etag)
 
     @staticmethod
     def _refuse(window: Window, caller: Caller | None, environ: dict[str, Any],

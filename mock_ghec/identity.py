@@ -28,7 +28,13 @@ def accepted_scopes(path: str) -> str | None:
 
 
 def identify(db: Database, token: str) -> Caller | None:
-    """The caller behind `token`, or None for a token nobody has."""
+    """The caller behind `token`, or None for a token nobody has; read again only after a write
+    (`Database.unchanged`: every API request asks, and a Caller is immutable)."""
+    return db.unchanged(("caller", token), lambda: _identify(db, token))
+
+
+def _identify(db: Database, token: str) -> Caller | None:
+    """`identify` from the database."""
     found = reads.token_caller(db, token)
     if found is None:
         if reads.enterprise_for_connect_token(db, token) is None:

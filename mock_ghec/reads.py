@@ -267,17 +267,10 @@ def scenario_spec(db: Database) -> dict[str, Any] | None:
 
 
 def token_caller(db: Database, token: str) -> tuple[str, str, int | None] | None:
-    """(login, label (its scenario key), account id) of a token, read again only after a write: every API
-    request asks it (the rate limit counts per token)."""
-    digest = token_digest(token)
-
-    def load() -> tuple[str, str, int | None] | None:
-        """One read of the token and its owner's account."""
-        row = db.one("SELECT t.login, t.label, (SELECT a.id FROM ghec_accounts a WHERE a.login = t.login "
-                     "ORDER BY a.enterprise_id LIMIT 1) FROM ghec_tokens t WHERE t.digest = ?", (digest,))
-        return (row[0], row[1], row[2]) if row else None
-
-    return db.unchanged(("token_caller", digest), load)
+    """(login, label (its scenario key), account id) of a token (identity.py keeps the answer until a write)."""
+    row = db.one("SELECT t.login, t.label, (SELECT a.id FROM ghec_accounts a WHERE a.login = t.login "
+                 "ORDER BY a.enterprise_id LIMIT 1) FROM ghec_tokens t WHERE t.digest = ?", (token_digest(token),))
+    return (row[0], row[1], row[2]) if row else None
 
 
 def account_emails(db: Database, account_id: int) -> list[tuple[str, bool]]:
