@@ -39,7 +39,7 @@ class ControlHooks:
 
 SHARED_ROUTES = [
     ("GET", "/_mock/", "this table, as JSON"),
-    ("POST", "/_mock/reset", "rebuild state from the current scenario; clears journal, faults, clock"),
+    ("POST", "/_mock/reset", "rebuild state from the current scenario; clears journal, faults, clock, rate limits"),
     ("GET", "/_mock/scenario", "the current scenario (seed, preset, params) and its ground truth summary"),
     ("PUT", "/_mock/scenario", "load another scenario: {seed, preset, params}"),
     ("GET", "/_mock/snapshot", "the whole state as JSON"),
