@@ -133,3 +133,14 @@ def test_ghec_can_turn_it_off(make_ghec: Callable[..., Flask], owner: dict[str, 
     client = make_ghec(RATE_LIMIT=False).test_client()
     assert "x-ratelimit-limit" not in client.get("/user", headers=owner).headers
     assert client.get("/rate_limit").status_code == 404
+
+
+def test_workers_on_one_state_share_one_budget(make_ghec: Callable[..., Flask], tmp_path: object,
+                                               owner: dict[str, str]) -> None:
+    """Two apps on one state file (two gunicorn workers) count against the same budget: the
+    counters live in SQLite beside the state, not in a process."""
+    path = str(tmp_path / "state.sqlite3")  # type: ignore[operator]
+    first, second = make_ghec(STATE_PATH=path), make_ghec(STATE_PATH=path)
+    assert _left(first.test_client().get("/user", headers=owner)) == (5000, 4999, 1)
+    assert _left(second.test_client().get("/user", headers=owner)) == (5000, 4998, 2)
+    assert _left(first.test_client().get("/user", headers=owner)) == (5000, 4997, 3)
