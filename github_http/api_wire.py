@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
 
+from .api_headers import DEFAULT_API_VERSION, HeaderPolicy, chosen_version, github_headers
 from .auth import token_in
 from .clock import Clock
 from .etag import CACHE_CONTROL_PRIVATE, CACHE_CONTROL_PUBLIC, VARY, etag_of, matches
@@ -60,13 +61,15 @@ class ApiWire:
 
     def __init__(self, app: Callable, *, is_api: Callable[[str], bool], clock: Clock,
                  identify: Callable[[str], Caller | None], limiter: RateLimiter | None,
-                 uncounted: tuple[str, ...] = (), accepted_scopes: Callable[[str], str | None] | None = None) -> None:
+                 uncounted: tuple[str, ...] = (), accepted_scopes: Callable[[str], str | None] | None = None,
+                 policy: HeaderPolicy | None = None) -> None:
         """`identify(token)` names a known token's owner; `limiter` None: no rate limit (GHES's
         default); `uncounted` paths never count (`/rate_limit`); `accepted_scopes(path)` is the
         `X-Accepted-OAuth-Scopes` of a path that needs a scope (None: not sent)."""
         self.app, self.is_api, self.clock, self.identify = app, is_api, clock, identify
         self.limiter, self.uncounted = limiter, uncounted
         self.accepted_scopes = accepted_scopes or (lambda path: None)
+        self.policy = policy or HeaderPolicy()  # GitHub's headers on the answers given here, not by Flask
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         """Serve one request; pages only get their content type checked."""
@@ -151,12 +154,13 @@ class ApiWire:
             headers.append(("Vary", VARY))
         return matches(environ.get("HTTP_IF_NONE_MATCH"), etag)
 
-    @staticmethod
-    def _refuse(window: Window, caller: Caller | None, environ: dict[str, Any],
+    def _refuse(self, window: Window, caller: Caller | None, environ: dict[str, Any],
                 start_response: Callable) -> list[bytes]:
         """GitHub's 403 for a spent primary budget."""
         body = exceeded_body(exceeded_message(caller.user_id if caller else None, environ.get("REMOTE_ADDR") or ""))
-        headers = [("Content-Type", JSON), ("Content-Length", str(len(body))), *headers_of(window)]
+        version = chosen_version(environ.get("HTTP_X_GITHUB_API_VERSION")) or DEFAULT_API_VERSION
+        headers = [("Content-Type", JSON), ("Content-Length", str(len(body))), *headers_of(window),
+                   *github_headers(self.policy, version)]
         if caller is not None and caller.scoped:
             headers.append(("X-OAuth-Scopes", ", ".join(caller.scopes or ())))
         start_response("403 Forbidden", headers)

@@ -96,7 +96,7 @@ def install(app: Flask, *, settings: dict[str, Any], db: Database, clock: Clock,
         kit.hot = HotPaths(app.wsgi_app, hot_paths)
     limiter = RateLimiter(rate_policy, kit.rate_limits) if rate_policy.enabled else None
     wired = ApiWire(kit.hot or app.wsgi_app, is_api=is_api, clock=clock, identify=identify, limiter=limiter,
-                    uncounted=(api_prefix + "/rate_limit",), accepted_scopes=accepted_scopes)
+                    uncounted=(api_prefix + "/rate_limit",), accepted_scopes=accepted_scopes, policy=headers)
     app.wsgi_app = MockWire(wired, kit.faults, kit.journal, clock, kit.db,  # type: ignore[method-assign]
                             max_body_bytes=settings.get("JOURNAL_MAX_BODY_BYTES", 64 << 20),
                             record=settings.get("JOURNAL", True))

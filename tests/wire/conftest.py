@@ -1,12 +1,14 @@
 """Fixtures for GitHub's wire behaviours on both mocks: apps, their tokens, and live servers for real clients."""
 from __future__ import annotations
 
-import json
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # wire_helpers
+
 from app_factory import closing_factory
 from flask import Flask
 
@@ -14,13 +16,6 @@ import mock_ghec
 import mock_ghes
 import scenarios
 from github_http.live import LiveServer
-
-REFERENCE = Path(__file__).resolve().parents[2] / "fixtures" / "github-openapi"
-
-
-def reference(name: str) -> dict[str, Any]:
-    """One of GitHub's OpenAPI extracts, as the repository keeps it."""
-    return json.loads((REFERENCE / name).read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")

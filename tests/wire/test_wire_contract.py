@@ -11,10 +11,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import reference
 from flask import Flask
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
+from wire_helpers import reference
 
 
 @functools.lru_cache(maxsize=2)

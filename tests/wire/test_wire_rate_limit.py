@@ -126,6 +126,10 @@ def test_ghes_with_the_setting_counts_like_github(make_ghes: Callable[..., Flask
     assert _left(client.get("/api/v3/user", headers=admin)) == (100, 99, 1)
     assert client.get("/api/v3/rate_limit", headers=admin).get_json()["rate"]["remaining"] == 99
     assert _left(client.get("/api/v3/meta")) == (60, 59, 1)
+    client.put("/_mock/rate-limit", json={"ip": "127.0.0.1", "remaining": 0})
+    refused = client.get("/api/v3/meta")
+    assert refused.status_code == 403 and refused.headers["X-GitHub-Enterprise-Version"]
+    assert refused.headers["X-GitHub-Media-Type"] == "github.v3; format=json"
 
 
 def test_ghec_can_turn_it_off(make_ghec: Callable[..., Flask], owner: dict[str, str]) -> None:
