@@ -1,4 +1,4 @@
-"""GitHub's public REST routes, at the root as on api.github.com: consumed licenses, sync status, /user.
+"""GitHub's public REST routes, at the root as on api.github.com: consumed licenses, sync status, /user, /user/emails.
 
 Each route parses, asks the store's reads, serialises. A consumed-licenses page is put together
 by SQLite from the stored rows in at most two key-range reads (page_rows.py), or read whole
