@@ -61,7 +61,7 @@ def openapi_document() -> dict[str, Any]:
     page = {"name": "page", "in": "query", "schema": {"type": "integer", "default": 1}}
     rownum = {"name": "rownum", "in": "path", "required": True, "schema": {"type": "integer"}}
     server_id = {"name": "server_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
-    paths = [
+    paths: list[tuple[str, dict[str, Any]]] = [
         ("/enterprises/{enterprise}/consumed-licenses", {"get": {
             "operationId": "enterprise-admin/get-consumed-licenses", "tags": ["enterprise-admin"],
             "summary": "List enterprise consumed licenses", "parameters": [ENTERPRISE, per_page, page],

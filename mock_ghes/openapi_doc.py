@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from marshmallow import Schema
+
 from github_http.openapi import build_openapi
 from github_http.private_user import EmailSchema as GitHubEmailSchema
 from github_http.private_user import PrivateUserSchema
@@ -16,7 +18,7 @@ from github_http.wire_routes import WIRE_SCHEMAS, wire_openapi_paths
 from . import schemas as s
 from .api import API_PREFIX
 
-SCHEMAS = {
+SCHEMAS: dict[str, type[Schema] | Schema] = {
     "license-info": s.LicenseInfoSchema, "enterprise-user-overview": s.UserStatsSchema,
     "simple-user": s.SimpleUserSchema, "user": s.UserSchema, "create-user-request": s.CreateUserRequestSchema,
     "rename-user-request": s.RenameRequestSchema, "rename-user-response": s.RenameResponseSchema,
