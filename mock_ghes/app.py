@@ -24,7 +24,7 @@ from github_http.wire_routes import make_wire_blueprint
 from .api import API_PREFIX, make_api_blueprint
 from .connect import make_connect_blueprint
 from .control import make_hooks
-from .identity import identify
+from .identity import accepted_scopes, identify
 from .manage_api import make_manage_blueprint
 from .pages import make_pages_blueprint
 from .runtime import Runtime, open_runtime
@@ -93,7 +93,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     install(app, settings=settings, db=runtime.db, clock=runtime.clock, hooks=make_hooks(runtime),
             headers=HeaderPolicy(enterprise_version=ghes.enterprise_version()), is_api=is_api,
-            identify=lambda token: identify(runtime, token), api_prefix=API_PREFIX,
+            identify=lambda token: identify(runtime, token), api_prefix=API_PREFIX, accepted_scopes=accepted_scopes,
             rate_policy=RatePolicy.from_settings(settings, enabled_by_default=False))
     install_web(app, settings["SECRET_KEY"], is_page_post)
     app.jinja_env.globals["product_name"] = PRODUCT_NAME

@@ -64,3 +64,13 @@ def test_the_tokens_serve_prints_can_read_licenses(make_ghec: object, slug: str)
     response = app.test_client().get(f"/enterprises/{slug}/consumed-licenses",
                                      headers={"Authorization": "token ghp_fixedOwnerToken000000000000000000000"})
     assert response.status_code == 200 and "read:enterprise" in response.headers["X-OAuth-Scopes"]
+
+
+def test_ghes_site_admin_routes_say_which_scope_they_accept(ghes: Flask, admin: dict[str, str]) -> None:
+    """GHES's admin routes answer `X-Accepted-OAuth-Scopes: site_admin`; the admin's classic token
+    hears its scopes; routes that need no scope send no accepted list."""
+    client = ghes.test_client()
+    license_info = client.get("/api/v3/enterprise/settings/license", headers=admin)
+    assert license_info.headers["X-Accepted-OAuth-Scopes"] == "site_admin"
+    assert license_info.headers["X-OAuth-Scopes"] == "read:enterprise, site_admin, user"
+    assert "X-Accepted-OAuth-Scopes" not in client.get("/api/v3/user", headers=admin).headers
