@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .errors import GitHubError
+
 CLASSIC, FINE_GRAINED, OAUTH_APP, INSTALLATION = "classic", "fine_grained", "oauth_app", "installation"
 #: Longest prefix first: `github_pat_` before anything shorter could match.
 PREFIXES = (("github_pat_", FINE_GRAINED), ("ghp_", CLASSIC), ("gho_", OAUTH_APP), ("ghs_", INSTALLATION))
@@ -65,3 +67,10 @@ def refusal(caller: Caller | None, needed: str) -> str | None:
         return (f"Your token has not been granted the required scopes to use this endpoint. It needs the "
                 f"'{needed}' scope; your token has: [{', '.join(caller.scopes or ())}].")
     return None
+
+
+def refuse_apps(caller: Caller | None) -> None:
+    """GitHub's 403 on a route its description marks not enabled for GitHub Apps
+    (`enabledForGitHubApps: false`: `/user`, `/user/emails`, the license and site-admin routes)."""
+    if caller is not None and caller.kind == INSTALLATION:
+        raise GitHubError(403, NOT_FOR_APPS)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
+from github_http.api_wire import CALLER_KEY
 from github_http.pagination import link_prefix, requested_page
 from github_http.private_user import emails, private_user
+from github_http.token_kinds import refuse_apps
 from github_http.users import UserUrls
 
 from . import reads
@@ -58,6 +60,7 @@ def user() -> Response:
     ACCOUNTS_CREATED; the email is the primary (first verified) address.
     """
     login = caller_login()
+    refuse_apps(request.environ.get(CALLER_KEY))
     account = reads.account(db(), login) or {"id": 0, "login": login, "name": None}
     addresses = reads.account_emails(db(), account["id"])
     primary = next((address for address, verified in addresses if verified), None)
@@ -72,5 +75,6 @@ def user() -> Response:
 def user_emails() -> Response:
     """GitHub's "List email addresses for the authenticated user"."""
     account = reads.account(db(), caller_login())
+    refuse_apps(request.environ.get(CALLER_KEY))
     addresses = reads.account_emails(db(), account["id"]) if account else []
     return jsonify(emails(addresses, next((a for a, verified in addresses if verified), None)))

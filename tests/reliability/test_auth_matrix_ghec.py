@@ -144,6 +144,8 @@ def test_no_route_says_whether_an_enterprise_exists(ghec_app: Flask, tokens: dic
 #: The token-kind axis (DOMAIN §10) on the routes a person's token reaches: what each kind of the
 #: owner's tokens gets, as `(status, message)`; None: the route's usual success.
 LICENSE_ENDPOINTS = {("GET", f"{E}/consumed-licenses"), ("GET", f"{E}/license-sync-status")}
+#: GitHub's descriptions mark these not enabled for GitHub Apps (besides the license endpoints).
+CLOSED_TO_APPS = {("GET", "/user"), ("GET", "/user/emails")}
 KIND_ANSWERS = {
     "owner": None, "owner:oauth_app": None, "owner:fine_grained": None,
     "owner:no_scopes": (403, None), "owner:installation": (403, "Resource not accessible by integration"),
@@ -154,10 +156,13 @@ KIND_ANSWERS = {
 @pytest.mark.parametrize("kind", sorted(KIND_ANSWERS))
 def test_token_kinds(ghec_app: Flask, tokens: dict[str, str], method: str, rule: str, kind: str) -> None:
     """GitHub's license endpoints refuse App installation tokens and classic tokens without
-    read:enterprise; every other route answers each kind of the owner's token as the classic one."""
+    read:enterprise, `/user` and `/user/emails` refuse installation tokens; every other route
+    answers each kind of the owner's token as the classic one."""
     client, path = ghec_app.test_client(), url(rule, enterprise=tokens["slug"])
     answer = call(client, method, path, bearer(tokens[kind]))
     refused = KIND_ANSWERS[kind] if (method, rule) in LICENSE_ENDPOINTS else None
+    if kind == "owner:installation" and (method, rule) in CLOSED_TO_APPS:
+        refused = KIND_ANSWERS[kind]
     if refused is not None:
         json_error(answer, refused[0], refused[1])
     elif method == "GET":
