@@ -1,7 +1,8 @@
 """Figure: consumed-licenses throughput under gunicorn (2 workers) over loopback.
 
 The mock GHEC is served with its DEFAULT settings (journal on: every request is recorded;
-pages kept in memory per worker as they are served, PAGE_CACHE_MIB) over the 1,000,000-row state, and loaded from
+pages kept in memory per worker as they are served, PAGE_CACHE_MIB; the rate limit counting every request, the
+token's budget raised through `/_mock/rate-limit` so that none is refused) over the 1,000,000-row state, and loaded from
 another process with `per_page=100` pages
 spread over the whole range. The yardstick, in the same run and with the same gunicorn
 command line, is bench/const_app.py's constant `{"ok": true}` route; beside it, the same app
@@ -11,6 +12,7 @@ answering one real page's bytes as a constant shows what moving a 66 KB page cos
 """
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -71,6 +73,17 @@ def page_paths(slug: str, rows: int) -> list[str]:
     return [f"/enterprises/{slug}/consumed-licenses?per_page=100&page={n}" for n in range(1, pages + 1, step)]
 
 
+def raise_budget(port: int, token: str) -> None:
+    """Give the token a budget the load cannot spend: the rate limit stays on and counts every
+    request (its cost is part of the figure), but GitHub's 5,000 an hour would turn all but the
+    first few seconds' answers into 403s."""
+    body = json.dumps({"token": token, "limit": 10**12, "remaining": 10**12}).encode()
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/_mock/rate-limit", data=body, method="PUT",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        answer.read()
+
+
 def run(state: Path, workdir: Path, slug: str, token: str, rows: int) -> list[Figure]:
     """Throughput of consumed-licenses pages vs the constant route, same gunicorn settings."""
     paths = page_paths(slug, rows)
@@ -79,6 +92,7 @@ def run(state: Path, workdir: Path, slug: str, token: str, rows: int) -> list[Fi
     page_file = workdir / "page.json"
     try:
         wait_http(f"http://127.0.0.1:{port}/_mock/", proc=proc)
+        raise_budget(port, token)
         rps, bad, generator = load(port, paths, headers, workdir)
         request = urllib.request.Request(f"http://127.0.0.1:{port}{paths[len(paths) // 2]}", headers=headers)
         with urllib.request.urlopen(request, timeout=30) as answer:

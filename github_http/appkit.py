@@ -13,13 +13,18 @@ from flask import Flask, current_app, request
 from flask.json.provider import DefaultJSONProvider
 
 from .api_headers import HeaderPolicy, decorate, negotiate_version
+from .api_wire import JSON, ApiWire
 from .clock import Clock
 from .control import ControlHooks, make_control_blueprint
 from .errors import register_error_handlers
 from .faults import FaultBook
 from .hot_paths import HotPath, HotPaths
 from .journal import Journal
+from .not_found import register_not_found
+from .rate_limit import RATE_LIMITS_OFF, RateLimiter, RatePolicy
+from .rate_limit_store import RateLimitStore
 from .storage import Database
+from .token_kinds import Caller
 from .wire import CONTROL_PREFIX, MockWire
 
 
@@ -32,7 +37,9 @@ class MockKit:
     journal: Journal
     faults: FaultBook
     settings: dict[str, Any]
-    hot: HotPaths | None = None  # answers hot routes' plain case once the app calls its `settle`
+    rate_limits: RateLimitStore  # the primary rate limit's counters (rate_limit.py)
+    rate_policy: RatePolicy = RATE_LIMITS_OFF
+    hot: HotPaths | None = None  # answers hot routes' plain case once the app calls `start_answering`
 
 
 def current_kit() -> MockKit:
@@ -42,18 +49,26 @@ def current_kit() -> MockKit:
 
 def install(app: Flask, *, settings: dict[str, Any], db: Database, clock: Clock,
             hooks: ControlHooks, headers: HeaderPolicy,
-            is_api: Callable[[str], bool], hot_paths: list[HotPath] | None = None) -> MockKit:
+            is_api: Callable[[str], bool], hot_paths: list[HotPath] | None = None,
+            identify: Callable[[str], Caller | None] = lambda token: None,
+            rate_policy: RatePolicy = RATE_LIMITS_OFF, api_prefix: str = "",
+            accepted_scopes: Callable[[str], str | None] | None = None) -> MockKit:
     """Give `app` GitHub's API conventions and the mock control plane.
 
     `is_api(path)` tells which paths are REST API (JSON errors, GitHub headers, version
     negotiation); the rest are pages. `hot_paths` answer their routes' plain case without
-    Flask (hot_paths.py), inside the faults and the journal.
+    Flask (hot_paths.py), inside the faults and the journal. `identify(token)` names a known
+    token's owner, `rate_policy` the primary rate limit, `api_prefix` where the API lives
+    (`/api/v3` on GHES), `accepted_scopes(path)` a path's `X-Accepted-OAuth-Scopes`: api_wire.py
+    applies them to the hot paths and Flask alike.
     """
     kit = MockKit(db=db, clock=clock, journal=Journal(db, settings.get("JOURNAL_MAX_ENTRIES", 1000)),
-                  faults=FaultBook(db), settings=settings)
+                  faults=FaultBook(db), settings=settings, rate_limits=RateLimitStore(db, rate_policy.window),
+                  rate_policy=rate_policy)
     app.extensions["mock"] = kit
     if isinstance(app.json, DefaultJSONProvider):  # Flask's own provider, unless an app swaps it
         app.json.sort_keys = False  # keep GitHub's key order (message first)
+        app.json.mimetype = JSON  # GitHub names the charset on every JSON body
     app.config["CONTROL_KEY"] = settings.get("CONTROL_KEY") or None
 
     def wants_json() -> bool:
@@ -61,6 +76,7 @@ def install(app: Flask, *, settings: dict[str, Any], db: Database, clock: Clock,
         return is_api(request.path) or request.path.startswith(CONTROL_PREFIX)
 
     register_error_handlers(app, wants_json)
+    register_not_found(app, wants_json)
 
     @app.before_request
     def _api_version() -> None:
@@ -78,7 +94,10 @@ def install(app: Flask, *, settings: dict[str, Any], db: Database, clock: Clock,
     app.register_blueprint(make_control_blueprint(hooks))
     if hot_paths:
         kit.hot = HotPaths(app.wsgi_app, hot_paths)
-    app.wsgi_app = MockWire(kit.hot or app.wsgi_app, kit.faults, kit.journal, clock, kit.db,  # type: ignore[method-assign]
+    limiter = RateLimiter(rate_policy, kit.rate_limits) if rate_policy.enabled else None
+    wired = ApiWire(kit.hot or app.wsgi_app, is_api=is_api, clock=clock, identify=identify, limiter=limiter,
+                    uncounted=(api_prefix + "/rate_limit",), accepted_scopes=accepted_scopes, policy=headers)
+    app.wsgi_app = MockWire(wired, kit.faults, kit.journal, clock, kit.db,  # type: ignore[method-assign]
                             max_body_bytes=settings.get("JOURNAL_MAX_BODY_BYTES", 64 << 20),
                             record=settings.get("JOURNAL", True))
     return kit

@@ -19,6 +19,7 @@ from .auth import secrets_equal
 from .clock import parse_time
 from .errors import GitHubError, problems_parsing_json
 from .faults import FaultError
+from .rate_limit import set_budget
 from .snapshot import dump_state, restore_state
 
 if TYPE_CHECKING:  # WHY only for the checker: appkit.py imports this module
@@ -44,7 +45,7 @@ class ControlHooks:
 
 SHARED_ROUTES = [
     ("GET", "/_mock/", "this table, as JSON"),
-    ("POST", "/_mock/reset", "rebuild state from the current scenario; clears journal, faults, clock"),
+    ("POST", "/_mock/reset", "rebuild state from the current scenario; clears journal, faults, clock, rate limits"),
     ("GET", "/_mock/scenario", "the current scenario (seed, preset, params) and its ground truth summary"),
     ("PUT", "/_mock/scenario", "load another scenario: {seed, preset, params}, or a scenario file (YAML or JSON)"),
     ("GET", "/_mock/scenario/file", "the current world as a scenario file (JSON)"),
@@ -60,6 +61,8 @@ SHARED_ROUTES = [
     ("PUT", "/_mock/clock", "set the time: {now, freeze}; runs what became due"),
     ("POST", "/_mock/clock/advance", "move forward: {seconds|hours|days}; runs what became due"),
     ("GET", "/_mock/openapi.json", "the OpenAPI document of this app's own routes"),
+    ("PUT", "/_mock/rate-limit", "set a budget: {token|ip, remaining, limit?, reset_in?}"),
+    ("DELETE", "/_mock/rate-limit", "every rate-limit budget full again"),
 ]
 
 
@@ -134,6 +137,7 @@ def make_control_blueprint(hooks: ControlHooks) -> Blueprint:
             kit().faults.clear()
             kit().clock.reset()
             hooks.reset()
+        kit().rate_limits.clear()  # its own file (rate_limit_store.py): not in the transaction
         return "", 204
 
     @bp.get("/scenario")
@@ -247,6 +251,21 @@ def make_control_blueprint(hooks: ControlHooks) -> Blueprint:
         except (TypeError, ValueError) as error:
             raise GitHubError(422, f"Invalid advance: {error}") from error
         return jsonify(kit().clock.describe())
+
+    @bp.put("/rate-limit")
+    def set_rate_limit() -> Response:
+        """Set the primary budget of one token (or unauthenticated IP), so a client's throttling
+        code can be tested in one call."""
+        try:
+            return jsonify(set_budget(kit(), _json_body()))
+        except (TypeError, ValueError, KeyError) as error:
+            raise GitHubError(422, f"Invalid rate limit: {error}") from error
+
+    @bp.delete("/rate-limit")
+    def clear_rate_limits() -> tuple[str, int]:
+        """Every budget full again."""
+        kit().rate_limits.clear()
+        return "", 204
 
     @bp.get("/openapi.json")
     def openapi() -> Response:

@@ -6,7 +6,8 @@ work (measured: a worker's CPU per page fell from about 1.4 to 1.0 ms without it
 now gunicorn's own). A hot path answers only a request it recognises as the plain case, built
 from the same functions the Flask route uses; anything else (a HEAD, a body, another query
 parameter, an unknown API version, a token that is not an owner's, an error of any kind) goes
-to Flask, whose route stays the reference. It sits inside MockWire, so faults and the journal apply as to any
+to Flask, whose route stays the reference. A HEAD arrives here as its GET (api_wire.py drops
+the body), so it is answered like the GET. It sits inside MockWire, so faults and the journal apply as to any
 request, and tests hold both to the same status, body and headers.
 
 A hot path stands in for the app's own hooks and views as they were when the app was built

@@ -156,7 +156,8 @@ def install_web(app: Flask, secret_key: str, is_page_post: Callable[[str], bool]
     @app.before_request
     def _csrf() -> None:
         """Every page form POST must carry the session's CSRF token."""
-        if request.method in ("POST", "PUT", "PATCH", "DELETE") and is_page_post and is_page_post(request.path):
+        if request.method in ("POST", "PUT", "PATCH", "DELETE") and is_page_post and is_page_post(request.path) \
+                and request.routing_exception is None:  # no such page: its 404, not a CSRF refusal
             check_csrf()
 
     @app.after_request

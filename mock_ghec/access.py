@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import current_app
+from flask import current_app, request
 
+from github_http.api_wire import CALLER_KEY
 from github_http.appkit import current_kit
 from github_http.auth import require_token
 from github_http.errors import GitHubError, bad_credentials, not_found
+from github_http.token_kinds import refusal
 
 from . import reads
+from .identity import LICENSE_SCOPE
 from .reads import EnterpriseAccess
 
 if TYPE_CHECKING:  # WHY only for the checker: store.py is heavy and app.py wires both
@@ -74,4 +77,14 @@ def connect_enterprise(slug: str) -> EnterpriseAccess:
     access = reads.enterprise_access(db(), slug, None)
     if access is None or access.id != enterprise_id:
         raise not_found()
+    return access
+
+
+def license_access(slug: str) -> EnterpriseAccess:
+    """`owned_enterprise` for GitHub's license endpoints, which also refuse GitHub App installation
+    tokens and classic/OAuth-app tokens without `read:enterprise` (403, GitHub's messages)."""
+    access = owned_enterprise(slug)
+    reason = refusal(request.environ.get(CALLER_KEY), LICENSE_SCOPE)
+    if reason is not None:
+        raise GitHubError(403, reason)
     return access

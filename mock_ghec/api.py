@@ -1,4 +1,4 @@
-"""GitHub's public REST routes, at the root as on api.github.com: consumed licenses, sync status, /user.
+"""GitHub's public REST routes, at the root as on api.github.com: consumed licenses, sync status, /user, /user/emails.
 
 Each route parses, asks the store (or its reads), serialises. How a consumed-licenses page is put
 together is the store's business (`Store.consumed_page`).
@@ -7,24 +7,28 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
+from github_http.api_wire import CALLER_KEY
 from github_http.pagination import link_prefix, requested_page
-from github_http.users import UserUrls, simple_user
+from github_http.private_user import emails, private_user
+from github_http.token_kinds import refuse_apps
+from github_http.users import UserUrls
 
 from . import reads
-from .access import caller_login, db, owned_enterprise, store
+from .access import caller_login, db, license_access, store
 from .page_rows import DEFAULT_PER_PAGE, MAX_PER_PAGE
-from .schemas import LicenseSyncStatusSchema, UserSchema
+from .schemas import LicenseSyncStatusSchema
 
 bp = Blueprint("ghec_api", __name__)
 JSON = "application/json; charset=utf-8"
 _SYNC_STATUS = LicenseSyncStatusSchema()
-_USER = UserSchema()
+#: `created_at` of every GitHub.com account (the scenario keeps no account dates).
+ACCOUNTS_CREATED = "2020-01-01T00:00:00Z"
 
 
 @bp.get("/enterprises/<enterprise>/consumed-licenses")
 def consumed_licenses(enterprise: str) -> Response:
     """GitHub's "List enterprise consumed licenses": per_page (30, max 100), page, Link."""
-    access = owned_enterprise(enterprise)
+    access = license_access(enterprise)
     page = requested_page(default_size=DEFAULT_PER_PAGE, max_size=MAX_PER_PAGE)
     body, link = store().consumed_page(access, page, link_prefix(page))
     return Response(body, content_type=JSON, headers=[("Link", link)] if link else None)
@@ -37,7 +41,7 @@ def license_sync_status(enterprise: str) -> Response:
     Our choices (docs/ghec.md): uploads count as syncs; a server registered through Connect
     that never pushed shows status "never_synced" dated at its registration.
     """
-    access = owned_enterprise(enterprise)
+    access = license_access(enterprise)
     instances = []
     for server in reads.servers(db(), access.id):
         status = server["sync_status"] or "never_synced"
@@ -49,10 +53,27 @@ def license_sync_status(enterprise: str) -> Response:
 
 @bp.get("/user")
 def user() -> Response:
-    """GitHub's "Get the authenticated user" as simple-user (API URLs on this server, pages on github.com)."""
+    """GitHub's "Get the authenticated user" as private-user (API URLs on this server, pages on github.com).
+
+    Our choices (docs/ghec.md): the scenario keeps no account dates, so `created_at` is
+    ACCOUNTS_CREATED; the email is the primary (first verified) address.
+    """
     login = caller_login()
+    refuse_apps(request.environ.get(CALLER_KEY))
     account = reads.account(db(), login) or {"id": 0, "login": login, "name": None}
+    addresses = reads.account_emails(db(), account["id"])
+    primary = next((address for address, verified in addresses if verified), None)
     urls = UserUrls(request.url_root, "https://github.com", "https://avatars.githubusercontent.com/u/")
-    return jsonify(_USER.dump(simple_user(urls, login=account["login"], user_id=account["id"],
-                                          node_id=f"U_mock{account['id']}", name=account["name"] or None,
-                                          email=None, site_admin=False)))
+    return jsonify(private_user(urls, login=account["login"], user_id=account["id"],
+                                node_id=f"U_mock{account['id']}", name=account["name"] or None,
+                                email=primary, site_admin=False, created_at=ACCOUNTS_CREATED,
+                                two_factor=True))
+
+
+@bp.get("/user/emails")
+def user_emails() -> Response:
+    """GitHub's "List email addresses for the authenticated user"."""
+    account = reads.account(db(), caller_login())
+    refuse_apps(request.environ.get(CALLER_KEY))
+    addresses = reads.account_emails(db(), account["id"]) if account else []
+    return jsonify(emails(addresses, next((a for a, verified in addresses if verified), None)))

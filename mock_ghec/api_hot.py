@@ -1,7 +1,8 @@
 """The consumed-licenses route's plain case, answered without Flask (see github_http/hot_paths.py).
 
 The plain case: `GET /enterprises/<slug>/consumed-licenses` with a `token`/`Bearer` token of
-one of the enterprise's owners, a supported (or no) `X-GitHub-Api-Version`, and a query of at
+one of the enterprise's owners whose kind and scopes
+may read licenses (github_http/token_kinds.py), a supported (or no) `X-GitHub-Api-Version`, and a query of at
 most `per_page` and `page`, each once, as digits. Everything else goes to the Flask route in
 api.py, which answers it (or refuses it) as it always has. Both build the page, the `Link`
 header and GitHub's headers with the same functions (tests/ghec/test_ghec_hot_paths.py holds
@@ -13,12 +14,15 @@ import re
 from typing import Any
 
 from github_http.api_headers import HeaderPolicy, chosen_version, github_headers
+from github_http.api_wire import CALLER_KEY
 from github_http.auth import token_in
 from github_http.hot_paths import HotAnswer, HotPath
 from github_http.pagination import own_url, page_from
+from github_http.token_kinds import refusal
 
 from . import reads
 from .api import JSON
+from .identity import LICENSE_SCOPE
 from .page_rows import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from .store import Store
 
@@ -54,7 +58,7 @@ def consumed_licenses_hot(store: Store, policy: HeaderPolicy) -> HotPath:
         if query is None or version is None or token is None:
             return None
         _, access = reads.token_access(db, token, path.group(1))
-        if access is None or not access.owner:
+        if access is None or not access.owner or refusal(environ.get(CALLER_KEY), LICENSE_SCOPE) is not None:
             return None
         page = page_from(query.get("per_page"), query.get("page"), DEFAULT_PER_PAGE, MAX_PER_PAGE)
         prefix = f"{own_url(environ)}?per_page={page.size}&page="

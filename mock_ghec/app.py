@@ -14,16 +14,21 @@ from flask import Flask
 from github_http import Clock, Database, install
 from github_http.api_headers import HeaderPolicy
 from github_http.crash_hold import hold_until_marker_deleted, no_hold
+from github_http.rate_limit import DOCS_RATE_LIMITS as DOCS
+from github_http.rate_limit import RatePolicy
 from github_http.storage import require_shared_state
 from github_http.web import install_web
+from github_http.wire_routes import make_wire_blueprint
 
 from . import reads
 from . import settings as settings_module
 from .api import bp as api_bp
 from .api_hot import HOT_ENDPOINTS, consumed_licenses_hot
 from .control import make_hooks
+from .identity import accepted_scopes, identify
 from .orgs_api import bp as orgs_bp
 from .orgs_http import install as install_orgs
+from .pages import PRODUCT
 from .pages import bp as pages_bp
 from .report_api import bp as report_api_bp
 from .scim_api import bp as scim_bp
@@ -36,10 +41,18 @@ MULTIPART_SLACK = 1 << 20
 _PAGE_MARKER = "/settings/"
 
 
+_PAGES = ("/", "/login", "/logout")
+
+
+def is_page(path: str) -> bool:
+    """The pages: home, sign-in/out, an enterprise's settings, the layout's assets."""
+    return path in _PAGES or path.startswith("/static/") or (path.startswith("/enterprises/") and _PAGE_MARKER in path)
+
+
 def is_api(path: str) -> bool:
-    """REST paths (GitHub JSON errors and headers): /user and /enterprises/… except settings pages."""
-    return (path == "/user" or (path.startswith("/enterprises/") and _PAGE_MARKER not in path)
-            or path.startswith(("/orgs/", "/scim/")))
+    """REST paths (GitHub JSON errors and headers): everything at the root but the pages and `/_mock/`,
+    as on api.github.com, so an unknown path is GitHub's JSON 404."""
+    return not is_page(path) and not path.startswith("/_mock")
 
 
 def is_page_post(path: str) -> bool:
@@ -65,16 +78,21 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         store.load_if_empty(store.default_spec())
     app.extensions["ghec_store"] = store
     app.extensions["ghec_orgs"] = ScimStore(store)
-    policy = HeaderPolicy(rate_limit=5000)
+    policy = HeaderPolicy()  # the rate-limit headers are api_wire.py's, counted per token
     # A fixed SERVER_NAME makes Flask refuse other hosts: that check lives in Flask, so no hot path.
     hot_paths_on = settings["HOT_PATHS"] and not settings.get("SERVER_NAME")
     hot = [consumed_licenses_hot(store, policy)] if hot_paths_on else []
     kit = install(app, settings=settings, db=db, clock=clock, hooks=make_hooks(store), headers=policy,
-                  is_api=is_api, hot_paths=hot)
+                  is_api=is_api, hot_paths=hot, identify=lambda token: identify(db, token),
+                  accepted_scopes=accepted_scopes,
+                  rate_policy=RatePolicy.from_settings(settings, enabled_by_default=True))
     install_web(app, settings["SECRET_KEY"], is_page_post)
+    app.jinja_env.globals["product_name"] = PRODUCT  # the shared 404 page names the product
     for blueprint in (api_bp, server_usage_bp, pages_bp, report_api_bp):
         app.register_blueprint(blueprint)
     install_orgs(app, orgs_bp, scim_bp)
+    app.register_blueprint(make_wire_blueprint("", lambda: {"verifiable_password_authentication": False,
+                                                            "domains": {"website": ["github.com"]}}, DOCS))
     if kit.hot:
         kit.hot.start_answering(app, HOT_ENDPOINTS)
     return app

@@ -10,6 +10,8 @@ import functools
 from typing import Any
 
 from github_http.openapi import build_openapi
+from github_http.private_user import EmailSchema, PrivateUserSchema
+from github_http.wire_routes import WIRE_SCHEMAS, wire_openapi_paths
 
 from .orgs_openapi import ORGS_PATHS, ORGS_SCHEMAS
 from .schemas import (
@@ -20,7 +22,6 @@ from .schemas import (
     LicenseSyncStatusSchema,
     ServerUsageResultSchema,
     UsageRefusedSchema,
-    UserSchema,
 )
 
 OURS = ["mock-contract"]
@@ -80,7 +81,11 @@ def openapi_document() -> dict[str, Any]:
                           **_errors(401, 403, 404)}}}),
         ("/user", {"get": {"operationId": "users/get-authenticated", "tags": ["users"],
                            "summary": "Get the authenticated user",
-                           "responses": {"200": _json("user"), **_errors(401)}}}),
+                           "responses": {"200": _json("private-user"), **_errors(401, 403)}}}),
+        ("/user/emails", {"get": {"operationId": "users/list-emails-for-authenticated-user", "tags": ["users"],
+                                  "summary": "List email addresses for the authenticated user",
+                                  "responses": {"200": _json("email-list"), **_errors(401, 403, 404)}}}),
+        *wire_openapi_paths("", ["meta"]),
         ("/enterprises/{enterprise}/server-usage", {"post": {
             "operationId": "mock/add-server-usage", "tags": OURS, "parameters": [ENTERPRISE],
             "summary": "Add server usage (upload an export file; enterprise owner)", "requestBody": _FILE_BODY,
@@ -124,13 +129,16 @@ def openapi_document() -> dict[str, Any]:
                                    "responses": {"200": {"description": "Ledger entries"}}}}),
         *ORGS_PATHS,
     ]
-    return build_openapi(
+    doc = build_openapi(
         "Mock GitHub Enterprise Cloud (license usage)", "1.0.0",
         "GitHub's consumed-licenses and license-sync-status operations (shapes from GitHub's OpenAPI "
         "description), plus this project's own contract for server usage and GitHub Connect (tagged mock-*).",
         schemas={"consumed-license": ConsumedLicenseSchema, "get-consumed-licenses": ConsumedLicensesSchema,
-                 "get-license-sync-status": LicenseSyncStatusSchema, "user": UserSchema,
+                 "get-license-sync-status": LicenseSyncStatusSchema, "private-user": PrivateUserSchema,
+                 "email": EmailSchema, **WIRE_SCHEMAS,
                  "usage-refused": UsageRefusedSchema, "server-usage-result": ServerUsageResultSchema,
                  "connect-registration": ConnectRegistrationSchema, "connect-server": ConnectServerSchema,
                  **ORGS_SCHEMAS},
         paths=paths, security={"token": {"type": "http", "scheme": "bearer"}})
+    doc["components"]["schemas"]["email-list"] = {"type": "array", "items": {"$ref": "#/components/schemas/email"}}
+    return doc

@@ -20,8 +20,6 @@ from typing import Any
 import msgspec
 from marshmallow import Schema, fields
 
-from github_http.users import SimpleUserSchema
-
 
 class ConsumedLicenseSchema(Schema):
     """One consumed license (a person): GitHub's `get-consumed-licenses` users[] item, in its example's order."""
@@ -78,10 +76,6 @@ class LicenseSyncStatusSchema(Schema):
     """GitHub's `get-license-sync-status`."""
 
     server_instances = fields.List(fields.Nested(ServerInstanceSchema))
-
-
-class UserSchema(SimpleUserSchema):
-    """The authenticated GitHub.com user (`GET /user`): GitHub's simple-user, as GHES answers it too."""
 
 
 class ProblemSchema(Schema):

@@ -31,6 +31,9 @@ DEFAULTS: dict[str, Any] = {
     "JOURNAL": True,            # record requests in /_mock/journal
     "HOT_PATHS": True,          # answer consumed-licenses' plain case without Flask (api_hot.py)
     "PAGE_CACHE_MIB": 64,       # consumed-licenses pages kept in memory per process, MiB; 0 = none (page_cache.py)
+    "RATE_LIMIT": True,         # GitHub's primary rate limit on the mock clock (github_http/rate_limit.py)
+    "RATE_LIMIT_PER_HOUR": 5000,  # per token
+    "RATE_LIMIT_ANONYMOUS": 60,   # per IP without a (known) token
     "JOURNAL_MAX_ENTRIES": 1000,
     "LICENSE_REPORT_HEADERS": "current",  # the license report's headers: "current" or "legacy" (snake_case)
     "LICENSE_REPORT_VARIANT": "ghec",     # "ghec", or "ghe.com" (data residency: "GitHub …" headers)

@@ -179,7 +179,8 @@ class Store:
             ((ent.id, m.id, i.provider, i.name_id, i.username, i.name_claim, i.emailaddress_claim,
               DUMPS(i.emails)) for m in members if (i := m.identity) is not None))
         owner = self.settings.get("OWNER_TOKEN") if position == 0 and spec["owner_token_set"] else None
-        for key, login in ((f"ghec:{ent.slug}:owner", ent.owner_login), (f"ghec:{ent.slug}:member", ent.member_login)):
+        for key, login in ((f"ghec:{ent.slug}:owner", ent.owner_login), (f"ghec:{ent.slug}:member", ent.member_login),
+                           *((k, ent.owner_login) for k in tokens if k.startswith(f"ghec:{ent.slug}:owner:"))):
             token = owner if owner and key.endswith(":owner") else tokens[key]
             conn.execute("INSERT OR REPLACE INTO ghec_tokens VALUES (?,?,?)", (token_digest(token), login, key))
         unbilled, invited = seed_enterprise(conn, ent, members, isoformat(self.clock.now()), len(members) + 1)

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from flask import current_app
+from flask import current_app, request
 from marshmallow import Schema, ValidationError
 
 from github_http import GitHubError
+from github_http.api_wire import CALLER_KEY
 from github_http.auth import basic_credentials, require_token, secrets_equal, token_digest
 from github_http.errors import not_found, validation_failed
 from github_http.json_body import json_body as json_body  # one definition for both apps; GHES routes import it here
+from github_http.token_kinds import refuse_apps
 
 if TYPE_CHECKING:  # WHY only for the checker: app.py imports the blueprints, which import this
     from .app import GhesApp
@@ -42,12 +44,21 @@ def api_user() -> dict[str, Any]:
 
 
 def site_admin(*, hide: bool = False) -> dict[str, Any]:
-    """The calling site admin; a normal user gets 403, or 404 where GitHub hides the route."""
+    """The calling site admin; a normal user gets 403, or 404 where GitHub hides the route; an
+    App installation token 403 (these routes are not enabled for GitHub Apps)."""
     user = api_user()
     if not user["site_admin"]:
         if hide:
             raise not_found()
         raise GitHubError(403, "You must be a site administrator to do that.")
+    refuse_apps(request.environ.get(CALLER_KEY))
+    return user
+
+
+def own_user() -> dict[str, Any]:
+    """The token's own user for `/user` and `/user/emails`, which are not enabled for GitHub Apps."""
+    user = api_user()
+    refuse_apps(request.environ.get(CALLER_KEY))
     return user
 
 

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, jsonify, request
 from github_http import GitHubError, isoformat
 from github_http.errors import error_response, not_found, validation_failed
 
-from .access import api_user, ghes, json_body, load, site_admin
+from .access import api_user, ghes, json_body, load, own_user, site_admin
 from .domain import AlreadyExists, InvalidValue, NotAllowed, StoreError, UnknownUser
 from .schemas import (
     CreateUserRequestSchema,
@@ -20,6 +20,8 @@ from .schemas import (
     RenameResponseSchema,
     SuspendRequestSchema,
     UserStatsSchema,
+    email_payload,
+    private_payload,
     user_payload,
 )
 from .usage import UsageFile, build_usage
@@ -138,8 +140,13 @@ def make_api_blueprint() -> Blueprint:
 
     @bp.get("/user")
     def me() -> Response:
-        """The token's own user, so clients can check their token."""
-        return jsonify(user_payload(api_user(), request.host_url, full=True))
+        """GitHub's "Get the authenticated user": the token's own user as private-user."""
+        return jsonify(private_payload(own_user(), request.host_url))
+
+    @bp.get("/user/emails")
+    def my_emails() -> Response:
+        """GitHub's "List email addresses for the authenticated user"."""
+        return jsonify(email_payload(own_user()))
 
     @bp.get("/user/<int:user_id>")
     def user_by_id(user_id: int) -> Response:

@@ -16,12 +16,15 @@ from flask import Flask, Response, request
 
 from github_http import install
 from github_http.api_headers import HeaderPolicy
+from github_http.rate_limit import RatePolicy
 from github_http.storage import require_shared_state
 from github_http.web import install_web
+from github_http.wire_routes import make_wire_blueprint
 
-from .api import make_api_blueprint
+from .api import API_PREFIX, make_api_blueprint
 from .connect import make_connect_blueprint
 from .control import make_hooks
+from .identity import accepted_scopes, identify
 from .manage_api import make_manage_blueprint
 from .pages import make_pages_blueprint
 from .reports import make_reports_blueprint
@@ -30,6 +33,7 @@ from .settings import load
 from .syncer import ConnectSyncer
 
 PRODUCT_NAME = "GitHub Enterprise Server"
+GHES_RATE_LIMIT_DOCS = "https://docs.github.com/enterprise-server/rest/rate-limit/rate-limit#get-rate-limit-status-for-the-authenticated-user"
 _UNCHECKED = ("/_mock", "/static/")  # the control plane and assets never run the weekly job
 
 
@@ -88,7 +92,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         return response
 
     install(app, settings=settings, db=runtime.db, clock=runtime.clock, hooks=make_hooks(runtime),
-            headers=HeaderPolicy(enterprise_version=ghes.enterprise_version()), is_api=is_api)
+            headers=HeaderPolicy(enterprise_version=ghes.enterprise_version()), is_api=is_api,
+            identify=lambda token: identify(runtime, token), api_prefix=API_PREFIX, accepted_scopes=accepted_scopes,
+            rate_policy=RatePolicy.from_settings(settings, enabled_by_default=False))
     install_web(app, settings["SECRET_KEY"], is_page_post)
     app.jinja_env.globals["product_name"] = PRODUCT_NAME
 
@@ -105,6 +111,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             syncer.run_if_due()
 
     app.register_blueprint(make_api_blueprint())
+    app.register_blueprint(make_wire_blueprint(API_PREFIX, lambda: {
+        "verifiable_password_authentication": True, "installed_version": ghes.enterprise_version(),
+        "domains": {}}, GHES_RATE_LIMIT_DOCS))
     app.register_blueprint(make_connect_blueprint())
     app.register_blueprint(make_manage_blueprint())
     app.register_blueprint(make_pages_blueprint())

@@ -8,18 +8,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from marshmallow import Schema
+
 from github_http.openapi import build_openapi
+from github_http.private_user import EmailSchema as GitHubEmailSchema
+from github_http.private_user import PrivateUserSchema
+from github_http.wire_routes import WIRE_SCHEMAS, wire_openapi_paths
 
 from . import schemas as s
+from .api import API_PREFIX
 
-SCHEMAS = {
+SCHEMAS: dict[str, type[Schema] | Schema] = {
     "license-info": s.LicenseInfoSchema, "enterprise-user-overview": s.UserStatsSchema,
     "simple-user": s.SimpleUserSchema, "user": s.UserSchema, "create-user-request": s.CreateUserRequestSchema,
     "rename-user-request": s.RenameRequestSchema, "rename-user-response": s.RenameResponseSchema,
     "suspend-user-request": s.SuspendRequestSchema, "ghes-license-info": s.ManageLicenseInfoSchema,
     "ghes-license-check": s.ManageLicenseCheckSchema, "mock-license": s.MockLicenseSchema,
     "sync-attempt": s.SyncAttemptSchema, "connect": s.ConnectSchema, "connect-update": s.ConnectUpdateSchema,
-    "mock-email": s.EmailSchema, "mock-user": s.MockUserSchema,
+    "mock-email": s.EmailSchema, "mock-user": s.MockUserSchema, "private-user": PrivateUserSchema,
+    "email": GitHubEmailSchema, **WIRE_SCHEMAS,
 }
 SECURITY = {"token": {"type": "http", "scheme": "bearer", "description": "`token T` or `Bearer T`"},
             "manage": {"type": "http", "scheme": "basic", "description": "user api_key, the Manage token"},
@@ -91,7 +98,10 @@ def _paths() -> list[tuple[str, dict[str, Any]]]:
             "put": _op("Suspend a user", ("204", None), params=_USERNAME, errors=admin_errors),
             "delete": _op("Unsuspend a user", ("204", None), params=_USERNAME, errors=admin_errors)}),
         ("/api/v3/users/{username}", {"get": _op("Get a user", ("200", "user"), params=_USERNAME)}),
-        ("/api/v3/user", {"get": _op("Get the authenticated user", ("200", "user"), errors=(401, 403))}),
+        ("/api/v3/user", {"get": _op("Get the authenticated user", ("200", "private-user"), errors=(401, 403))}),
+        ("/api/v3/user/emails", {"get": _op("List email addresses for the authenticated user", ("200", "email-list"),
+                                            errors=(401, 403, 404))}),
+        *wire_openapi_paths(API_PREFIX, ["github"]),
         ("/api/v3/user/{user_id}", {"get": _op("Get a user by id", ("200", "user"), params=[
             {"name": "user_id", "in": "path", "required": True, "schema": {"type": "integer"}}])}),
         ("/manage/v1/config/license", {
@@ -144,4 +154,5 @@ def ghes_openapi() -> dict[str, Any]:
     doc["components"]["schemas"]["mock-user-list"] = {
         "type": "array", "items": {"$ref": "#/components/schemas/mock-user"}}
     doc["paths"]["/_mock/users"]["get"]["responses"]["200"]["content"] = _ref("mock-user-list")
+    doc["components"]["schemas"]["email-list"] = {"type": "array", "items": {"$ref": "#/components/schemas/email"}}
     return doc

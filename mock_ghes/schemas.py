@@ -13,6 +13,7 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from export_format.schemas import EmailSchema
+from github_http.private_user import emails, private_user
 from github_http.users import SimpleUserSchema, UserUrls, simple_user
 
 _SEATS = {"oneOf": [{"type": "string"}, {"type": "integer"}]}
@@ -191,3 +192,17 @@ def user_payload(user: dict[str, Any], host_url: str, *, full: bool = False) -> 
                        name=user["name"], email=user["primary_email"], site_admin=user["site_admin"])
     data.update(created_at=user["created_at"], suspended_at=user["suspended_at"])
     return (UserSchema() if full else SimpleUserSchema()).dump(data)
+
+
+def private_payload(user: dict[str, Any], host_url: str) -> dict[str, Any]:
+    """The token owner as GitHub's private-user (`GET /api/v3/user`), URLs on the server that was asked."""
+    html = host_url.rstrip("/")
+    return private_user(UserUrls(f"{html}/api/v3", html, f"{html}/avatars/u/"), login=user["login"],
+                        user_id=user["id"], node_id=base64.b64encode(f"04:User{user['id']}".encode()).decode("ascii"),
+                        name=user["name"], email=user["primary_email"], site_admin=user["site_admin"],
+                        created_at=user["created_at"])
+
+
+def email_payload(user: dict[str, Any]) -> list[dict[str, Any]]:
+    """The user's addresses as GitHub's `email` list (GHES verifies every address it holds)."""
+    return emails([(e["address"], bool(e.get("verified", True))) for e in user["emails"]], user["primary_email"])

@@ -45,6 +45,9 @@ DEFAULTS: dict[str, Any] = {
     "HOST_NAME": "",                # override the scenario instance's host name ("" = the scenario's)
     "REPORT_CACHE_SECONDS": 3600,   # app-clock seconds a built site-admin report is served before it is rebuilt
     "DUE_CHECK_TTL": 5.0,           # seconds a worker trusts its cached next-sync time (other workers)
+    "RATE_LIMIT": False,            # GitHub's primary rate limit (GHES ships with it off: docs/ghes.md)
+    "RATE_LIMIT_PER_HOUR": 5000,    # per token, when on
+    "RATE_LIMIT_ANONYMOUS": 60,     # per IP without a token, when on
 }
 
 

@@ -12,14 +12,29 @@ _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 TOKEN_BODY = 36
 
 
+#: A key ending in one of these kinds (DOMAIN §10) gets that kind's prefix; any other is classic (`ghp_`).
+KIND_PREFIXES = {"fine_grained": "github_pat_", "oauth_app": "gho_", "installation": "ghs_"}
+#: Extra tokens of each enterprise's owner, one per kind, and a classic one without `read:enterprise`.
+OWNER_TOKEN_KINDS = ("fine_grained", "oauth_app", "installation", "no_scopes")
+
+
 def token_for(seed: int, key: str) -> str:
-    """Return `ghp_` + 36 base62 chars from sha256(seed:key); stable across processes and hosts."""
-    number = int.from_bytes(hashlib.sha256(f"{seed}:{key}".encode()).digest(), "big")
+    """Return the key's kind prefix + base62 chars from sha512(seed:key); stable across processes
+    and hosts. Classic, OAuth-app and installation tokens have 36 chars after the prefix, a
+    fine-grained one GitHub's 22 + `_` + 59."""
+    number = int.from_bytes(hashlib.sha512(f"{seed}:{key}".encode()).digest(), "big")
+    if not key.endswith(tuple(KIND_PREFIXES)):  # the classic tokens every release issued: unchanged
+        number = int.from_bytes(hashlib.sha256(f"{seed}:{key}".encode()).digest(), "big")
+    kind = key.rsplit(":", 1)[-1]
+    size = 81 if kind == "fine_grained" else TOKEN_BODY
     chars = []
-    for _ in range(TOKEN_BODY):
+    for _ in range(size):
         number, digit = divmod(number, 62)
         chars.append(_ALPHABET[digit])
-    return "ghp_" + "".join(chars)
+    body = "".join(chars)
+    if kind == "fine_grained":
+        body = f"{body[:22]}_{body[22:]}"
+    return KIND_PREFIXES.get(kind, "ghp_") + body
 
 
 def token_keys(ghes_instances: int, enterprise_slugs: list[str]) -> list[str]:
@@ -29,6 +44,7 @@ def token_keys(ghes_instances: int, enterprise_slugs: list[str]) -> list[str]:
         keys += [f"ghes:{k}:admin", f"ghes:{k}:member", f"ghes:{k}:manage"]
     for slug in enterprise_slugs:
         keys += [f"ghec:{slug}:owner", f"ghec:{slug}:member", f"connect:{slug}"]
+        keys += [f"ghec:{slug}:owner:{kind}" for kind in OWNER_TOKEN_KINDS]
     return keys
 
 

@@ -121,7 +121,7 @@ def test_openapi_covers_every_route_and_github_shapes(client, app):
     documented = {path for path in doc["paths"]}
     shared_control = {"/_mock/", "/_mock/reset", "/_mock/scenario", "/_mock/snapshot", "/_mock/journal",
                       "/_mock/faults", "/_mock/faults/{fault_id}", "/_mock/clock", "/_mock/clock/advance",
-                      "/_mock/openapi.json", "/static/github/{filename}", "/_mock/scenario/file"}
+                      "/_mock/openapi.json", "/_mock/rate-limit", "/static/github/{filename}", "/_mock/scenario/file"}
     for rule in app.url_map.iter_rules():
         path = rule.rule.replace("<int:", "<").replace("<path:", "<").replace("<", "{").replace(">", "}")
         if path in shared_control:

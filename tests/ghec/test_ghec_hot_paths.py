@@ -16,7 +16,7 @@ from ghec_helpers import export_for, upload
 import scenarios
 
 #: Values that differ between any two answers: compared by presence only.
-VARYING = {"x-github-request-id", "x-ratelimit-reset"}
+VARYING = {"x-github-request-id", "x-ratelimit-reset", "x-ratelimit-remaining", "x-ratelimit-used"}
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def pair(make_app: Any, tmp_path: Any, scenario: scenarios.Scenario, main: Any,
     assert upload(hot.test_client(), main.slug, owner, export_for(scenario.ghes[0])).status_code == 201
     cold = make_app(STATE_PATH=path, HOT_PATHS=False)
     calls: list[int] = []
-    hot_paths = hot.wsgi_app.app  # MockWire -> HotPaths -> Flask
+    hot_paths = hot.wsgi_app.app.app  # MockWire -> ApiWire -> HotPaths -> Flask
     flask_wsgi = hot_paths.app
 
     def counted(environ: dict, start_response: Any) -> Any:
@@ -76,7 +76,7 @@ def test_everything_else_goes_to_the_flask_route(pair: tuple[Any, Any, list[int]
     """Errors, other methods, other parameters and other paths get the route's own answers."""
     hot, cold, calls = pair
     base = f"/enterprises/{main.slug}/consumed-licenses"
-    cases = [("HEAD", base, owner), ("GET", base, {}), ("GET", base, {"Authorization": "token nobody"}),
+    cases = [("GET", base, {}), ("GET", base, {"Authorization": "token nobody"}),
              ("GET", base, {"Authorization": "Basic Zm9vOmJhcg=="}), ("GET", base, member),
              ("GET", base, other_owner), ("GET", base, {**owner, "X-GitHub-Api-Version": "1999-01-01"}),
              ("GET", f"{base}?page=2&page=3", owner), ("GET", f"{base}?page=abc", owner),
@@ -86,6 +86,24 @@ def test_everything_else_goes_to_the_flask_route(pair: tuple[Any, Any, list[int]
         before = len(calls)
         assert _answer(hot, method, url, headers) == _answer(cold, method, url, headers), (method, url)
         assert len(calls) == before + 1, (method, url)  # answered by Flask, not the hot path
+
+
+def test_head_etag_and_304_are_the_same_from_the_hot_path_and_flask(
+        pair: tuple[Any, Any, list[int]], main: Any, owner: dict[str, str]) -> None:
+    """A HEAD is the GET without its body (so the hot path serves it); the ETag, the caching
+    headers and a conditional 304 are byte-identical from both, as api_wire.py gives both."""
+    hot, cold, calls = pair
+    url = f"/enterprises/{main.slug}/consumed-licenses?per_page=100"
+    get = _answer(hot, "GET", url, owner)
+    head = _answer(hot, "HEAD", url, owner)
+    assert head == _answer(cold, "HEAD", url, owner)
+    assert head[0] == 200 and head[1] == b"" and head[2] == get[2]
+    assert get[2]["etag"].startswith('W/"') and get[2]["cache-control"] == "private, max-age=60, s-maxage=60"
+    conditional = {**owner, "If-None-Match": get[2]["etag"]}
+    not_modified = _answer(hot, "GET", url, conditional)
+    assert not_modified == _answer(cold, "GET", url, conditional)
+    assert not_modified[0] == 304 and not_modified[1] == b"" and "content-type" not in not_modified[2]
+    assert calls == []
 
 
 def test_the_hot_path_goes_through_the_faults_and_the_journal(pair: tuple[Any, Any, list[int]], main: Any,
@@ -119,3 +137,19 @@ def test_a_hook_added_after_the_app_was_built_turns_the_hot_path_off(
     assert answer.status_code == 200 and answer.headers["X-Extended"] == "yes"
     plain = make_app().test_client().get(url, headers=owner)
     assert plain.status_code == 200 and "X-Extended" not in plain.headers and plain.data == answer.data
+
+
+def test_every_token_kind_gets_the_same_answer_hot_and_cold(pair: tuple[Any, Any, list[int]], main: Any,
+                                                            scenario: scenarios.Scenario) -> None:
+    """Kinds and scopes the license endpoints accept are served hot; the refused ones (a classic
+    token without read:enterprise, an App installation token) go to Flask, which says why."""
+    hot, cold, calls = pair
+    url = f"/enterprises/{main.slug}/consumed-licenses?per_page=100"
+    for suffix, served_hot in (("", True), (":oauth_app", True), (":fine_grained", True),
+                               (":no_scopes", False), (":installation", False)):
+        headers = {"Authorization": f"token {scenario.tokens[f'ghec:{main.slug}:owner{suffix}']}"}
+        before = len(calls)
+        answer = _answer(hot, "GET", url, headers)
+        assert answer == _answer(cold, "GET", url, headers), suffix
+        assert answer[0] == (200 if served_hot else 403), suffix
+        assert len(calls) == before + (0 if served_hot else 1), suffix

@@ -103,7 +103,7 @@ def test_openapi_covers_every_route_of_the_app(app, client):
     OpenAPI.from_dict(document)  # a valid OpenAPI 3.0 document
     shared = {"/_mock/", "/_mock/reset", "/_mock/scenario", "/_mock/snapshot", "/_mock/journal", "/_mock/faults",
               "/_mock/faults/{fault_id}", "/_mock/clock", "/_mock/clock/advance", "/_mock/openapi.json",
-              "/_mock/scenario/file"}
+              "/_mock/scenario/file", "/_mock/rate-limit"}
     routes = {(_rule_to_openapi(r.rule), m.lower()) for r in app.url_map.iter_rules()
               for m in r.methods - {"HEAD", "OPTIONS"} if not r.rule.startswith("/static")}
     documented = {(p, m) for p, ops in document["paths"].items() for m in ops}

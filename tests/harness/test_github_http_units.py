@@ -132,8 +132,10 @@ def test_errors_on_the_api_are_github_json(client: FlaskClient) -> None:
     """Routing errors, validation and bugs all answer in GitHub's shape on API paths."""
     assert client.get("/api/nope").get_json() == {
         "message": "Not Found", "documentation_url": "https://docs.github.com/rest", "status": "404"}
-    wrong = client.delete("/api/widgets")
-    assert wrong.status_code == 405 and "GET" in wrong.headers["Allow"]
+    wrong = client.delete("/api/widgets")  # GitHub answers a method a path lacks as an unknown path
+    assert wrong.status_code == 404 and "Allow" not in wrong.headers
+    assert wrong.get_json() == {"message": "Not Found", "documentation_url": "https://docs.github.com/rest",
+                                "status": "404"}
     invalid = client.post("/api/widgets", json={}).get_json()
     assert invalid["errors"] == [{"resource": "Widget", "field": "name", "code": "missing_field"}]
     bug = client.get("/api/boom")

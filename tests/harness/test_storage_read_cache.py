@@ -143,7 +143,7 @@ def test_a_new_thread_on_an_idle_connection_keeps_what_it_knew(tmp_path: Path) -
     db.close()
 
 
-def test_after_moment_waits_for_the_end_of_the_request(pair: tuple[Database, Database]) -> None:
+def test_after_request_waits_for_the_end_of_the_request(pair: tuple[Database, Database]) -> None:
     db, _ = pair
     seen: list[str] = []
     with db.request_scope():

@@ -14,6 +14,7 @@ from typing import Any
 import export_format
 import scenarios
 from export_format.keys import load_public_key
+from scenarios.tokens import OWNER_TOKEN_KINDS
 
 GENERATED_AT = "2026-01-02T03:04:05Z"
 #: The GHEC scenario most tests use: small, so whole-state snapshots stay cheap.
@@ -60,12 +61,14 @@ def auth(token: str) -> dict[str, str]:
 
 
 def ghec_tokens(scenario: scenarios.Scenario) -> dict[str, str]:
-    """owner / member / other_owner / connect / other_connect tokens and the two slugs."""
+    """owner / member / other_owner / connect / other_connect tokens, the owner's of every other kind
+    (`owner:fine_grained`, `owner:oauth_app`, `owner:installation`, `owner:no_scopes`) and the two slugs."""
     main, other = scenario.enterprises[0], scenario.enterprises[1]
     t = scenario.tokens
     return {"slug": main.slug, "other_slug": other.slug, "owner": t[f"ghec:{main.slug}:owner"],
             "member": t[f"ghec:{main.slug}:member"], "other_owner": t[f"ghec:{other.slug}:owner"],
-            "connect": t[f"connect:{main.slug}"], "other_connect": t[f"connect:{other.slug}"]}
+            "connect": t[f"connect:{main.slug}"], "other_connect": t[f"connect:{other.slug}"],
+            **{f"owner:{kind}": t[f"ghec:{main.slug}:owner:{kind}"] for kind in OWNER_TOKEN_KINDS}}
 
 
 def all_rows(get: Any, slug: str, token: str) -> list[dict[str, Any]]:

@@ -20,7 +20,8 @@ E = "/enterprises/<enterprise>"
 ROUTES = {
     ("GET", "/"): "public", ("GET", "/login"): "public", ("POST", "/login"): "public_form",
     ("POST", "/logout"): "public_form", ("GET", "/static/github/<path:filename>"): "asset",
-    ("GET", "/user"): "token",
+    ("GET", "/user"): "token", ("GET", "/user/emails"): "token",
+    ("GET", "/rate_limit"): "open_api", ("GET", "/meta"): "open_api",
     ("GET", f"{E}/consumed-licenses"): "owner", ("GET", f"{E}/license-sync-status"): "owner",
     ("POST", f"{E}/server-usage"): "owner", ("GET", f"{E}/license-report.csv"): "owner",
     ("PUT", f"{E}/connect/servers/<server_id>"): "connect", ("POST", f"{E}/connect/server-usage"): "connect",
@@ -148,3 +149,40 @@ def test_org_scim_and_visual_studio_callers(ghec_app: Flask, tokens: dict[str, s
                                             method: str, rule: str) -> None:
     """Organization owner / member / outsider, enterprise owner (EMU SCIM), as GitHub answers them."""
     org_callers_answer_as_github(ghec_app, tokens, small_scenario, method, rule, ORGS_ROUTES[(method, rule)])
+
+
+#: The token-kind axis (DOMAIN §10) on the routes a person's token reaches: what each kind of the
+#: owner's tokens gets, as `(status, message)`; None: the route's usual success.
+LICENSE_ENDPOINTS = {("GET", f"{E}/consumed-licenses"), ("GET", f"{E}/license-sync-status")}
+#: GitHub's descriptions mark these not enabled for GitHub Apps (besides the license endpoints).
+CLOSED_TO_APPS = {("GET", "/user"), ("GET", "/user/emails")}
+KIND_ANSWERS = {
+    "owner": None, "owner:oauth_app": None, "owner:fine_grained": None,
+    "owner:no_scopes": (403, None), "owner:installation": (403, "Resource not accessible by integration"),
+}
+
+
+@pytest.mark.parametrize(("method", "rule"), _routes("token", "owner", "open_api"))
+@pytest.mark.parametrize("kind", sorted(KIND_ANSWERS))
+def test_token_kinds(ghec_app: Flask, tokens: dict[str, str], method: str, rule: str, kind: str) -> None:
+    """GitHub's license endpoints refuse App installation tokens and classic tokens without
+    read:enterprise, `/user` and `/user/emails` refuse installation tokens; every other route
+    answers each kind of the owner's token as the classic one."""
+    client, path = ghec_app.test_client(), url(rule, enterprise=tokens["slug"])
+    answer = call(client, method, path, bearer(tokens[kind]))
+    refused = KIND_ANSWERS[kind] if (method, rule) in LICENSE_ENDPOINTS else None
+    if kind == "owner:installation" and (method, rule) in CLOSED_TO_APPS:
+        refused = KIND_ANSWERS[kind]
+    if refused is not None:
+        json_error(answer, refused[0], refused[1])
+    elif method == "GET":
+        assert answer.status_code == 200, (kind, answer.get_data(as_text=True)[:200])
+
+
+@pytest.mark.parametrize(("method", "rule"), _routes("open_api"))
+def test_open_api_routes(ghec_app: Flask, tokens: dict[str, str], method: str, rule: str) -> None:
+    """`/rate_limit` and `/meta` answer anyone, but a token nobody has is still a 401."""
+    client = ghec_app.test_client()
+    assert call(client, method, rule).status_code == 200
+    assert call(client, method, rule, bearer(tokens["owner"])).status_code == 200
+    json_error(call(client, method, rule, bearer(BAD_TOKEN)), 401, "Bad credentials")

@@ -17,6 +17,7 @@ from rel_auth import BAD_TOKEN, basic, bearer, call, json_error, page_client, se
 
 from github_http.auth import token_digest
 from mock_ghes import create_app
+from scenarios.tokens import token_for
 
 A, U = "/api/v3", "/api/v3/users/<username>"
 ROUTES = {
@@ -24,6 +25,7 @@ ROUTES = {
     ("POST", "/logout"): "public_form", ("GET", "/static/<path:filename>"): "asset",
     ("GET", "/static/github/<path:filename>"): "asset",
     ("GET", f"{A}/user"): "token", ("GET", f"{A}/user/<int:user_id>"): "token", ("GET", U): "token",
+    ("GET", f"{A}/user/emails"): "token", ("GET", f"{A}/rate_limit"): "open_api", ("GET", f"{A}/meta"): "open_api",
     ("GET", f"{A}/enterprise/settings/license"): "admin_hidden", ("GET", f"{A}/enterprise/stats/users"): "admin_hidden",
     ("GET", f"{A}/enterprise/license-usage/export"): "admin_hidden",
     ("GET", f"{A}/enterprise/connect"): "admin_hidden", ("PUT", f"{A}/enterprise/connect"): "admin_hidden",
@@ -144,3 +146,53 @@ def test_report_callers(ghes: tuple[Flask, dict[str, Any]], method: str, rule: s
     assert call(client, method, path, bearer(f["admin"])).status_code in (200, 202)
     assert call(client, method, path, basic(f["admin_login"], f["admin"])).status_code in (200, 202)
     assert call(page_client(app, f["admin_login"]), method, path).status_code in (200, 202)
+
+
+@pytest.mark.parametrize(("method", "rule"), _routes("open_api"))
+def test_open_api_routes(ghes: tuple[Flask, dict[str, Any]], method: str, rule: str) -> None:
+    """`/meta` answers anyone and `/rate_limit` says rate limits are off (GHES's default) to anyone;
+    a token nobody has is still a 401."""
+    app, f = ghes
+    client = app.test_client()
+    expected = 404 if rule.endswith("/rate_limit") else 200
+    assert call(client, method, rule).status_code == expected
+    assert call(client, method, rule, bearer(f["admin"])).status_code == expected
+    json_error(call(client, method, rule, bearer(BAD_TOKEN)), 401, "Bad credentials")
+
+
+#: The token-kind axis (DOMAIN §10): the site admin holding a token of each kind (`ADMIN_TOKEN`).
+ADMIN_KINDS = {"ghes:1:admin:fine_grained": 200, "ghes:1:admin:oauth_app": 200, "ghes:1:admin:installation": 403}
+
+
+@pytest.fixture(scope="module")
+def kind_apps() -> Iterator[dict[str, tuple[Flask, str]]]:
+    """One GHES per kind of admin token."""
+    apps = {}
+    for key in ADMIN_KINDS:
+        token = token_for(1, key)
+        apps[key] = (create_app({"TESTING": True, "SCENARIO": "small", "ADMIN_TOKEN": token}), token)
+    yield apps
+    for app, _ in apps.values():
+        app.extensions["mock"].db.close()
+
+
+def _kind_cases() -> list[tuple[str, str, str]]:
+    """(key, method, rule): every API route for the refused kind (nothing changes), the reads for the others."""
+    return [(key, method, rule) for key, status in sorted(ADMIN_KINDS.items())
+            for method, rule in _routes("token", "admin_hidden", "admin") if status == 403 or method == "GET"]
+
+
+@pytest.mark.parametrize(("key", "method", "rule"), _kind_cases())
+def test_token_kinds(kind_apps: dict[str, tuple[Flask, str]], method: str, rule: str, key: str) -> None:
+    """The site-admin routes, `/user` and `/user/emails` are not enabled for GitHub Apps: an
+    installation token gets 403 "Resource not accessible by integration" there; a fine-grained
+    or OAuth-app token is answered as the classic one."""
+    app, token = kind_apps[key]
+    instance = app.extensions["ghes"].runtime.store.instance()
+    path = url(rule, username=instance["member_login"], user_id=1)
+    answer = call(app.test_client(), method, path, bearer(token))
+    closed = ROUTES[(method, rule)] != "token" or rule in (f"{A}/user", f"{A}/user/emails")
+    if ADMIN_KINDS[key] == 403 and closed:
+        json_error(answer, 403, "Resource not accessible by integration")
+    else:
+        assert answer.status_code == 200, (key, rule, answer.get_data(as_text=True)[:200])

@@ -24,6 +24,8 @@ from scenarios.truth import EDGE_KINDS, describe, digest
 ROOT = Path(__file__).resolve().parents[2]
 BASE = datetime(2026, 1, 1, tzinfo=UTC)
 TOKEN = re.compile(r"ghp_[0-9A-Za-z]{36}")
+KIND_TOKEN = {"fine_grained": re.compile(r"github_pat_[0-9A-Za-z]{22}_[0-9A-Za-z]{59}"),
+              "oauth_app": re.compile(r"gho_[0-9A-Za-z]{36}"), "installation": re.compile(r"ghs_[0-9A-Za-z]{36}")}
 
 
 @pytest.fixture(scope="module")
@@ -279,9 +281,10 @@ def test_tokens(demo):
     keys = set(demo.tokens)
     for k in (1, 2):
         assert {f"ghes:{k}:admin", f"ghes:{k}:member", f"ghes:{k}:manage"} <= keys
-    for e in demo.enterprises:
+    for e in demo.enterprises:  # the owner also holds one token of every other kind (DOMAIN §10)
         assert {f"ghec:{e.slug}:owner", f"ghec:{e.slug}:member", f"connect:{e.slug}"} <= keys
-    assert all(TOKEN.fullmatch(t) for t in demo.tokens.values())
+        assert {f"ghec:{e.slug}:owner:{kind}" for kind in (*KIND_TOKEN, "no_scopes")} <= keys
+    assert all(KIND_TOKEN.get(key.rsplit(":", 1)[-1], TOKEN).fullmatch(t) for key, t in demo.tokens.items())
     assert len(set(demo.tokens.values())) == len(demo.tokens)
     assert demo.tokens["ghes:1:admin"] == token_for(1, "ghes:1:admin") == token_for(1, "ghes:1:admin")
     assert token_for(2, "ghes:1:admin") != token_for(1, "ghes:1:admin")

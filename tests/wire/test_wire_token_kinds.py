@@ -1,0 +1,76 @@
+"""Token kinds and classic scopes (DOMAIN §10) on the mock GHEC, from the scenario's tokens."""
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+import scenarios
+from github_http.token_kinds import CLASSIC, FINE_GRAINED, INSTALLATION, OAUTH_APP, kind_of
+
+KINDS = {"": CLASSIC, ":fine_grained": FINE_GRAINED, ":oauth_app": OAUTH_APP, ":installation": INSTALLATION,
+         ":no_scopes": CLASSIC}
+
+
+def _headers(scenario: scenarios.Scenario, slug: str, suffix: str) -> dict[str, str]:
+    """The owner's token of one kind."""
+    return {"Authorization": f"token {scenario.tokens[f'ghec:{slug}:owner{suffix}']}"}
+
+
+@pytest.mark.parametrize(("suffix", "kind"), KINDS.items(), ids=[k or "classic" for k in KINDS])
+def test_the_scenario_issues_each_kind_with_githubs_prefix(scenario: scenarios.Scenario, slug: str,
+                                                           suffix: str, kind: str) -> None:
+    """`ghp_`, `github_pat_` (22 + `_` + 59), `gho_`, `ghs_`: the kind is read back from the prefix."""
+    token = scenario.tokens[f"ghec:{slug}:owner{suffix}"]
+    assert kind_of(token) == kind
+    if kind == FINE_GRAINED:
+        assert len(token) == len("github_pat_") + 82 and token[len("github_pat_") + 22] == "_"
+
+
+LICENSES = ["consumed-licenses", "license-sync-status"]
+
+
+@pytest.mark.parametrize("endpoint", LICENSES)
+def test_license_endpoints_by_token_kind(ghec: Flask, scenario: scenarios.Scenario, slug: str, endpoint: str) -> None:
+    """Classic with read:enterprise, OAuth app and fine-grained pass; a classic token without the scope
+    and an App installation token get GitHub's 403s; every answer says which scopes the route accepts."""
+    client = ghec.test_client()
+    url = f"/enterprises/{slug}/{endpoint}"
+    for suffix in ("", ":oauth_app", ":fine_grained"):
+        response = client.get(url, headers=_headers(scenario, slug, suffix))
+        assert response.status_code == 200, suffix
+        assert response.headers["X-Accepted-OAuth-Scopes"] == "admin:enterprise, read:enterprise"
+    missing = client.get(url, headers=_headers(scenario, slug, ":no_scopes"))
+    assert missing.status_code == 403 and "'read:enterprise'" in missing.get_json()["message"]
+    assert missing.headers["X-OAuth-Scopes"] == "read:org, user"
+    app_token = client.get(url, headers=_headers(scenario, slug, ":installation"))
+    assert app_token.status_code == 403
+    assert app_token.get_json()["message"] == "Resource not accessible by integration"
+
+
+def test_x_oauth_scopes_only_for_scoped_kinds(ghec: Flask, scenario: scenarios.Scenario, slug: str) -> None:
+    """Classic and OAuth-app tokens hear their scopes on every response (an error too); fine-grained
+    and installation tokens have none to hear."""
+    client = ghec.test_client()
+    assert client.get("/user", headers=_headers(scenario, slug, "")).headers["X-OAuth-Scopes"] == \
+        "read:enterprise, read:org, user"
+    assert client.get("/nope", headers=_headers(scenario, slug, ":oauth_app")).headers["X-OAuth-Scopes"]
+    for suffix in (":fine_grained", ":installation"):
+        assert "X-OAuth-Scopes" not in client.get("/user", headers=_headers(scenario, slug, suffix)).headers
+
+
+def test_the_tokens_serve_prints_can_read_licenses(make_ghec: object, slug: str) -> None:
+    """`--owner-token` (OWNER_TOKEN) is a classic token with every scope an owner needs."""
+    app = make_ghec(OWNER_TOKEN="ghp_fixedOwnerToken000000000000000000000")  # type: ignore[operator]
+    response = app.test_client().get(f"/enterprises/{slug}/consumed-licenses",
+                                     headers={"Authorization": "token ghp_fixedOwnerToken000000000000000000000"})
+    assert response.status_code == 200 and "read:enterprise" in response.headers["X-OAuth-Scopes"]
+
+
+def test_ghes_site_admin_routes_say_which_scope_they_accept(ghes: Flask, admin: dict[str, str]) -> None:
+    """GHES's admin routes answer `X-Accepted-OAuth-Scopes: site_admin`; the admin's classic token
+    hears its scopes; routes that need no scope send no accepted list."""
+    client = ghes.test_client()
+    license_info = client.get("/api/v3/enterprise/settings/license", headers=admin)
+    assert license_info.headers["X-Accepted-OAuth-Scopes"] == "site_admin"
+    assert license_info.headers["X-OAuth-Scopes"] == "read:enterprise, site_admin, user"
+    assert "X-Accepted-OAuth-Scopes" not in client.get("/api/v3/user", headers=admin).headers
