@@ -9,14 +9,16 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from .auth import secrets_equal
 from .clock import parse_time
-from .errors import GitHubError, problems_parsing_json
+from .errors import GitHubError
 from .faults import FaultError
+from .request_guard import MAX_JSON_BYTES, json_body
 from .snapshot import dump_state, restore_state
 
 
@@ -36,6 +38,10 @@ class ControlHooks:
     routes_doc: list[tuple[str, str, str]] = field(default_factory=list)  # (method, path, what)
 
 
+#: The last year the clock may be moved to (leaves room for dates computed from it).
+LATEST_YEAR = 9000
+#: The furthest one `/_mock/clock/advance` may move the clock: 100 years.
+MAX_ADVANCE_SECONDS = 100 * 366 * 86400
 SHARED_ROUTES = [
     ("GET", "/_mock/", "this table, as JSON"),
     ("POST", "/_mock/reset", "rebuild state from the current scenario; clears journal, faults, clock"),
@@ -57,11 +63,15 @@ SHARED_ROUTES = [
 
 
 def _json_body() -> Any:
-    """The request's JSON, or GitHub's 400."""
-    data = request.get_json(silent=True)
-    if data is None and request.get_data():
-        raise problems_parsing_json()
-    return data if data is not None else {}
+    """The request's JSON through the shared guard (request_guard.py), {} when there is none."""
+    return json_body(required=False)
+
+
+def _check_reachable(moment: datetime) -> None:
+    """Refuse (422) a clock time after LATEST_YEAR: what the apps schedule from "now" (a weekly
+    sync, an expiry) must still be a date, or every later request would fail."""
+    if moment.year > LATEST_YEAR:
+        raise GitHubError(422, f"Invalid time: the mock's clock goes up to the year {LATEST_YEAR}")
 
 
 def _guard() -> None:
@@ -133,7 +143,9 @@ def make_control_blueprint(hooks: ControlHooks) -> Blueprint:
     def restore() -> tuple[str, int]:
         """Replace the whole state with a snapshot, in one transaction."""
         try:
-            restore_state(kit().db, _json_body(), hooks.derived_tables, hooks.redo)
+            body = json_body(required=False, allow_control=True,  # PEM keys hold line breaks
+                             max_bytes=current_app.config.get("MAX_CONTENT_LENGTH") or MAX_JSON_BYTES)
+            restore_state(kit().db, body, hooks.derived_tables, hooks.redo)
         except (ValueError, KeyError, TypeError) as error:
             raise GitHubError(422, f"Invalid snapshot: {error}") from error
         return "", 204
@@ -194,6 +206,7 @@ def make_control_blueprint(hooks: ControlHooks) -> Blueprint:
             moment = parse_time(str(body["now"]))
         except (KeyError, ValueError, TypeError) as error:
             raise GitHubError(422, "Body must be {\"now\": \"<RFC 3339 time>\", \"freeze\": false}") from error
+        _check_reachable(moment)
         kit().clock.set(moment, freeze=bool(body.get("freeze", False)))
         return jsonify(kit().clock.describe())
 
@@ -204,9 +217,12 @@ def make_control_blueprint(hooks: ControlHooks) -> Blueprint:
         try:
             seconds = float(body.get("seconds", 0)) + 3600 * float(body.get("hours", 0)) \
                 + 86400 * float(body.get("days", 0))
-            kit().clock.advance(seconds)
-        except (TypeError, ValueError) as error:
-            raise GitHubError(422, f"Invalid advance: {error}") from error
+        except (TypeError, ValueError, AttributeError) as error:
+            raise GitHubError(422, "Invalid advance: seconds, hours and days are numbers") from error
+        if not 0 <= seconds <= MAX_ADVANCE_SECONDS:  # also NaN and infinities
+            raise GitHubError(422, f"Invalid advance: between 0 and {MAX_ADVANCE_SECONDS:,} seconds (100 years)")
+        _check_reachable(kit().clock.now() + timedelta(seconds=seconds))
+        kit().clock.advance(seconds)
         return jsonify(kit().clock.describe())
 
     @bp.get("/openapi.json")

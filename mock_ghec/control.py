@@ -71,6 +71,8 @@ def make_hooks(store: Store) -> ControlHooks:
     def load_scenario(spec: dict) -> None:
         """Switch to {seed, preset, params}; the CLI's owner-token/enterprise overrides stay."""
         current = reads.scenario_spec(store.db) or store.default_spec()
+        if not isinstance(spec.get("params") or {}, dict):
+            raise ValueError("params must be an object of scenario overrides")
         store.load({**current, "seed": spec.get("seed", current.get("seed")),
                     "preset": spec.get("preset", current.get("preset")), "params": spec.get("params") or {}})
 

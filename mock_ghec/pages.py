@@ -15,7 +15,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from github_http.web import sign_in, sign_out, signed_in_as
+from github_http.web import safe_next_path, sign_in, sign_out, signed_in_as
 
 from . import reads
 from .access import db, store
@@ -48,9 +48,7 @@ def owner_page(slug: str) -> EnterpriseAccess:
 
 def _safe_next(target: str | None) -> str | None:
     """Only same-site relative paths are followed after sign-in (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    return safe_next_path(target)
 
 
 @bp.get("/")

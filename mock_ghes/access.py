@@ -7,15 +7,15 @@ normal user 403 (or 404 on the enterprise routes GitHub hides from non-admins).
 """
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app
 from marshmallow import Schema, ValidationError
 
 from github_http import GitHubError
 from github_http.auth import basic_credentials, require_token, secrets_equal, token_digest
-from github_http.errors import not_found, problems_parsing_json, validation_failed
+from github_http.errors import not_found, validation_failed
+from github_http.request_guard import json_body as guarded_json_body
 
 MANAGE_USER = "api_key"
 MANAGE_REALM = "GitHub Enterprise Server Management Console"
@@ -61,20 +61,10 @@ def manage_auth() -> None:
 
 
 def json_body(required: bool = True) -> Any:
-    """The request's JSON: unparsable is 400 "Problems parsing JSON"; absent (or `null` where the
-    body is optional, as GitHub's description allows) is {}, or a 400 when a body is required."""
-    raw = request.get_data()
-    if not raw.strip():
-        if required:
-            raise GitHubError(400, "Body should be a JSON object")
-        return {}
-    try:
-        data = json.loads(raw)
-    except ValueError as error:  # also UnicodeDecodeError
-        raise problems_parsing_json() from error
-    if data is None and not required:
-        return {}
-    return data
+    """The request's JSON (github_http.request_guard: bounded, flat, valid text): unparsable is
+    400 "Problems parsing JSON"; absent (or `null` where the body is optional, as GitHub's
+    description allows) is {}, or a 400 when a body is required."""
+    return guarded_json_body(required)
 
 
 def load(schema: Schema, data: Any, resource: str) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 
 from github_http import isoformat
 from github_http.auth import token_digest
-from github_http.web import sign_in, sign_out, signed_in_as
+from github_http.web import safe_next_path, sign_in, sign_out, signed_in_as
 
 from .access import ghes
 from .api import export_response, wants_encrypted
@@ -28,9 +28,7 @@ USERS_PER_PAGE = 50
 
 def _safe_next(target: str | None) -> str:
     """Where to go after signing in: a local path only, never another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("ghes_pages.license_page")
+    return safe_next_path(target) or url_for("ghes_pages.license_page")
 
 
 def admin_page(view: Callable[..., Any]) -> Callable[..., Any]:
