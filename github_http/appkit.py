@@ -16,10 +16,15 @@ from .clock import Clock
 from .control import ControlHooks, make_control_blueprint
 from .errors import register_error_handlers
 from .faults import FaultBook
+from .host_guard import host_name, parse_allowed
 from .hot_paths import HotPath, HotPaths
 from .journal import Journal
 from .storage import Database
 from .wire import CONTROL_PREFIX, MockWire
+
+#: Largest request body any route reads, when the app sets no MAX_CONTENT_LENGTH of its own
+#: (GHES: its largest body is a snapshot). A declared size above it is a 413 before any read.
+DEFAULT_MAX_REQUEST_BYTES = 512 << 20
 
 
 @dataclass
@@ -41,18 +46,23 @@ def current_kit() -> MockKit:
 
 def install(app: Flask, *, settings: dict[str, Any], db: Database, clock: Clock,
             hooks: ControlHooks, headers: HeaderPolicy,
-            is_api: Callable[[str], bool], hot_paths: list[HotPath] | None = None) -> MockKit:
+            is_api: Callable[[str], bool], hot_paths: list[HotPath] | None = None,
+            too_large_message: Callable[[str], str] | None = None) -> MockKit:
     """Give `app` GitHub's API conventions and the mock control plane.
 
     `is_api(path)` tells which paths are REST API (JSON errors, GitHub headers, version
     negotiation); the rest are pages. `hot_paths` answer their routes' plain case without
-    Flask (hot_paths.py), inside the faults and the journal.
+    Flask (hot_paths.py), inside the faults and the journal. `too_large_message(path)`: the
+    message of the 413 a declared body over MAX_CONTENT_LENGTH gets before it is read.
     """
     kit = MockKit(db=db, clock=clock, journal=Journal(db, settings.get("JOURNAL_MAX_ENTRIES", 1000)),
                   faults=FaultBook(db), settings=settings)
     app.extensions["mock"] = kit
     app.json.sort_keys = False  # keep GitHub's key order (message first)
     app.config["CONTROL_KEY"] = settings.get("CONTROL_KEY") or None
+    allow_hosts(app, settings.get("ALLOWED_HOSTS"), settings.get("SERVER_NAME"))
+    app.config.setdefault("MAX_CONTENT_LENGTH", None)
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_CONTENT_LENGTH"] or DEFAULT_MAX_REQUEST_BYTES
 
     def wants_json() -> bool:
         """API and control-plane errors are JSON; page errors stay HTML."""
@@ -78,5 +88,15 @@ def install(app: Flask, *, settings: dict[str, Any], db: Database, clock: Clock,
         kit.hot = HotPaths(app.wsgi_app, hot_paths)
     app.wsgi_app = MockWire(kit.hot or app.wsgi_app, kit.faults, kit.journal, clock, kit.db,  # type: ignore[method-assign]
                             max_body_bytes=settings.get("JOURNAL_MAX_BODY_BYTES", 64 << 20),
-                            record=settings.get("JOURNAL", True))
+                            record=settings.get("JOURNAL", True),
+                            max_request_bytes=app.config["MAX_CONTENT_LENGTH"], too_large_message=too_large_message)
     return kit
+
+
+def allow_hosts(app: Flask, *names: str | None) -> None:
+    """Add Host names the control plane and page forms accept (host_guard.py): the
+    `ALLOWED_HOSTS` setting, a configured SERVER_NAME, the host `serve` was started on."""
+    allowed = set(app.config.get("ALLOWED_HOSTS") or ())
+    for name in names:
+        allowed |= parse_allowed(host_name(name) if name and "," not in name else name)
+    app.config["ALLOWED_HOSTS"] = frozenset(allowed)

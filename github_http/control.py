@@ -18,6 +18,7 @@ from .auth import secrets_equal
 from .clock import parse_time
 from .errors import GitHubError
 from .faults import FaultError
+from .host_guard import browser_refusal
 from .request_guard import MAX_JSON_BYTES, json_body
 from .snapshot import dump_state, restore_state
 
@@ -36,8 +37,12 @@ class ControlHooks:
     derived_tables: tuple[str, ...] = ()
     redo: Callable[[Any], None] | None = None
     routes_doc: list[tuple[str, str, str]] = field(default_factory=list)  # (method, path, what)
+    # (table, column) -> check: restored values pass the rules the app's routes write by (snapshot_check.py)
+    snapshot_rules: dict[tuple[str, str], Callable[[Any], str | None]] = field(default_factory=dict)
 
 
+#: Most journal entries one `GET /_mock/journal` returns (`?limit=`, default 100).
+MAX_JOURNAL_LIMIT = 10_000
 #: The last year the clock may be moved to (leaves room for dates computed from it).
 LATEST_YEAR = 9000
 #: The furthest one `/_mock/clock/advance` may move the clock: 100 years.
@@ -67,6 +72,16 @@ def _json_body() -> Any:
     return json_body(required=False)
 
 
+def _bounded_arg(name: str, default: int | None, low: int, high: int) -> int | None:
+    """A whole-number query parameter from `low` to `high` (documented), else a 422 naming the range."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 20) or not low <= int(raw) <= high:
+        raise GitHubError(422, f"{name} is a whole number from {low} to {high:,}")
+    return int(raw)
+
+
 def _check_reachable(moment: datetime) -> None:
     """Refuse (422) a clock time after LATEST_YEAR: what the apps schedule from "now" (a weekly
     sync, an expiry) must still be a date, or every later request would fail."""
@@ -77,6 +92,10 @@ def _check_reachable(moment: datetime) -> None:
 def _guard() -> None:
     """Loopback callers only, unless a control key is configured; then the key is required."""
     key = current_app.config.get("CONTROL_KEY")
+    refusal = browser_refusal(request, current_app.config.get("ALLOWED_HOSTS") or frozenset(),
+                              check_host=not key, control_plane=True)
+    if refusal:  # a browser page driving the control plane (cross-origin, or DNS rebinding)
+        raise GitHubError(403, refusal)
     if key:
         if not secrets_equal(request.headers.get("X-Mock-Control-Key", ""), key):
             raise GitHubError(403, "The control plane requires X-Mock-Control-Key.")
@@ -145,7 +164,7 @@ def make_control_blueprint(hooks: ControlHooks) -> Blueprint:
         try:
             body = json_body(required=False, allow_control=True,  # PEM keys hold line breaks
                              max_bytes=current_app.config.get("MAX_CONTENT_LENGTH") or MAX_JSON_BYTES)
-            restore_state(kit().db, body, hooks.derived_tables, hooks.redo)
+            restore_state(kit().db, body, hooks.derived_tables, hooks.redo, hooks.snapshot_rules)
         except (ValueError, KeyError, TypeError) as error:
             raise GitHubError(422, f"Invalid snapshot: {error}") from error
         return "", 204
@@ -154,11 +173,11 @@ def make_control_blueprint(hooks: ControlHooks) -> Blueprint:
     def journal() -> Response:
         """Recorded requests matching the filters."""
         args = request.args
-        status = args.get("status", type=int)
+        status = _bounded_arg("status", None, 100, 599)
         return jsonify(kit().journal.query(
             method=args.get("method"), path=args.get("path"), status=status,
             since=args.get("since"), until=args.get("until"),
-            limit=min(args.get("limit", 100, type=int), 10_000),
+            limit=_bounded_arg("limit", 100, 1, MAX_JOURNAL_LIMIT),
             bodies=args.get("bodies", "0").lower() in ("1", "true", "yes")))
 
     @bp.delete("/journal")

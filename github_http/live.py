@@ -10,7 +10,26 @@ import time
 from typing import Any
 
 import requests
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug import serving
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
+
+#: Seconds a connection may stay silent (a stalled body, an idle keep-alive) before the server
+#: drops it; documented in docs/security.md. gunicorn has its own (`--timeout`, `--keep-alive`).
+SOCKET_TIMEOUT_SECONDS = 30
+
+
+class TimedRequestHandler(WSGIRequestHandler):
+    """Werkzeug's handler with a socket timeout (socketserver's `timeout` attribute, applied to
+    the connection in `setup`): a client that declares a body and stops sending holds its
+    thread for at most SOCKET_TIMEOUT_SECONDS, not forever."""
+
+    timeout = SOCKET_TIMEOUT_SECONDS
+
+
+def make_timed_server(host: str, port: int, app: Any) -> BaseWSGIServer:
+    """A threaded Werkzeug server whose connections time out (what `serve` and LiveServer run)."""
+    # Looked up on the module at call time, so a test that replaces werkzeug's make_server sees this call.
+    return serving.make_server(host, port, app, threaded=True, request_handler=TimedRequestHandler)
 
 
 class LiveServer:
@@ -19,7 +38,7 @@ class LiveServer:
     def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0) -> None:
         """Bind now (port 0 picks a free one) so the URL is known before start."""
         self.app = app
-        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True)
+        self._server: BaseWSGIServer = make_timed_server(host, port, app)
         self.host, self.port = host, self._server.server_port
         self._thread: threading.Thread | None = None
 

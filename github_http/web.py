@@ -22,6 +22,7 @@ from flask import Blueprint, Flask, Response, abort, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 
 from .auth import secrets_equal
+from .host_guard import browser_refusal
 
 STATIC = Path(__file__).with_name("static")
 ASSET_MAX_AGE = 365 * 24 * 3600
@@ -176,6 +177,10 @@ def install_web(app: Flask, secret_key: str, is_page_post: Callable[[str], bool]
     def _csrf() -> None:
         """Every page form POST must carry the session's CSRF token."""
         if request.method in ("POST", "PUT", "PATCH", "DELETE") and is_page_post and is_page_post(request.path):
+            refusal = browser_refusal(request, app.config.get("ALLOWED_HOSTS") or frozenset(),
+                                      check_host=True, control_plane=False)
+            if refusal:  # the session cookie would ride along: only this site's own pages may post
+                abort(403, description=refusal)
             check_csrf()
 
     @app.after_request

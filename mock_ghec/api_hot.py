@@ -15,7 +15,7 @@ from typing import Any
 from github_http.api_headers import HeaderPolicy, chosen_version, github_headers
 from github_http.auth import token_in
 from github_http.hot_paths import HotAnswer, HotPath
-from github_http.pagination import own_url, page_from
+from github_http.pagination import MAX_PAGE, own_url, page_from
 from github_http.storage import Database
 
 from . import reads
@@ -57,6 +57,8 @@ def consumed_licenses_hot(db: Database, policy: HeaderPolicy, blocks: PageBlocks
         if access is None or not access.owner:
             return None
         page = page_from(query.get("per_page"), query.get("page"), DEFAULT_PER_PAGE, MAX_PER_PAGE)
+        if page.number > MAX_PAGE:
+            return None  # Flask answers the 422
         prefix = f"{own_url(environ)}?per_page={page.size}&page="
         body, link = page_answer(db, access, page, prefix, blocks)
         headers = [("Content-Type", JSON), ("Content-Length", str(len(body)))]

@@ -13,6 +13,7 @@ from flask import Flask
 
 from github_http import Clock, Database, install
 from github_http.api_headers import HeaderPolicy
+from github_http.state_file import check_state_file
 from github_http.storage import require_shared_state
 from github_http.web import install_web
 
@@ -40,6 +41,11 @@ def is_page_post(path: str) -> bool:
     return not is_api(path) and not path.startswith("/_mock")
 
 
+def too_large_message(path: str) -> str:
+    """The 413 message of a body declared over the limit: the upload routes' own on theirs."""
+    return "The license usage file is too large." if path.endswith("/server-usage") else "Request Entity Too Large"
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app from defaults < MOCK_GHEC_* environment < `config` (see mock_ghec.settings)."""
     settings = settings_module.load(config)
@@ -50,6 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if settings.get("SERVER_NAME"):
         app.config["SERVER_NAME"] = settings["SERVER_NAME"]
     require_shared_state(settings["STATE_PATH"], settings_module.ENV_PREFIX + "STATE_PATH")
+    check_state_file(settings["STATE_PATH"], "ghec")  # not a text file, a directory, nor GHES's state
     db = Database(settings["STATE_PATH"] or None)
     clock = Clock(db)
     store = Store(db, clock, settings)
@@ -60,7 +67,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # A fixed SERVER_NAME makes Flask refuse other hosts: that check lives in Flask, so no hot path.
     hot = [consumed_licenses_hot(db, policy, store.blocks)] if settings["HOT_PATHS"] and not settings.get("SERVER_NAME") else []
     kit = install(app, settings=settings, db=db, clock=clock, hooks=make_hooks(store), headers=policy,
-                  is_api=is_api, hot_paths=hot)
+                  is_api=is_api, hot_paths=hot, too_large_message=too_large_message)
     install_web(app, settings["SECRET_KEY"], is_page_post)
     for blueprint in (api_bp, server_usage_bp, pages_bp):
         app.register_blueprint(blueprint)

@@ -17,6 +17,7 @@ from scenarios.tokens import token_for
 from . import reads
 from .explain import explain
 from .openapi import openapi_document
+from .snapshot_rules import RULES
 from .store import Store
 
 ROUTES_DOC = [
@@ -105,5 +106,5 @@ def make_hooks(store: Store) -> ControlHooks:
             return jsonify({"entries": reads.ledger(store.db, request.args.get("enterprise"))})
 
     return ControlHooks(reset=reset, load_scenario=load_scenario, describe_scenario=lambda: describe(store),
-                        openapi=openapi_document, extend=extend, routes_doc=ROUTES_DOC,
+                        openapi=openapi_document, extend=extend, routes_doc=ROUTES_DOC, snapshot_rules=RULES,
                         derived_tables=("ghec_row_stamps",), redo=store.restamp_all)

@@ -15,6 +15,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from github_http.pagination import MAX_PAGE
 from github_http.web import safe_next_path, sign_in, sign_out, signed_in_as
 
 from . import reads
@@ -86,7 +87,7 @@ def logout() -> Any:
 def _license(access: EnterpriseAccess, status: int = 200, **extra: Any) -> tuple[str, int]:
     """The License page for `access`, with the `?q=`/`?page=` slice of consumed licenses."""
     q = request.args.get("q", "")
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
     total, rows = reads.search_rows(db(), access.id, q, (page - 1) * PAGE_SIZE, PAGE_SIZE)
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return render("ghec_license.html", status, enterprise=access, servers=reads.servers(db(), access.id),

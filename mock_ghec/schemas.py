@@ -115,6 +115,7 @@ class ServerUsageResultSchema(Schema):
 
 #: Longest `version` a Connect registration may carry (GHES versions are like "3.15.2").
 MAX_VERSION_LENGTH = 64
+VERSION_OR_EMPTY = rf"^(?:{VERSION_PATTERN[1:-1]})?$"
 
 
 class ConnectRegistrationSchema(Schema):
@@ -125,8 +126,7 @@ class ConnectRegistrationSchema(Schema):
         validate.Length(min=1, max=255), AnchoredRegexp(HOST_PATTERN, error="not a host name", skip_over=255)])
     version = fields.String(load_default="", validate=[
         validate.Length(max=MAX_VERSION_LENGTH),
-        AnchoredRegexp(rf"^(?:{VERSION_PATTERN[1:-1]})?$", error="not a version such as 3.15.2",
-                       skip_over=MAX_VERSION_LENGTH)])
+        AnchoredRegexp(VERSION_OR_EMPTY, error="not a version such as 3.15.2", skip_over=MAX_VERSION_LENGTH)])
 
 
 class ConnectServerSchema(Schema):

@@ -29,13 +29,14 @@ _SERVER = ConnectServerSchema()
 _UUID = re.compile(UUID_PATTERN)
 #: Longest failed-sync text kept for a refused push (shown in the public license-sync-status).
 MAX_SYNC_ERROR_CHARS = 500
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def storable_text(text: str, limit: int) -> str:
     """`text` as it can be stored and shown: lone surrogates escaped, at most `limit` characters.
     WHY: a refused push's problems quote the file (an unknown key of 1 MB, or "\\ud800"), and
     the failed-sync text is stored and served in the public license-sync-status."""
-    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    text = _CONTROL.sub(lambda m: repr(m.group())[1:-1], text.encode("utf-8", "backslashreplace").decode("utf-8"))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -17,6 +17,7 @@ from .domain import UnknownUser
 from .openapi_doc import ghes_openapi
 from .runtime import Runtime
 from .schemas import MockUserSchema
+from .snapshot_rules import RULES
 
 ROUTES_DOC = [
     ("GET", "/_mock/users", "every GHES user with every attribute (the verifier's ground truth)"),
@@ -82,4 +83,4 @@ def make_hooks(runtime: Runtime) -> ControlHooks:
 
     return ControlHooks(reset=reset, load_scenario=lambda spec: load_scenario(runtime, spec),
                         describe_scenario=lambda: describe(runtime), openapi=ghes_openapi,
-                        extend=extend, routes_doc=ROUTES_DOC)
+                        extend=extend, routes_doc=ROUTES_DOC, snapshot_rules=RULES)

@@ -15,6 +15,7 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 
 from github_http import isoformat
 from github_http.auth import token_digest
+from github_http.pagination import MAX_PAGE
 from github_http.web import safe_next_path, sign_in, sign_out, signed_in_as
 
 from .access import ghes
@@ -139,7 +140,7 @@ def make_pages_blueprint() -> Blueprint:
     def users_page() -> str:
         """Every account, searchable by login, name or email; suspended ones marked."""
         q = request.args.get("q", "")
-        page = max(request.args.get("page", 1, type=int) or 1, 1)
+        page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
         users, total = ghes().runtime.store.search_users(q, USERS_PER_PAGE, (page - 1) * USERS_PER_PAGE)
         pages = max((total + USERS_PER_PAGE - 1) // USERS_PER_PAGE, 1)
         return render_template("ghes_users.html", users=users, total=total, q=q, page=page, pages=pages,
