@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from github_http.control_openapi import control_paths
 from github_http.openapi import build_openapi
 
 from .schemas import (
@@ -47,9 +48,18 @@ def _errors(*codes: int) -> dict[str, Any]:
     return {str(code): _ERR for code in codes}
 
 
+#: What any page may answer besides its own 200: the sign-in redirect, a refused form (CSRF,
+#: cross-origin), an enterprise the visitor may not see.
+PAGE_ERRORS = {"302": {"description": "Redirect (to /login when not signed in, or after a form post)"},
+               "400": {**_HTML, "description": "Form refused (CSRF check failed)"},
+               "403": {**_HTML, "description": "Not allowed (or a form from another site)"},
+               "404": {**_HTML, "description": "Not found"}}
+
+
 def _page(summary: str, method: str = "get", **extra: Any) -> dict[str, Any]:
     """A server-rendered page operation (ours)."""
-    return {method: {"summary": summary, "tags": ["mock-pages"], "responses": {"200": _HTML}, **extra}}
+    return {method: {"summary": summary, "tags": ["mock-pages"], "responses": {"200": _HTML, **PAGE_ERRORS},
+                     **extra}}
 
 
 @functools.lru_cache(maxsize=1)
@@ -102,7 +112,7 @@ def openapi_document() -> dict[str, Any]:
         ("/enterprises/{enterprise}/settings/license/consumed-licenses.csv", {"get": {
             "summary": "Consumed licenses as CSV (columns: the API's field names)", "tags": ["mock-pages"],
             "parameters": [ENTERPRISE], "responses": {"200": {"description": "CSV", "content": {"text/csv": {
-                "schema": {"type": "string"}}}}}}}),
+                "schema": {"type": "string"}}}}, **PAGE_ERRORS}}}),
         ("/enterprises/{enterprise}/settings/license/users/{rownum}", _page(
             "One consumed license: which server accounts merged into it and why", parameters=[ENTERPRISE, rownum])),
         ("/_mock/explain", {"get": {"summary": "Why each row merged (control plane)", "tags": ["mock-control"],
@@ -114,6 +124,7 @@ def openapi_document() -> dict[str, Any]:
         ("/_mock/page-blocks", {"get": {"summary": "How far the pre-rendered per_page=100 pages are",
                                         "tags": ["mock-control"],
                                         "responses": {"200": {"description": "Per enterprise: ready of blocks"}}}}),
+        *control_paths(),
     ]
     return build_openapi(
         "Mock GitHub Enterprise Cloud (license usage)", "1.0.0",

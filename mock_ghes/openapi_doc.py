@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from github_http.control_openapi import control_paths
 from github_http.openapi import build_openapi
 
 from . import schemas as s
@@ -48,6 +49,11 @@ def _op(summary: str, ok: tuple[str, str | None], *, tag: str = "github", auth: 
         responses[str(code)] = {"description": {400: "Bad request", 401: "Unauthorized", 403: "Forbidden",
                                                 404: "Not found", 422: "Validation failed"}[code],
                                 "content": _ERROR}
+    if tag == "page":  # any page may redirect to sign-in, refuse a form (CSRF, another site) or hide a page
+        html = {"text/html": {"schema": {"type": "string"}}}
+        responses.setdefault("302", {"description": "Redirect (to /login when not signed in, or after a form)"})
+        for code, what in (("400", "Form refused (CSRF check failed)"), ("403", "Not allowed"), ("404", "Not found")):
+            responses.setdefault(code, {"description": what, "content": html})
     op: dict[str, Any] = {"summary": summary, "tags": [tag], "responses": responses}
     if auth:
         op["security"] = [{auth: []}]
@@ -114,6 +120,7 @@ def _paths() -> list[tuple[str, dict[str, Any]]]:
                                                            auth=None, errors=())}),
         ("/enterprise/users", {"get": _op("Users list (?q= search)", ("200", "html"), tag="page", auth=None,
                                           errors=())}),
+        *control_paths("control"),
     ]
 
 
