@@ -30,7 +30,7 @@ _ERR = {"description": "GitHub error",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/basic-error"}}}}
 _REFUSED = {"description": "Refused file: every problem listed; nothing changed",
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/usage-refused"}}}}
-_HTML = {"description": "HTML page", "content": {"text/html": {"schema": {"type": "string"}}}}
+_HTML: dict[str, Any] = {"description": "HTML page", "content": {"text/html": {"schema": {"type": "string"}}}}
 _FILE_BODY = {"required": True, "content": {
     "application/json": {"schema": {"type": "object", "description": "The export file (docs/export-format.md)"}},
     "multipart/form-data": {"schema": {"type": "object",
@@ -50,10 +50,11 @@ def _errors(*codes: int) -> dict[str, Any]:
 
 #: What any page may answer besides its own 200: the sign-in redirect, a refused form (CSRF,
 #: cross-origin), an enterprise the visitor may not see.
-PAGE_ERRORS = {"302": {"description": "Redirect (to /login when not signed in, or after a form post)"},
-               "400": {**_HTML, "description": "Form refused (CSRF check failed)"},
-               "403": {**_HTML, "description": "Not allowed (or a form from another site)"},
-               "404": {**_HTML, "description": "Not found"}}
+PAGE_ERRORS: dict[str, dict[str, Any]] = {
+    "302": {"description": "Redirect (to /login when not signed in, or after a form post)"},
+    "400": {**_HTML, "description": "Form refused (CSRF check failed)"},
+    "403": {**_HTML, "description": "Not allowed (or a form from another site)"},
+    "404": {**_HTML, "description": "Not found"}}
 
 
 def _page(summary: str, method: str = "get", **extra: Any) -> dict[str, Any]:
@@ -70,7 +71,7 @@ def openapi_document() -> dict[str, Any]:
     page = {"name": "page", "in": "query", "schema": {"type": "integer", "default": 1}}
     rownum = {"name": "rownum", "in": "path", "required": True, "schema": {"type": "integer"}}
     server_id = {"name": "server_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
-    paths = [
+    paths: list[tuple[str, dict[str, Any]]] = [
         ("/enterprises/{enterprise}/consumed-licenses", {"get": {
             "operationId": "enterprise-admin/get-consumed-licenses", "tags": ["enterprise-admin"],
             "summary": "List enterprise consumed licenses", "parameters": [ENTERPRISE, per_page, page],

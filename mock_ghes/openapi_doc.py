@@ -52,8 +52,9 @@ def _op(summary: str, ok: tuple[str, str | None], *, tag: str = "github", auth: 
     if tag == "page":  # any page may redirect to sign-in, refuse a form (CSRF, another site) or hide a page
         html = {"text/html": {"schema": {"type": "string"}}}
         responses.setdefault("302", {"description": "Redirect (to /login when not signed in, or after a form)"})
-        for code, what in (("400", "Form refused (CSRF check failed)"), ("403", "Not allowed"), ("404", "Not found")):
-            responses.setdefault(code, {"description": what, "content": html})
+        for page_status, what in (("400", "Form refused (CSRF check failed)"), ("403", "Not allowed"),
+                                  ("404", "Not found")):
+            responses.setdefault(page_status, {"description": what, "content": html})
     op: dict[str, Any] = {"summary": summary, "tags": [tag], "responses": responses}
     if auth:
         op["security"] = [{auth: []}]
