@@ -61,8 +61,7 @@ def install(app: Flask, *, settings: dict[str, Any], db: Database, clock: Clock,
     app.json.sort_keys = False  # keep GitHub's key order (message first)
     app.config["CONTROL_KEY"] = settings.get("CONTROL_KEY") or None
     allow_hosts(app, settings.get("ALLOWED_HOSTS"), settings.get("SERVER_NAME"))
-    app.config.setdefault("MAX_CONTENT_LENGTH", None)
-    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_CONTENT_LENGTH"] or DEFAULT_MAX_REQUEST_BYTES
+    app.config["MAX_CONTENT_LENGTH"] = app.config.get("MAX_CONTENT_LENGTH") or DEFAULT_MAX_REQUEST_BYTES
 
     def wants_json() -> bool:
         """API and control-plane errors are JSON; page errors stay HTML."""
@@ -97,6 +96,6 @@ def allow_hosts(app: Flask, *names: str | None) -> None:
     """Add Host names the control plane and page forms accept (host_guard.py): the
     `ALLOWED_HOSTS` setting, a configured SERVER_NAME, the host `serve` was started on."""
     allowed = set(app.config.get("ALLOWED_HOSTS") or ())
-    for name in names:
-        allowed |= parse_allowed(host_name(name) if name and "," not in name else name)
+    for name in names:  # each a name or a comma-separated list; a port given with a name is ignored
+        allowed |= {host_name(item) for item in parse_allowed(name)}
     app.config["ALLOWED_HOSTS"] = frozenset(allowed)
