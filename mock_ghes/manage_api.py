@@ -6,7 +6,6 @@ GitHub's secret format, so the mock's upload takes its own small JSON license in
 """
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -14,6 +13,7 @@ from marshmallow import ValidationError
 
 from github_http import GitHubError, isoformat, parse_time
 from github_http.errors import validation_failed
+from github_http.request_guard import parse_json
 
 from .access import ghes, manage_auth
 from .schemas import ManageLicenseCheckSchema, ManageLicenseInfoSchema, MockLicenseSchema
@@ -36,11 +36,12 @@ def _uploaded_license() -> dict[str, Any]:
     """The `license` part of the multipart upload, parsed as the mock's JSON license."""
     part = request.files.get("license")
     raw = part.read() if part is not None else request.form.get("license", "").encode("utf-8")
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise GitHubError(400, "The license part must be the mock's JSON license: {\"seats\": 100 or "
-                               "\"unlimited\", \"kind\": \"standard\", \"expire_at\": \"<RFC 3339>\"}") from error
+    try:  # the shared reader: bounded, at most 32 levels deep, no lone surrogates or control characters
+        data = parse_json(raw)
+    except GitHubError as error:
+        raise GitHubError(error.status, "The license part must be the mock's JSON license: {\"seats\": 100 or "
+                                        "\"unlimited\", \"kind\": \"standard\", \"expire_at\": \"<RFC 3339>\"}",
+                          errors=error.errors) from error
     try:
         loaded = MockLicenseSchema().load(data if isinstance(data, dict) else {})
     except ValidationError as error:

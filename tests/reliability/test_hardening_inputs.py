@@ -5,6 +5,8 @@
 """
 from __future__ import annotations
 
+import base64
+import io
 import json
 from typing import Any
 
@@ -22,6 +24,8 @@ from hardening_helpers import (
     snapshot,
 )
 from rel_helpers import export, synthetic_users
+
+import scenarios
 
 TOKENS = ghec_tokens()
 DEEP = "[" * 100_000 + "]" * 100_000
@@ -190,3 +194,20 @@ def test_13_a_huge_number_is_explained_in_the_users_terms(ghec: Any) -> None:
         assert response.status_code == 400, response.get_data()[:300]
         text = response.get_data(as_text=True)
         assert "4,300 digits" in text and "sys." not in text and "set_int_max_str_digits" not in text
+
+
+LICENSES = [DEEP.encode(), b'{"seats": 10, "kind": "\\ud800", "expire_at": "2030-01-01T00:00:00Z"}',
+            b'{"seats": 1' + b"0" * 5000 + b"}"]
+
+
+@pytest.mark.parametrize("content", LICENSES, ids=["deep", "surrogate", "huge-number"])
+def test_4_the_manage_apis_license_part_is_read_by_the_same_guard(ghes: Any, content: bytes) -> None:
+    """The Manage API's upload takes JSON in a multipart part: the same reader, so the same 4xx."""
+    client = ghes.test_client()
+    password = scenarios.tokens.token_for(5, "ghes:1:manage")
+    manage = {"Authorization": "Basic " + base64.b64encode(f"api_key:{password}".encode()).decode()}
+    before = snapshot(client)
+    response = client.put("/manage/v1/config/license", headers=manage,
+                          data={"license": (io.BytesIO(content), "enterprise.ghl")})
+    assert response.status_code == 400 and is_github_error(response)
+    assert snapshot(client) == before
