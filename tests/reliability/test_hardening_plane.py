@@ -187,12 +187,14 @@ def test_11_the_other_apps_state_file_is_refused(tmp_path: Path, capsys: Any, no
     assert "belongs to the mock" in err and "Traceback" not in err and err.count("\n") == 1
 
 
-def test_11_a_newer_table_version_is_refused(tmp_path: Path, capsys: Any, no_serving: None) -> None:
-    state = tmp_path / "state.sqlite3"
-    _state_of(ghec_main, state)
+@pytest.mark.parametrize("app", ["ghec", "ghes"])
+def test_11_a_newer_table_version_is_refused(tmp_path: Path, capsys: Any, no_serving: None, app: str) -> None:
+    state, main = tmp_path / "state.sqlite3", ghec_main if app == "ghec" else ghes_main
+    _state_of(main, state)
     with sqlite3.connect(state) as conn:
-        conn.execute("UPDATE mock_kv SET value = '99' WHERE key = 'ghec_schema_version'")
-    assert ghec_main(["serve", "--port", "0", "--state", str(state)]) == 2
+        conn.execute(f"UPDATE mock_kv SET value = '99' WHERE key = '{app}_schema_version'")
+        assert conn.total_changes == 1
+    assert main(["serve", "--port", "0", "--state", str(state)]) == 2
     err = capsys.readouterr().err
     assert "another version" in err and "v99" in err and err.count("\n") == 1
 
