@@ -77,6 +77,7 @@ def read_json(raw: bytes, add: Callable[[str, str], None], *, path: str = "$",
         add(path, f"{what} contains {exc}, which is not valid JSON (numbers must be finite)")
     except RecursionError:
         add(path, f"{what} nests arrays/objects too deeply to be an export")
-    except ValueError as exc:  # e.g. an integer literal with more than 4300 digits
-        add(path, f"{what} cannot be parsed: {exc}")
+    except ValueError as exc:  # an integer literal with more than 4300 digits (Python's own limit)
+        detail = "a number has more than 4,300 digits" if "digits" in str(exc) else str(exc)
+        add(path, f"{what} cannot be parsed: {detail}")
     return FAILED

@@ -18,6 +18,7 @@ from .clock import Clock
 from .control import ControlHooks, make_control_blueprint
 from .errors import register_error_handlers
 from .faults import FaultBook
+from .host_guard import host_name, parse_allowed
 from .hot_paths import HotPath, HotPaths
 from .journal import Journal
 from .not_found import register_not_found
@@ -26,6 +27,10 @@ from .rate_limit_store import RateLimitStore
 from .storage import Database
 from .token_kinds import Caller
 from .wire import CONTROL_PREFIX, MockWire
+
+#: Largest request body any route reads, when the app sets no MAX_CONTENT_LENGTH of its own
+#: (GHES: its largest body is a snapshot). A declared size above it is a 413 before any read.
+DEFAULT_MAX_REQUEST_BYTES = 512 << 20
 
 
 @dataclass
@@ -52,7 +57,8 @@ def install(app: Flask, *, settings: dict[str, Any], db: Database, clock: Clock,
             is_api: Callable[[str], bool], hot_paths: list[HotPath] | None = None,
             identify: Callable[[str], Caller | None] = lambda token: None,
             rate_policy: RatePolicy = RATE_LIMITS_OFF, api_prefix: str = "",
-            accepted_scopes: Callable[[str], str | None] | None = None) -> MockKit:
+            accepted_scopes: Callable[[str], str | None] | None = None,
+            too_large_message: Callable[[str], str] | None = None) -> MockKit:
     """Give `app` GitHub's API conventions and the mock control plane.
 
     `is_api(path)` tells which paths are REST API (JSON errors, GitHub headers, version
@@ -60,7 +66,8 @@ def install(app: Flask, *, settings: dict[str, Any], db: Database, clock: Clock,
     Flask (hot_paths.py), inside the faults and the journal. `identify(token)` names a known
     token's owner, `rate_policy` the primary rate limit, `api_prefix` where the API lives
     (`/api/v3` on GHES), `accepted_scopes(path)` a path's `X-Accepted-OAuth-Scopes`: api_wire.py
-    applies them to the hot paths and Flask alike.
+    applies them to the hot paths and Flask alike. `too_large_message(path)`: the message of the
+    413 a declared body over MAX_CONTENT_LENGTH gets before it is read.
     """
     kit = MockKit(db=db, clock=clock, journal=Journal(db, settings.get("JOURNAL_MAX_ENTRIES", 1000)),
                   faults=FaultBook(db), settings=settings, rate_limits=RateLimitStore(db, rate_policy.window),
@@ -70,6 +77,8 @@ def install(app: Flask, *, settings: dict[str, Any], db: Database, clock: Clock,
         app.json.sort_keys = False  # keep GitHub's key order (message first)
         app.json.mimetype = JSON  # GitHub names the charset on every JSON body
     app.config["CONTROL_KEY"] = settings.get("CONTROL_KEY") or None
+    allow_hosts(app, settings.get("ALLOWED_HOSTS"), settings.get("SERVER_NAME"))
+    app.config["MAX_CONTENT_LENGTH"] = app.config.get("MAX_CONTENT_LENGTH") or DEFAULT_MAX_REQUEST_BYTES
 
     def wants_json() -> bool:
         """API and control-plane errors are JSON; page errors stay HTML."""
@@ -99,5 +108,15 @@ def install(app: Flask, *, settings: dict[str, Any], db: Database, clock: Clock,
                     uncounted=(api_prefix + "/rate_limit",), accepted_scopes=accepted_scopes, policy=headers)
     app.wsgi_app = MockWire(wired, kit.faults, kit.journal, clock, kit.db,  # type: ignore[method-assign]
                             max_body_bytes=settings.get("JOURNAL_MAX_BODY_BYTES", 64 << 20),
-                            record=settings.get("JOURNAL", True))
+                            record=settings.get("JOURNAL", True),
+                            max_request_bytes=app.config["MAX_CONTENT_LENGTH"], too_large_message=too_large_message)
     return kit
+
+
+def allow_hosts(app: Flask, *names: str | None) -> None:
+    """Add Host names the control plane and page forms accept (host_guard.py): the
+    `ALLOWED_HOSTS` setting, a configured SERVER_NAME, the host `serve` was started on."""
+    allowed = set(app.config.get("ALLOWED_HOSTS") or ())
+    for name in names:  # each a name or a comma-separated list; a port given with a name is ignored
+        allowed |= {host_name(item) for item in parse_allowed(name)}
+    app.config["ALLOWED_HOSTS"] = frozenset(allowed)

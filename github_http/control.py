@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -17,9 +18,11 @@ from scenarios.file.parse import ScenarioFileError, parse_text
 
 from .auth import secrets_equal
 from .clock import parse_time
-from .errors import GitHubError, problems_parsing_json
+from .errors import GitHubError
 from .faults import FaultError
+from .host_guard import browser_refusal
 from .rate_limit import set_budget
+from .request_guard import MAX_JSON_BYTES, json_body
 from .snapshot import dump_state, restore_state
 
 if TYPE_CHECKING:  # WHY only for the checker: appkit.py imports this module
@@ -41,8 +44,16 @@ class ControlHooks:
     redo: Callable[[Any], None] | None = None
     routes_doc: list[tuple[str, str, str]] = field(default_factory=list)  # (method, path, what)
     dump_scenario: Callable[[], dict] | None = None  # the current world as a scenario file's document
+    # (table, column) -> check: restored values pass the rules the app's routes write by (snapshot_check.py)
+    snapshot_rules: dict[tuple[str, str], Callable[[Any], str | None]] = field(default_factory=dict)
 
 
+#: Most journal entries one `GET /_mock/journal` returns (`?limit=`, default 100).
+MAX_JOURNAL_LIMIT = 10_000
+#: The last year the clock may be moved to (leaves room for dates computed from it).
+LATEST_YEAR = 9000
+#: The furthest one `/_mock/clock/advance` may move the clock: 100 years.
+MAX_ADVANCE_SECONDS = 100 * 366 * 86400
 SHARED_ROUTES = [
     ("GET", "/_mock/", "this table, as JSON"),
     ("POST", "/_mock/reset", "rebuild state from the current scenario; clears journal, faults, clock, rate limits"),
@@ -67,11 +78,25 @@ SHARED_ROUTES = [
 
 
 def _json_body() -> Any:
-    """The request's JSON, or GitHub's 400."""
-    data = request.get_json(silent=True)
-    if data is None and request.get_data():
-        raise problems_parsing_json()
-    return data if data is not None else {}
+    """The request's JSON through the shared guard (request_guard.py), {} when there is none."""
+    return json_body(required=False)
+
+
+def _bounded_arg(name: str, default: int | None, low: int, high: int) -> int | None:
+    """A whole-number query parameter from `low` to `high` (documented), else a 422 naming the range."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 20) or not low <= int(raw) <= high:
+        raise GitHubError(422, f"{name} is a whole number from {low} to {high:,}")
+    return int(raw)
+
+
+def _check_reachable(moment: datetime) -> None:
+    """Refuse (422) a clock time after LATEST_YEAR: what the apps schedule from "now" (a weekly
+    sync, an expiry) must still be a date, or every later request would fail."""
+    if moment.year > LATEST_YEAR:
+        raise GitHubError(422, f"Invalid time: the mock's clock goes up to the year {LATEST_YEAR}")
 
 
 def _scenario_body() -> Any:
@@ -99,6 +124,10 @@ def _looks_like_yaml() -> bool:
 def _guard() -> None:
     """Loopback callers only, unless a control key is configured; then the key is required."""
     key = current_app.config.get("CONTROL_KEY")
+    refusal = browser_refusal(request, current_app.config.get("ALLOWED_HOSTS") or frozenset(),
+                              check_host=not key, control_plane=True)
+    if refusal:  # a browser page driving the control plane (cross-origin, or DNS rebinding)
+        raise GitHubError(403, refusal)
     if key:
         if not secrets_equal(request.headers.get("X-Mock-Control-Key", ""), key):
             raise GitHubError(403, "The control plane requires X-Mock-Control-Key.")
@@ -176,7 +205,9 @@ def make_control_blueprint(hooks: ControlHooks) -> Blueprint:
     def restore() -> tuple[str, int]:
         """Replace the whole state with a snapshot, in one transaction."""
         try:
-            restore_state(kit().db, _json_body(), hooks.derived_tables, hooks.redo)
+            body = json_body(required=False, allow_control=True,  # PEM keys hold line breaks
+                             max_bytes=current_app.config.get("MAX_CONTENT_LENGTH") or MAX_JSON_BYTES)
+            restore_state(kit().db, body, hooks.derived_tables, hooks.redo, hooks.snapshot_rules)
         except (ValueError, KeyError, TypeError) as error:
             raise GitHubError(422, f"Invalid snapshot: {error}") from error
         return "", 204
@@ -185,11 +216,11 @@ def make_control_blueprint(hooks: ControlHooks) -> Blueprint:
     def journal() -> Response:
         """Recorded requests matching the filters."""
         args = request.args
-        status = args.get("status", type=int)
+        status = _bounded_arg("status", None, 100, 599)
         return jsonify(kit().journal.query(
             method=args.get("method"), path=args.get("path"), status=status,
             since=args.get("since"), until=args.get("until"),
-            limit=min(args.get("limit", 100, type=int), 10_000),
+            limit=_bounded_arg("limit", 100, 1, MAX_JOURNAL_LIMIT) or 100,  # never 0: the low bound is 1
             bodies=args.get("bodies", "0").lower() in ("1", "true", "yes")))
 
     @bp.delete("/journal")
@@ -237,6 +268,7 @@ def make_control_blueprint(hooks: ControlHooks) -> Blueprint:
             moment = parse_time(str(body["now"]))
         except (KeyError, ValueError, TypeError) as error:
             raise GitHubError(422, "Body must be {\"now\": \"<RFC 3339 time>\", \"freeze\": false}") from error
+        _check_reachable(moment)
         kit().clock.set(moment, freeze=bool(body.get("freeze", False)))
         return jsonify(kit().clock.describe())
 
@@ -247,9 +279,12 @@ def make_control_blueprint(hooks: ControlHooks) -> Blueprint:
         try:
             seconds = float(body.get("seconds", 0)) + 3600 * float(body.get("hours", 0)) \
                 + 86400 * float(body.get("days", 0))
-            kit().clock.advance(seconds)
-        except (TypeError, ValueError) as error:
-            raise GitHubError(422, f"Invalid advance: {error}") from error
+        except (TypeError, ValueError, AttributeError) as error:
+            raise GitHubError(422, "Invalid advance: seconds, hours and days are numbers") from error
+        if not 0 <= seconds <= MAX_ADVANCE_SECONDS:  # also NaN and infinities
+            raise GitHubError(422, f"Invalid advance: between 0 and {MAX_ADVANCE_SECONDS:,} seconds (100 years)")
+        _check_reachable(kit().clock.now() + timedelta(seconds=seconds))
+        kit().clock.advance(seconds)
         return jsonify(kit().clock.describe())
 
     @bp.put("/rate-limit")

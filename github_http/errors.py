@@ -105,7 +105,11 @@ def register_error_handlers(app: Flask, wants_json: Callable[[], bool]) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Any:
-        """A bug is a 500 with GitHub's body, logged with its traceback; never a half-written state."""
+        """A bug is a 500 with GitHub's body, logged with its traceback; never a half-written state.
+        A body that stopped arriving (the server's socket timeout, github_http/live.py) is 408."""
+        if isinstance(error, TimeoutError):
+            log.warning("request body timed out on %s %s", request.method, request.path)
+            return error_response(GitHubError(408, "Request Timeout: the request body stopped arriving"))
         log.exception("unhandled error on %s %s", request.method, request.path)
         if not wants_json():
             return "Internal Server Error", 500

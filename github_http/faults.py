@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import re
 from typing import Any
 
 from .storage import Database
@@ -19,6 +20,25 @@ _FIELDS = {"method", "path", "action", "status", "body", "headers", "latency_ms"
 
 class FaultError(ValueError):
     """A fault rule that cannot be applied as written."""
+
+
+#: An HTTP header name (RFC 9110 token) and a value without CR, LF or NUL (no header splitting).
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}")
+_HEADER_VALUE = re.compile(r"[^\r\n\x00]{0,8192}")
+
+
+def header_problems(headers: dict[str, Any]) -> list[str]:
+    """What is wrong with a rule's extra response headers (a header a rule adds must not be able
+    to split the response: `b\r\nSet-Cookie: x=y` would add a cookie to every answer)."""
+    problems = []
+    for name, value in headers.items():
+        if not _HEADER_NAME.fullmatch(name):
+            problems.append(f"header name {name[:40]!r} is not an HTTP token")
+        if not isinstance(value, str | int | float) or isinstance(value, bool) \
+                or not _HEADER_VALUE.fullmatch(str(value)):
+            problems.append(f"header {name[:40]!r}: the value is text of at most 8192 characters "
+                            "without CR, LF or NUL")
+    return problems
 
 
 def normalise(spec: dict[str, Any]) -> dict[str, Any]:
@@ -46,6 +66,8 @@ def normalise(spec: dict[str, Any]) -> dict[str, Any]:
         problems.append("times is a whole number ≥ 1, or null for always")
     if not isinstance(rule["headers"], dict):
         problems.append("headers is an object")
+    else:
+        problems += header_problems(rule["headers"])
     if problems:
         raise FaultError("; ".join(problems))
     rule["method"] = rule["method"].upper()

@@ -10,16 +10,40 @@ import time
 from typing import Any
 
 import requests
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug import serving
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
+
+#: Seconds a connection may stay silent (a stalled body, an idle keep-alive) before the server
+#: drops it; documented in docs/security.md. gunicorn has its own (`--timeout`, `--keep-alive`).
+SOCKET_TIMEOUT_SECONDS = 30
+
+
+class TimedRequestHandler(WSGIRequestHandler):
+    """Werkzeug's handler with a socket timeout (socketserver's `timeout` attribute, applied to
+    the connection in `setup`): a client that declares a body and stops sending holds its
+    thread for at most SOCKET_TIMEOUT_SECONDS, not forever."""
+
+    timeout = SOCKET_TIMEOUT_SECONDS
+
+
+def make_timed_server(host: str, port: int, app: Any, timeout: float = SOCKET_TIMEOUT_SECONDS) -> BaseWSGIServer:
+    """A threaded Werkzeug server whose connections time out after `timeout` seconds of silence
+    (what `serve` and LiveServer run)."""
+    handler = TimedRequestHandler if timeout == SOCKET_TIMEOUT_SECONDS else \
+        type("TimedRequestHandler", (TimedRequestHandler,), {"timeout": timeout})
+    # Looked up on the module at call time, so a test that replaces werkzeug's make_server sees this call.
+    return serving.make_server(host, port, app, threaded=True, request_handler=handler)
 
 
 class LiveServer:
     """A threaded Werkzeug server for one app."""
 
-    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0) -> None:
-        """Bind now (port 0 picks a free one) so the URL is known before start."""
+    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0,
+                 timeout: float = SOCKET_TIMEOUT_SECONDS) -> None:
+        """Bind now (port 0 picks a free one) so the URL is known before start; connections
+        silent for `timeout` seconds are dropped."""
         self.app = app
-        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True)
+        self._server: BaseWSGIServer = make_timed_server(host, port, app, timeout)
         self.host, self.port = host, self._server.server_port
         self._thread: threading.Thread | None = None
 

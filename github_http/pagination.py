@@ -12,6 +12,12 @@ from wsgiref.util import request_uri
 
 from flask import request
 
+from .errors import GitHubError
+
+#: The highest page number a list route serves (beyond: 422; per_page is capped at the
+#: route's maximum as GitHub does). WHY a bound: the row offset must stay a 64-bit integer.
+MAX_PAGE = 1_000_000
+
 
 @dataclass(frozen=True, slots=True)
 class Page:
@@ -43,8 +49,12 @@ def page_from(per_page: str | None, page: str | None, default_size: int = 30, ma
 
 
 def requested_page(default_size: int = 30, max_size: int = 100) -> Page:
-    """The page the request asks for (see `page_from`)."""
-    return page_from(request.args.get("per_page"), request.args.get("page"), default_size, max_size)
+    """The page the request asks for (see `page_from`); a page number over MAX_PAGE is GitHub's 422."""
+    page = page_from(request.args.get("per_page"), request.args.get("page"), default_size, max_size)
+    if page.number > MAX_PAGE:
+        raise GitHubError(422, f"Validation Failed: page is at most {MAX_PAGE:,}",
+                          errors=[{"resource": "Pagination", "field": "page", "code": "invalid"}])
+    return page
 
 
 def link_header(page: Page, total: int) -> str | None:

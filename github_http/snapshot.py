@@ -9,6 +9,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
+from .snapshot_check import ColumnRules, check_snapshot
 from .storage import Database
 
 _SKIP = ("mock_journal", "sqlite_sequence")
@@ -50,11 +51,14 @@ def dump_state(db: Database, derived: tuple[str, ...] = ()) -> dict[str, Any]:
 
 
 def restore_state(db: Database, snapshot: dict[str, Any], derived: tuple[str, ...] = (),
-                  redo: Callable[[sqlite3.Connection], None] | None = None) -> None:
+                  redo: Callable[[sqlite3.Connection], None] | None = None,
+                  rules: ColumnRules | None = None) -> None:
     """Replace every table's rows with the snapshot's, all or nothing: `derived` tables are
-    emptied and `redo(conn)` fills them again from the restored rows, in the same transaction."""
-    if not isinstance(snapshot, dict) or snapshot.get("format") != FORMAT:
-        raise ValueError(f"not a snapshot (format must be {FORMAT!r})")
+    emptied and `redo(conn)` fills them again from the restored rows, in the same transaction.
+    Every value is checked first (snapshot_check.py, with the app's column `rules`)."""
+    if not isinstance(snapshot, dict) or snapshot.get("format") != FORMAT \
+            or not isinstance(snapshot.get("tables"), dict):
+        raise ValueError(f"not a snapshot (format must be {FORMAT!r}, with an object of tables)")
     known = set(_tables(db))
     unknown = set(snapshot["tables"]) - (known - set(derived))
     if unknown:
@@ -63,6 +67,10 @@ def restore_state(db: Database, snapshot: dict[str, Any], derived: tuple[str, ..
     if taken != here:
         raise ValueError(f"it was taken with another version of this app's tables ({taken or 'none recorded'}; "
                          f"this app has {here})")
+    columns_of = {name: [row[1] for row in db.query(f'PRAGMA table_info("{name}")')] for name in known}
+    problems = check_snapshot(snapshot["tables"], columns_of, rules or {})
+    if problems:
+        raise ValueError("; ".join(problems))
     try:
         with db.transaction() as conn:
             conn.execute("PRAGMA defer_foreign_keys = ON")

@@ -9,17 +9,20 @@ JavaScript is therefore always a static file, never inline.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from flask import Blueprint, Flask, Response, abort, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 
 from .auth import secrets_equal
+from .host_guard import browser_refusal
 
 STATIC = Path(__file__).with_name("static")
 ASSET_MAX_AGE = 365 * 24 * 3600
@@ -41,6 +44,7 @@ web = _AssetBlueprint("github_web", __name__, template_folder="templates",
 PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
             "frame-ancestors 'none'")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # never in a path we redirect to
 PAGE_HEADERS = {"Content-Security-Policy": PAGE_CSP, "X-Frame-Options": "DENY",
                 "Referrer-Policy": "same-origin"}
 
@@ -59,6 +63,22 @@ def check_csrf() -> None:
     if not expected or not secrets_equal(sent, expected):
         abort(400, description="The form has expired or did not come from this site (CSRF check failed). "
                                "Reload the page and try again.")
+
+
+def safe_next_path(target: str | None) -> str | None:
+    """`target` if it is a path on this site to go to after sign-in, else None (no open redirect).
+
+    Refused: anything but "/" + a path; "//" (another host, also "/\t/" once a browser drops
+    the tab); a backslash (browsers read "/\\" as "//"); control characters (CR/LF would also
+    break the Location header). Checked on the text as given AND after percent-decoding,
+    since the value travels through a query string.
+    """
+    if not target:
+        return None
+    for text in (target, unquote(target)):
+        if not text.startswith("/") or text.startswith("//") or "\\" in text or _CONTROL.search(text):
+            return None
+    return target
 
 
 def sign_in(principal: str) -> None:
@@ -158,6 +178,10 @@ def install_web(app: Flask, secret_key: str, is_page_post: Callable[[str], bool]
         """Every page form POST must carry the session's CSRF token."""
         if request.method in ("POST", "PUT", "PATCH", "DELETE") and is_page_post and is_page_post(request.path) \
                 and request.routing_exception is None:  # no such page: its 404, not a CSRF refusal
+            refusal = browser_refusal(request, app.config.get("ALLOWED_HOSTS") or frozenset(),
+                                      check_host=True, control_plane=False)
+            if refusal:  # the session cookie would ride along: only this site's own pages may post
+                abort(403, description=refusal)
             check_csrf()
 
     @app.after_request

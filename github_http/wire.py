@@ -17,7 +17,8 @@ from werkzeug.wsgi import ClosingIterator
 from .api_headers import rate_limit_headers
 from .clock import Clock, isoformat
 from .errors import DOCS
-from .faults import FaultBook
+from .faults import FaultBook, header_problems
+from .host_guard import valid_host_header
 from .journal import DEFAULT_MAX_BODY_BYTES, Journal
 from .storage import Database
 
@@ -103,15 +104,46 @@ def _hang_up(environ: dict) -> None:
             pass
 
 
+def early_refusal(environ: dict, max_request_bytes: int | None) -> tuple[int, str] | None:
+    """(status, message) for a request refused before any route or body read, else None:
+    a Host header that is not a host (it would be spliced into Links and URLs: host_guard.py),
+    or a declared Content-Length over the limit (WHY here: a client declaring 600 MB and
+    sending 10 bytes would otherwise hold a thread while the route waits for the rest)."""
+    if not valid_host_header(environ.get("HTTP_HOST")):
+        return 400, "Bad Request: the Host header is not a host name or address with an optional port"
+    length = environ.get("CONTENT_LENGTH") or ""
+    if max_request_bytes is not None and length.isdigit() and int(length) > max_request_bytes:
+        return 413, f"the request declares {int(length):,} bytes, over the {max_request_bytes:,}-byte limit"
+    return None
+
+
+def _refuse(start_response: Callable, status: int, message: str, title: str) -> list[bytes]:
+    """GitHub's error JSON, closing the connection (the unread body must not be taken as the next request).
+    A 413 is `title` (the app's message for that path) with why in `problems`, the shape the upload
+    routes document for their own 413."""
+    body: dict[str, Any] = {"message": message}
+    if status == 413:
+        body = {"message": title, "problems": [{"path": "$", "message": message}]}
+    data = json.dumps({**body, "documentation_url": DOCS, "status": str(status)}).encode()
+    start_response(f"{status} {'Bad Request' if status == 400 else 'Request Entity Too Large'}",
+                   [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(len(data))),
+                    ("Connection", "close")])
+    return [data]
+
+
 class MockWire:
     """Applies fault rules and records the request journal around a WSGI app."""
 
     def __init__(self, app: Callable, faults: FaultBook, journal: Journal, clock: Clock, db: Database,
-                 max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, record: bool = True) -> None:
+                 max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, record: bool = True,
+                 max_request_bytes: int | None = None,
+                 too_large_message: Callable[[str], str] | None = None) -> None:
         """`record=False` turns the journal off (benchmarks of the bare app); each request is one
-        `db.request_scope()`, and once its response is closed the WAL is checkpointed."""
+        `db.request_scope()`, and once its response is closed the WAL is checkpointed; a declared body
+        over `max_request_bytes` is refused before it is read."""
         self.app, self.faults, self.journal, self.clock, self.db = app, faults, journal, clock, db
-        self.max_body_bytes, self.record = max_body_bytes, record
+        self.max_body_bytes, self.record, self.max_request_bytes = max_body_bytes, record, max_request_bytes
+        self.too_large_message = too_large_message or (lambda path: "Request Entity Too Large")
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         """Serve one request through faults and journal."""
@@ -119,6 +151,9 @@ class MockWire:
         # A commit whose response was never closed (a test client that does not close) is
         # checkpointed now; a WSGI server closes every response, so this is a flag check.
         self.db.checkpoint()
+        refusal = early_refusal(environ, self.max_request_bytes)
+        if refusal is not None:
+            return _refuse(start_response, *refusal, title=self.too_large_message(path))
         if path.startswith(_UNRECORDED):
             return ClosingIterator(self.app(environ, start_response), self.db.checkpoint)
         with self.db.request_scope():
@@ -187,7 +222,8 @@ class MockWire:
                 status, message = 403, "API rate limit exceeded for user ID 1."
         else:
             status, message = fault["status"], fault["body"] or "Fault injected by /_mock/faults"
-        headers.update({str(k): str(v) for k, v in fault["headers"].items()})
+        # Checked when the rule was added; checked again, as a rule may also come from a snapshot.
+        headers.update({str(k): str(v) for k, v in fault["headers"].items() if not header_problems({k: v})})
         if isinstance(message, str):
             payload = json.dumps({"message": message, "documentation_url": DOCS, "status": str(status)})
         else:

@@ -17,7 +17,7 @@ from github_http.api_headers import HeaderPolicy, chosen_version, github_headers
 from github_http.api_wire import CALLER_KEY
 from github_http.auth import token_in
 from github_http.hot_paths import HotAnswer, HotPath
-from github_http.pagination import own_url, page_from
+from github_http.pagination import MAX_PAGE, own_url, page_from
 from github_http.token_kinds import refusal
 
 from . import reads
@@ -61,6 +61,8 @@ def consumed_licenses_hot(store: Store, policy: HeaderPolicy) -> HotPath:
         if access is None or not access.owner or refusal(environ.get(CALLER_KEY), LICENSE_SCOPE) is not None:
             return None
         page = page_from(query.get("per_page"), query.get("page"), DEFAULT_PER_PAGE, MAX_PER_PAGE)
+        if page.number > MAX_PAGE:
+            return None  # Flask answers the 422
         prefix = f"{own_url(environ)}?per_page={page.size}&page="
         body, link = store.consumed_page(access, page, prefix)
         headers = [("Content-Type", JSON), ("Content-Length", str(len(body)))]

@@ -16,6 +16,7 @@ from github_http.api_headers import HeaderPolicy
 from github_http.crash_hold import hold_until_marker_deleted, no_hold
 from github_http.rate_limit import DOCS_RATE_LIMITS as DOCS
 from github_http.rate_limit import RatePolicy
+from github_http.state_check import check_state_file
 from github_http.storage import require_shared_state
 from github_http.web import install_web
 from github_http.wire_routes import make_wire_blueprint
@@ -60,6 +61,11 @@ def is_page_post(path: str) -> bool:
     return not is_api(path) and not path.startswith("/_mock")
 
 
+def too_large_message(path: str) -> str:
+    """The 413 message of a body declared over the limit: the upload routes' own on theirs."""
+    return "The license usage file is too large." if path.endswith("/server-usage") else "Request Entity Too Large"
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app from defaults < MOCK_GHEC_* environment < `config` (see mock_ghec.settings)."""
     settings = settings_module.load(config)
@@ -70,6 +76,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if settings.get("SERVER_NAME"):
         app.config["SERVER_NAME"] = settings["SERVER_NAME"]
     require_shared_state(settings["STATE_PATH"], settings_module.ENV_PREFIX + "STATE_PATH")
+    check_state_file(settings["STATE_PATH"], "ghec")  # not a text file, a directory, nor GHES's state
     db = Database(settings["STATE_PATH"] or None)
     clock = Clock(db)
     marker = settings.get("TEST_HOLD_BEFORE_COMMIT")
@@ -84,7 +91,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     hot = [consumed_licenses_hot(store, policy)] if hot_paths_on else []
     kit = install(app, settings=settings, db=db, clock=clock, hooks=make_hooks(store), headers=policy,
                   is_api=is_api, hot_paths=hot, identify=lambda token: identify(db, token),
-                  accepted_scopes=accepted_scopes,
+                  accepted_scopes=accepted_scopes, too_large_message=too_large_message,
                   rate_policy=RatePolicy.from_settings(settings, enabled_by_default=True))
     install_web(app, settings["SECRET_KEY"], is_page_post)
     app.jinja_env.globals["product_name"] = PRODUCT  # the shared 404 page names the product

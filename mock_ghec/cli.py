@@ -103,7 +103,8 @@ def _dump(app: Any, output: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `mock-ghec`."""
     args = build_parser().parse_args(argv)
-    from werkzeug.serving import make_server
+    from github_http.appkit import allow_hosts
+    from github_http.live import make_timed_server
 
     from . import create_app
 
@@ -116,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     # Bind before printing, so `--port 0` (a free port) prints the port actually bound and the
     # banner only appears once the server can be reached.
-    server = make_server(args.host, args.port, app, threaded=True)
+    server = make_timed_server(args.host, args.port, app)  # stalled connections time out
+    allow_hosts(app, args.host)  # a name given to --host is a Host the control plane accepts
     host_for_url = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host
     print(banner(app, f"http://{host_for_url}:{server.server_port}", args.owner_token), flush=True)
     if threading.current_thread() is threading.main_thread():

@@ -19,6 +19,7 @@ from . import reads
 from .explain import explain
 from .openapi import openapi_document
 from .scenario_dump import dump_world
+from .snapshot_rules import RULES
 from .store import Store
 
 ROUTES_DOC = [
@@ -76,6 +77,8 @@ def make_hooks(store: Store) -> ControlHooks:
             store.load({**current, "seed": spec.get("seed", file_seed(document, {})),
                         "preset": preset_label(document), "params": {}, "file": document})
             return
+        if not isinstance(spec.get("params") or {}, dict):
+            raise ValueError("params must be an object of scenario overrides")
         store.load({**current, "seed": spec.get("seed", current.get("seed")), "file": None,
                     "preset": spec.get("preset", current.get("preset")), "params": spec.get("params") or {}})
 
@@ -99,6 +102,6 @@ def make_hooks(store: Store) -> ControlHooks:
             return jsonify({"entries": reads.ledger(store.db, request.args.get("enterprise"))})
 
     return ControlHooks(reset=reset, load_scenario=load_scenario, describe_scenario=lambda: describe(store),
-                        openapi=openapi_document, extend=extend, routes_doc=ROUTES_DOC,
+                        openapi=openapi_document, extend=extend, routes_doc=ROUTES_DOC, snapshot_rules=RULES,
                         derived_tables=("ghec_row_stamps",), redo=store.restamp_all,
                         dump_scenario=lambda: dump_world(store))

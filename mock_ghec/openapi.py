@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from github_http.control_openapi import control_paths
 from github_http.openapi import build_openapi
 from github_http.private_user import EmailSchema, PrivateUserSchema
 from github_http.wire_routes import WIRE_SCHEMAS, wire_openapi_paths
@@ -31,7 +32,7 @@ _ERR = {"description": "GitHub error",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/basic-error"}}}}
 _REFUSED = {"description": "Refused file: every problem listed; nothing changed",
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/usage-refused"}}}}
-_HTML = {"description": "HTML page", "content": {"text/html": {"schema": {"type": "string"}}}}
+_HTML: dict[str, Any] = {"description": "HTML page", "content": {"text/html": {"schema": {"type": "string"}}}}
 _FILE_BODY = {"required": True, "content": {
     "application/json": {"schema": {"type": "object", "description": "The export file (docs/export-format.md)"}},
     "multipart/form-data": {"schema": {"type": "object",
@@ -55,9 +56,19 @@ def _errors(*codes: int) -> dict[str, Any]:
     return {str(code): _ERR for code in codes}
 
 
+#: What any page may answer besides its own 200: the sign-in redirect, a refused form (CSRF,
+#: cross-origin), an enterprise the visitor may not see.
+PAGE_ERRORS: dict[str, dict[str, Any]] = {
+    "302": {"description": "Redirect (to /login when not signed in, or after a form post)"},
+    "400": {**_HTML, "description": "Form refused (CSRF check failed)"},
+    "403": {**_HTML, "description": "Not allowed (or a form from another site)"},
+    "404": {**_HTML, "description": "Not found"}}
+
+
 def _page(summary: str, method: str = "get", **extra: Any) -> dict[str, Any]:
     """A server-rendered page operation (ours)."""
-    return {method: {"summary": summary, "tags": ["mock-pages"], "responses": {"200": _HTML}, **extra}}
+    return {method: {"summary": summary, "tags": ["mock-pages"], "responses": {"200": _HTML, **PAGE_ERRORS},
+                     **extra}}
 
 
 @functools.lru_cache(maxsize=1)
@@ -114,7 +125,7 @@ def openapi_document() -> dict[str, Any]:
         ("/enterprises/{enterprise}/settings/license/consumed-licenses.csv", {"get": {
             "summary": "The License page's CSV report: GitHub's license report (?headers=legacy)",
             "tags": ["mock-pages"], "parameters": [ENTERPRISE, _REPORT_HEADERS],
-            "responses": {"200": _CSV, "422": _ERR}}}),
+            "responses": {"200": _CSV, "422": _ERR, **PAGE_ERRORS}}}),
         ("/enterprises/{enterprise}/license-report.csv", {"get": {
             "operationId": "mock/license-report", "tags": OURS, "parameters": [ENTERPRISE, _REPORT_HEADERS],
             "summary": "GitHub's license report (the License page's CSV report) for an owner's token",
@@ -128,6 +139,7 @@ def openapi_document() -> dict[str, Any]:
         ("/_mock/ledger", {"get": {"summary": "Field paths of every payload from GHES", "tags": ["mock-control"],
                                    "responses": {"200": {"description": "Ledger entries"}}}}),
         *ORGS_PATHS,
+        *control_paths(),
     ]
     doc = build_openapi(
         "Mock GitHub Enterprise Cloud (license usage)", "1.0.0",

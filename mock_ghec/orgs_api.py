@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, redirect, request
 
 from github_http.errors import GitHubError, not_found
-from github_http.json_body import json_body
+from github_http.request_guard import json_body
 
 from . import orgs_reads
 from .access import db

@@ -11,7 +11,8 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from github_http.web import sign_in, sign_out, signed_in_as
+from github_http.pagination import MAX_PAGE
+from github_http.web import safe_next_path, sign_in, sign_out, signed_in_as
 
 from . import orgs_reads, reads
 from .access import db, store
@@ -45,9 +46,7 @@ def owner_page(slug: str) -> EnterpriseAccess:
 
 def _safe_next(target: str | None) -> str | None:
     """Only same-site relative paths are followed after sign-in (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    return safe_next_path(target)
 
 
 @bp.get("/")
@@ -85,7 +84,7 @@ def logout() -> Any:
 def _license(access: EnterpriseAccess, status: int = 200, **extra: Any) -> tuple[str, int]:
     """The License page for `access`, with the `?q=`/`?page=` slice of consumed licenses."""
     q = request.args.get("q", "")
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
     total, rows = reads.search_rows(db(), access.id, q, (page - 1) * PAGE_SIZE, PAGE_SIZE)
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return render("ghec_license.html", status, enterprise=access, servers=reads.servers(db(), access.id),

@@ -18,7 +18,10 @@ from json.encoder import encode_basestring
 from typing import Any
 
 import msgspec
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
+
+from export_format.schemas import HOST_PATTERN, VERSION_PATTERN
+from export_format.strict import AnchoredRegexp
 
 
 class ConsumedLicenseSchema(Schema):
@@ -105,11 +108,20 @@ class ServerUsageResultSchema(Schema):
     replaced_previous = fields.Boolean(required=True)
 
 
-class ConnectRegistrationSchema(Schema):
-    """Body of our Connect registration (`PUT …/connect/servers/{server_id}`)."""
+#: Longest `version` a Connect registration may carry (GHES versions are like "3.15.2").
+MAX_VERSION_LENGTH = 64
+VERSION_OR_EMPTY = rf"^(?:{VERSION_PATTERN[1:-1]})?$"
 
-    host_name = fields.String(required=True)
-    version = fields.String(load_default="")
+
+class ConnectRegistrationSchema(Schema):
+    """Body of our Connect registration (`PUT …/connect/servers/{server_id}`): the same host
+    name and version rules as an export's instance block (whole-string matches, bounded)."""
+
+    host_name = fields.String(required=True, validate=[
+        validate.Length(min=1, max=255), AnchoredRegexp(HOST_PATTERN, error="not a host name", skip_over=255)])
+    version = fields.String(load_default="", validate=[
+        validate.Length(max=MAX_VERSION_LENGTH),
+        AnchoredRegexp(VERSION_OR_EMPTY, error="not a version such as 3.15.2", skip_over=MAX_VERSION_LENGTH)])
 
 
 class ConnectServerSchema(Schema):

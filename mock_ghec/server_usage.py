@@ -12,8 +12,9 @@ from flask import Blueprint, Response, jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from export_format.schemas import HOST_PATTERN, UUID_PATTERN
-from github_http.errors import problems_parsing_json, validation_failed
+from export_format.schemas import UUID_PATTERN
+from github_http.errors import validation_failed
+from github_http.request_guard import json_body
 
 from .access import connect_enterprise, owned_enterprise, store
 from .domain import FileTooLarge, NoFile, UsageRefused
@@ -25,7 +26,17 @@ _RESULT = ServerUsageResultSchema()
 _REGISTRATION = ConnectRegistrationSchema()
 _SERVER = ConnectServerSchema()
 _UUID = re.compile(UUID_PATTERN)
-_HOST = re.compile(HOST_PATTERN)
+#: Longest failed-sync text kept for a refused push (shown in the public license-sync-status).
+MAX_SYNC_ERROR_CHARS = 500
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def storable_text(text: str, limit: int) -> str:
+    """`text` as it can be stored and shown: lone surrogates escaped, at most `limit` characters.
+    WHY: a refused push's problems quote the file (an unknown key of 1 MB, or "\\ud800"), and
+    the failed-sync text is stored and served in the public license-sync-status."""
+    text = _CONTROL.sub(lambda m: repr(m.group())[1:-1], text.encode("utf-8", "backslashreplace").decode("utf-8"))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def uploaded_bytes() -> bytes:
@@ -57,21 +68,14 @@ def add_server_usage(enterprise: str) -> tuple[Response, int]:
 def register_server(enterprise: str, server_id: str) -> tuple[Response, int]:
     """GitHub Connect registration of a GHES instance (`{host_name, version}`)."""
     access = connect_enterprise(enterprise)
-    body = request.get_json(silent=True)
-    if body is None:
-        raise problems_parsing_json()
+    body = json_body()
     try:
         data = _REGISTRATION.load(body if isinstance(body, dict) else {"_": body})
     except ValidationError as error:
         raise validation_failed([{"resource": "Server", "field": field, "code": "invalid"}
                                  for field in error.messages]) from None
-    errors = []
-    if not _UUID.search(server_id):
-        errors.append({"resource": "Server", "field": "server_id", "code": "invalid"})
-    if not _HOST.search(data["host_name"]):
-        errors.append({"resource": "Server", "field": "host_name", "code": "invalid"})
-    if errors:
-        raise validation_failed(errors)
+    if not _UUID.fullmatch(server_id):  # fullmatch: "$" alone lets a trailing newline through
+        raise validation_failed([{"resource": "Server", "field": "server_id", "code": "invalid"}])
     server, created = store().register_server(access.id, server_id, data["host_name"], data["version"])
     return jsonify(_SERVER.dump(server)), 201 if created else 200
 
@@ -87,7 +91,7 @@ def connect_push(enterprise: str) -> tuple[Response, int]:
         problems = problems_of(error, access.slug)
         summary = "; ".join(f"{p['path']}: {p['message']}" for p in problems[:3])
         more = len(problems) - 3
-        store().record_failed_sync(access.id, error.server_id,
-                                   f"{error.message} {summary}" + (f" (and {more} more)" if more > 0 else ""))
+        text = f"{error.message} {summary}" + (f" (and {more} more)" if more > 0 else "")
+        store().record_failed_sync(access.id, error.server_id, storable_text(text, MAX_SYNC_ERROR_CHARS))
         raise github_error(error, access.slug) from None
     return jsonify(_RESULT.dump(result)), 201

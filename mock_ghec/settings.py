@@ -28,6 +28,7 @@ DEFAULTS: dict[str, Any] = {
     "ENTERPRISE": "",           # renames the first enterprise ("" = the scenario's slug)
     "GHEC_PRIVATE_KEY": "",     # PEM private key that opens encrypted exports ("" = the test key)
     "CONTROL_KEY": "",          # X-Mock-Control-Key for /_mock/ off loopback ("" = loopback only)
+    "ALLOWED_HOSTS": "",        # extra Host names /_mock/ and page forms accept (docs/security.md)
     "JOURNAL": True,            # record requests in /_mock/journal
     "HOT_PATHS": True,          # answer consumed-licenses' plain case without Flask (api_hot.py)
     "PAGE_CACHE_MIB": 64,       # consumed-licenses pages kept in memory per process, MiB; 0 = none (page_cache.py)

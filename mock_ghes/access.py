@@ -16,7 +16,7 @@ from github_http import GitHubError
 from github_http.api_wire import CALLER_KEY
 from github_http.auth import basic_credentials, require_token, secrets_equal, token_digest
 from github_http.errors import not_found, validation_failed
-from github_http.json_body import json_body as json_body  # one definition for both apps; GHES routes import it here
+from github_http.request_guard import json_body as json_body  # one reader for both apps; GHES routes import it here
 from github_http.token_kinds import refuse_apps
 
 if TYPE_CHECKING:  # WHY only for the checker: app.py imports the blueprints, which import this

@@ -91,7 +91,8 @@ def serve(args: argparse.Namespace) -> int:
     if any(connect) and not all(connect):
         print("mock-ghes: --connect-url, --connect-enterprise and --connect-token go together", file=sys.stderr)
         return 2
-    from werkzeug.serving import make_server
+    from github_http.appkit import allow_hosts
+    from github_http.live import make_timed_server
 
     from .app import create_app
 
@@ -102,7 +103,8 @@ def serve(args: argparse.Namespace) -> int:
     runtime = ghes.runtime
     # Bind before printing, so `--port 0` (a free port) prints the port actually bound and the
     # banner only appears once the server can be reached.
-    server = make_server(args.host, args.port, app, threaded=True)
+    server = make_timed_server(args.host, args.port, app)  # stalled connections time out
+    allow_hosts(app, args.host)  # a name given to --host is a Host the control plane accepts
     host_for_url = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host
     instance, tokens, base = runtime.store.instance(), runtime.tokens(), f"http://{host_for_url}:{server.server_port}"
     print(f"mock GHES {instance['version']} · {instance['host_name']} · server {instance['server_id']}\n"

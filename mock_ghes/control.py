@@ -20,6 +20,7 @@ from .report_store import REPORTS_TABLE
 from .runtime import Runtime
 from .scenario_dump import dump_world
 from .schemas import MockUserSchema
+from .snapshot_rules import RULES
 
 ROUTES_DOC = [
     ("GET", "/_mock/users", "every GHES user with every attribute (the verifier's ground truth)"),
@@ -96,4 +97,4 @@ def make_hooks(runtime: Runtime) -> ControlHooks:
     return ControlHooks(reset=reset, load_scenario=lambda spec: load_scenario(runtime, spec),
                         describe_scenario=lambda: describe(runtime), openapi=ghes_openapi,
                         extend=extend, routes_doc=ROUTES_DOC, dump_scenario=lambda: dump_world(runtime),
-                        derived_tables=(REPORTS_TABLE,))
+                        derived_tables=(REPORTS_TABLE,), snapshot_rules=RULES)

@@ -7,12 +7,12 @@ go through these two functions, so they accept and refuse exactly the same files
 """
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from marshmallow import ValidationError
 
-from github_http import isoformat, parse_time
+from github_http import GitHubError, isoformat, parse_time
+from github_http.request_guard import parse_json
 
 from .schemas import MockLicenseSchema
 from .seeding import license_hash
@@ -25,18 +25,19 @@ LICENSE_HELP = ('the mock\'s JSON license: {"seats": 100 or "unlimited", "kind":
 class InvalidLicense(ValueError):
     """A license file the mock refuses; `fields` names what is wrong (empty: not JSON at all)."""
 
-    def __init__(self, fields: list[str]) -> None:
-        """Say which fields are wrong, or that the file is not the mock's license."""
+    def __init__(self, fields: list[str], status: int = 400, errors: list[dict[str, Any]] | None = None) -> None:
+        """Say which fields are wrong, or that the file is not the mock's license (with the reader's
+        status and errors: too large, too deep, not JSON text)."""
         super().__init__(f"invalid license: {', '.join(fields)}" if fields else f"not {LICENSE_HELP}")
-        self.fields = fields
+        self.fields, self.status, self.errors = fields, status, errors
 
 
 def parse_license(raw: bytes) -> dict[str, Any]:
     """`{seats, kind, expire_at}` from a license file's bytes, or InvalidLicense."""
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
-        raise InvalidLicense([]) from error
+    try:  # the shared reader: bounded, at most 32 levels deep, no lone surrogates or control characters
+        data = parse_json(raw)
+    except GitHubError as error:
+        raise InvalidLicense([], error.status, error.errors) from error
     try:
         loaded = MockLicenseSchema().load(data if isinstance(data, dict) else {})
     except ValidationError as error:

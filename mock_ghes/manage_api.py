@@ -38,7 +38,8 @@ def _uploaded_license() -> dict[str, Any]:
         return parse_license(raw)
     except InvalidLicense as error:
         if not error.fields:
-            raise GitHubError(400, f"The license part must be {LICENSE_HELP}") from error
+            raise GitHubError(error.status, f"The license part must be {LICENSE_HELP}",
+                              errors=error.errors) from error
         raise validation_failed([{"resource": "License", "field": f, "code": "invalid"}
                                  for f in error.fields]) from error
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from marshmallow import Schema
 
+from github_http.control_openapi import control_paths
 from github_http.openapi import build_openapi
 from github_http.private_user import EmailSchema as GitHubEmailSchema
 from github_http.private_user import PrivateUserSchema
@@ -58,6 +59,12 @@ def _op(summary: str, ok: tuple[str, str | None], *, tag: str = "github", auth: 
         responses[str(code)] = {"description": {400: "Bad request", 401: "Unauthorized", 403: "Forbidden",
                                                 404: "Not found", 422: "Validation failed"}[code],
                                 "content": _ERROR}
+    if tag == "page":  # any page may redirect to sign-in, refuse a form (CSRF, another site) or hide a page
+        html = {"text/html": {"schema": {"type": "string"}}}
+        responses.setdefault("302", {"description": "Redirect (to /login when not signed in, or after a form)"})
+        for page_status, what in (("400", "Form refused (CSRF check failed)"), ("403", "Not allowed"),
+                                  ("404", "Not found")):
+            responses.setdefault(page_status, {"description": what, "content": html})
     op: dict[str, Any] = {"summary": summary, "tags": [tag], "responses": responses}
     if auth:
         op["security"] = [{auth: []}]
@@ -143,6 +150,7 @@ def _paths() -> list[tuple[str, dict[str, Any]]]:
         ("/stafftools/reports", {"get": _op("Site admin Reports page", ("200", "html"), tag="page", auth=None,
                                             errors=())}),
         ("/stafftools/reports/{name}.csv", {"get": _report_op()}),
+        *control_paths("control"),
     ]
 
 

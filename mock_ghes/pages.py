@@ -16,7 +16,8 @@ from werkzeug.wrappers import Response as WerkzeugResponse  # what redirect() re
 
 from github_http import isoformat
 from github_http.auth import token_digest
-from github_http.web import sign_in, sign_out, signed_in_as
+from github_http.pagination import MAX_PAGE
+from github_http.web import safe_next_path, sign_in, sign_out, signed_in_as
 
 from .access import ghes
 from .api import export_response, wants_encrypted
@@ -29,9 +30,7 @@ USERS_PER_PAGE = 50
 
 def _safe_next(target: str | None) -> str:
     """Where to go after signing in: a local path only, never another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("ghes_pages.license_page")
+    return safe_next_path(target) or url_for("ghes_pages.license_page")
 
 
 def admin_page(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -142,7 +141,7 @@ def make_pages_blueprint() -> Blueprint:
     def users_page() -> str:
         """Every account, searchable by login, name or email; suspended ones marked."""
         q = request.args.get("q", "")
-        page = max(request.args.get("page", 1, type=int) or 1, 1)
+        page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
         users, total = ghes().runtime.store.search_users(q, USERS_PER_PAGE, (page - 1) * USERS_PER_PAGE)
         pages = max((total + USERS_PER_PAGE - 1) // USERS_PER_PAGE, 1)
         return render_template("ghes_users.html", users=users, total=total, q=q, page=page, pages=pages,

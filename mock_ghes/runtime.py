@@ -14,6 +14,7 @@ from typing import Any
 from export_format import keys
 from github_http import Clock, Database, parse_time
 from github_http.auth import token_digest
+from github_http.state_check import check_state_file
 from scenarios.file.use import file_seed, preset_label, read_document
 from scenarios.tokens import token_for
 
@@ -131,6 +132,7 @@ def open_runtime(settings: dict[str, Any]) -> Runtime:
     Seeding happens once even when several workers start on the same new file: the check
     is repeated inside the write transaction.
     """
+    check_state_file(settings["STATE_PATH"], "ghes")  # not a text file, a directory, nor GHEC's state
     db = Database(settings["STATE_PATH"] or None)
     rules = LicenseRules.from_settings(settings)
     runtime = Runtime(settings=settings, db=db, clock=Clock(db), store=Store(db, rules),

@@ -72,13 +72,17 @@ class RenameResponseSchema(Schema):
     url = fields.String()
 
 
+#: Longest suspension reason kept (ours: GitHub documents none).
+MAX_REASON_LENGTH = 1024
+
+
 class SuspendRequestSchema(Schema):
     """PUT/DELETE /users/{username}/suspended body (optional)."""
 
     class Meta:
         unknown = EXCLUDE
 
-    reason = fields.String(load_default=None, allow_none=True)
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=MAX_REASON_LENGTH))
 
 
 class ManageLicenseInfoSchema(Schema):
@@ -158,7 +162,7 @@ class ConnectUpdateSchema(Schema):
     ghec_url = fields.String(validate=validate.Regexp(r"^https?://[^\s/]+", error="must be an http(s) URL"))
     enterprise = fields.String(validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9-]*$",
                                                         error="must be an enterprise slug"))
-    token = fields.String(validate=validate.Length(min=1))
+    token = fields.String(validate=validate.Length(min=1, max=255))
     license_sync = fields.Boolean()
 
 

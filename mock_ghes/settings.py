@@ -26,6 +26,7 @@ DEFAULTS: dict[str, Any] = {
     "ADMIN_TOKEN": "",              # the site admin's token; "" = derived from the seed
     "GHEC_PUBLIC_KEY": "",          # PEM the export is encrypted to; "" = the test key
     "CONTROL_KEY": "",              # require X-Mock-Control-Key on /_mock/ (else loopback only)
+    "ALLOWED_HOSTS": "",            # extra Host names /_mock/ and page forms accept (docs/security.md)
     # Whether bots and never-signed-in accounts consume a license (DOMAIN §3 leaves it open).
     # Bots: GHES machine accounts sign in and use the product like people, so they count.
     # Never signed in: "every active user who has authenticated" excludes them.

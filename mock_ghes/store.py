@@ -22,6 +22,9 @@ from .licensing import LicenseRules, days_until, seats_available
 from .report_store import SCHEMA as REPORTS_SCHEMA
 from .report_store import forget_all as forget_reports
 
+#: Bumped whenever a table's layout changes (a file without it is v1, the first layout).
+SCHEMA_VERSION = "1"
+SCHEMA_VERSION_KEY = "ghes_schema_version"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS ghes_instance (
     id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -73,7 +76,12 @@ class Store:
         """Create the tables if needed; no rows are written until `replace_all`."""
         self.db = db
         self.rules = rules
+        found = db.get_kv(SCHEMA_VERSION_KEY)
+        if found is not None and found != SCHEMA_VERSION:  # a newer mock GHES wrote it: refuse, do not guess
+            raise ValueError(f"the state file {db.path} was written by another version of mock-ghes (tables "
+                             f"v{found}, this is v{SCHEMA_VERSION}); use a fresh --state path")
         db.executescript(SCHEMA + REPORTS_SCHEMA)
+        db.set_kv(SCHEMA_VERSION_KEY, SCHEMA_VERSION)
 
     @contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:

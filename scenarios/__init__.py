@@ -23,7 +23,7 @@ from .model import (
     Scenario,
     ScenarioParams,
 )
-from .presets import PRESETS, resolve
+from .presets import MAX_SEED, PRESETS, resolve, short_repr
 
 __all__ = [
     "PRESETS",
@@ -45,6 +45,6 @@ __all__ = [
 
 def build(seed: int = 1, preset: str = "demo", **overrides: Any) -> Scenario:
     """Build the scenario for (seed, preset, overrides); raises ValueError naming valid choices."""
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ValueError(f"seed must be an int, got {seed!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or abs(seed) > MAX_SEED:
+        raise ValueError(f"seed must be an int of at most 63 bits, got {short_repr(seed)}")
     return generate(seed, preset, resolve(preset, overrides))
