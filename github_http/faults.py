@@ -97,6 +97,8 @@ class FaultBook:
 
     def remove(self, fault_id: int) -> bool:
         """Delete one rule; False if it did not exist."""
+        if not 0 < fault_id < 2**63:  # past SQLite's 64-bit range no rule can exist (and binding it would fail)
+            return False
         return self._db.execute("DELETE FROM mock_faults WHERE id = ?", (fault_id,)).rowcount > 0
 
     def clear(self) -> None:

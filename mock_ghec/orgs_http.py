@@ -60,7 +60,7 @@ def organization(name: str) -> Org:
     """The organization, or GitHub's 404."""
     found = orgs_reads.org(db(), name)
     if found is None:
-        raise not_found()
+        raise NotFound("Not Found")  # to_http: a SCIM error on the SCIM routes, GitHub's 404 elsewhere
     return found
 
 
@@ -75,7 +75,7 @@ def owner_of(name: str) -> tuple[Org, tuple[int, str]]:
     o = organization(name)
     login, role = caller(o)
     if role is None:
-        raise not_found()
+        raise NotFound("Not Found")
     if role != "admin":
         raise GitHubError(403, "You must be an admin to do that.", documentation_url=DOCS)
     acct = orgs_reads.account(db(), o.enterprise_id, login)

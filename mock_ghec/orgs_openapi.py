@@ -34,8 +34,12 @@ def _param(name: str, where: str = "path", kind: str = "string") -> dict[str, An
 
 _ERR = {"description": "GitHub error", "content": {"application/json": {
     "schema": {"$ref": "#/components/schemas/basic-error"}}}}
-_SCIM_ERR = {"description": "SCIM error", "content": {"application/scim+json": {
-    "schema": {"$ref": "#/components/schemas/scim-error"}}}}
+#: SCIM routes answer a SCIM error, or GitHub's basic error where GitHub's description says so (an
+#: enterprise's 401/403/404), as application/json or application/scim+json (GitHub lists both).
+_SCIM_ERROR_SCHEMA = {"anyOf": [{"$ref": "#/components/schemas/scim-error"},
+                                {"$ref": "#/components/schemas/basic-error"}]}
+_SCIM_ERR = {"description": "SCIM error", "content": {media: {"schema": _SCIM_ERROR_SCHEMA}
+                                                      for media in ("application/json", "application/scim+json")}}
 _NONE = {"description": "No content"}
 _PAGES = [_param("per_page", "query", "integer"), _param("page", "query", "integer")]
 _SCIM_PAGES = [_param("startIndex", "query", "integer"), _param("count", "query", "integer"),

@@ -28,6 +28,10 @@ host = text(lambda v: len(v) <= 255 and _HOST.search(v) is not None, "a host nam
 version = text(lambda v: len(v) <= MAX_VERSION_LENGTH and _VERSION.search(v) is not None, "a version such as 3.15.2")
 slug = text(lambda v: _SLUG.fullmatch(v) is not None, "an enterprise slug")
 login = text(lambda v: _LOGIN.fullmatch(v) is not None, "a GitHub login")
+#: An account row is a GitHub.com login, or an email invitation's internal `~invitation-ID` (orgs_seed.pseudo_login).
+_INVITATION = re.compile(r"~invitation-[0-9]{1,19}")
+account_login = text(lambda v: _LOGIN.fullmatch(v) is not None or _INVITATION.fullmatch(v) is not None,
+                     "a GitHub login (or an email invitation's ~invitation-ID)")
 email = text(lambda v: len(v) <= 320 and _EMAIL.search(v) is not None, "an email address")
 strings = json_text(lambda v: isinstance(v, list) and all(isinstance(i, str) for i in v), "an array of strings")
 
@@ -35,7 +39,7 @@ RULES: ColumnRules = {
     ("ghec_enterprises", "slug"): slug, ("ghec_enterprises", "scenario_slug"): slug,
     ("ghec_enterprises", "name"): one_line(255, nullable=False),
     ("ghec_enterprises", "organizations"): strings, ("ghec_enterprises", "verified_domains"): strings,
-    ("ghec_accounts", "login"): login, ("ghec_accounts", "name"): one_line(255, nullable=False),
+    ("ghec_accounts", "login"): account_login, ("ghec_accounts", "name"): one_line(255, nullable=False),
     ("ghec_account_emails", "address"): email,
     ("ghec_tokens", "login"): login,
     ("ghes_servers", "server_id"): uuid, ("ghes_servers", "host_name"): host, ("ghes_servers", "version"): version,

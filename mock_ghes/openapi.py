@@ -82,8 +82,9 @@ def _report_op() -> dict[str, Any]:
                  {"name": "name", "in": "path", "required": True, "schema": {"type": "string", "enum": [
                      "all_users", "active_users", "dormant_users", "suspended_users", "all_organizations",
                      "all_repositories"]}}])
-    op["responses"]["202"] = {"description": "The report is being generated: request it again",
-                              "content": _ref("basic-error")}
+    op["responses"]["202"] = {"description": "The report is being generated: request it again", "content": {
+        "application/json": {"schema": {"type": "object", "required": ["message"],
+                                        "properties": {"message": {"type": "string"}}}}}}
     op["security"] = [{"token": []}, {"report_basic": []}]
     return op
 

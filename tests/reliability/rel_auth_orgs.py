@@ -68,10 +68,10 @@ def org_callers_answer_as_github(app: Flask, tokens: dict[str, str], scenario: A
     elif kind == "org_public":
         assert outsider.status_code == 200 and outsider.get_json() == []
     else:
-        json_error(outsider, 404, "Not Found")
+        not_found(outsider, rule)
         assert same_answer(outsider, owner_org, missing, MISSING_ORG)
-    json_error(call(client, method, url(rule, org=MISSING_ORG, username=main.owner_login),
-                    bearer(tokens["owner"])), 404, "Not Found")
+    not_found(call(client, method, url(rule, org=MISSING_ORG, username=main.owner_login), bearer(tokens["owner"])),
+              rule)
     as_member = call(client, method, url(rule, org=member_org, username=main.member_login), bearer(tokens["member"]))
     if kind == "org_owner":
         json_error(as_member, 403)
@@ -80,3 +80,13 @@ def org_callers_answer_as_github(app: Flask, tokens: dict[str, str], scenario: A
     if method == "GET":  # an id the rule names is "x" here: no such SCIM user
         owner = call(client, method, path, bearer(tokens["owner"]))
         assert owner.status_code in ((404,) if "<scim_user_id>" in rule else (200, 204)), owner.status_code
+
+
+def not_found(response: Any, rule: str) -> None:
+    """GitHub's 404: a SCIM error on an organization's SCIM routes (GitHub's scim_not_found), else its JSON 404."""
+    if not rule.startswith("/scim/v2/organizations/"):
+        json_error(response, 404, "Not Found")
+        return
+    body = response.get_json()
+    assert response.status_code == 404 and body["status"] == 404, body
+    assert body["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"] and body["detail"] == "Not Found", body

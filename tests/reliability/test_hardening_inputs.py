@@ -211,3 +211,12 @@ def test_4_the_manage_apis_license_part_is_read_by_the_same_guard(ghes: Any, con
                           data={"license": (io.BytesIO(content), "enterprise.ghl")})
     assert response.status_code == 400 and is_github_error(response)
     assert snapshot(client) == before
+
+
+def test_a_fault_id_past_sqlites_range_is_a_404_not_a_500() -> None:
+    """`DELETE /_mock/faults/{id}` with an id no 64-bit integer holds (found by the schemathesis sweep)."""
+    from mock_ghec import create_app
+
+    client = create_app({"TESTING": True, "SCENARIO": "small"}).test_client()
+    answer = client.delete("/_mock/faults/99999999999999999999999")
+    assert answer.status_code == 404 and answer.get_json()["message"] == "Not Found"
