@@ -81,10 +81,12 @@ def test_a_change_to_the_users_makes_the_next_request_a_202_again(client: Any, a
 def test_a_report_is_rebuilt_once_the_clock_passes_its_age(client: Any, admin: dict[str, str],
                                                            runtime: Any) -> None:
     """REPORT_CACHE_SECONDS (an hour by default) on the app clock, then 202 again."""
+    start = runtime.clock.now()
+    runtime.clock.set(start, freeze=True)  # WHY frozen: real seconds passing under load must not count
     download(client, "all_users", admin)
-    runtime.clock.set(runtime.clock.now() + timedelta(seconds=3599))
+    runtime.clock.set(start + timedelta(seconds=3599), freeze=True)
     assert client.get(URL.format("all_users"), headers=admin).status_code == 200
-    runtime.clock.set(runtime.clock.now() + timedelta(seconds=2))
+    runtime.clock.set(start + timedelta(seconds=3601), freeze=True)
     assert client.get(URL.format("all_users"), headers=admin).status_code == 202
 
 
