@@ -24,6 +24,7 @@ from rich.console import Console
 from . import (
     fig_export,
     fig_peer,
+    fig_pertest,
     fig_scenario,
     fig_server,
     fig_startup,
@@ -35,7 +36,7 @@ from . import (
 from .report import Figure, publish
 from .timing import PYTHON, ROOT, load_average, run_json
 
-SECTIONS = ("scenario", "startup", "export", "upload", "server", "throughput", "peer", "tests")
+SECTIONS = ("scenario", "startup", "export", "upload", "server", "throughput", "peer", "pertest", "tests")
 NEEDS_WORLD = {"export", "upload", "server", "throughput"}
 
 
@@ -116,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
         ours = next((f.measured for f in figures if f.figure.startswith("consumed-licenses throughput")), None)
         if "peer" in sections and ours is not None:
             section("the peer (Stoplight Prism)", lambda: fig_peer.run(workdir, ours, *served[1:]))
+        if "pertest" in sections:
+            section("the pytest plugin per test, beside pytest-httpserver", fig_pertest.run)
         if "tests" in sections:
             section("make test", fig_tests.run)
     finally:
