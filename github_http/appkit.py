@@ -19,6 +19,7 @@ from .faults import FaultBook
 from .hot_paths import HotPath, HotPaths
 from .journal import Journal
 from .storage import Database
+from .templates import StateTemplates
 from .wire import CONTROL_PREFIX, MockWire
 
 
@@ -32,6 +33,7 @@ class MockKit:
     faults: FaultBook
     settings: dict[str, Any]
     hot: HotPaths | None = None  # answers hot routes' plain case once the app calls its `settle`
+    templates: StateTemplates | None = None  # prepared states `/_mock/reset` copies back (templates.py)
 
 
 def current_kit() -> MockKit:
@@ -49,7 +51,8 @@ def install(app: Flask, *, settings: dict[str, Any], db: Database, clock: Clock,
     Flask (hot_paths.py), inside the faults and the journal.
     """
     kit = MockKit(db=db, clock=clock, journal=Journal(db, settings.get("JOURNAL_MAX_ENTRIES", 1000)),
-                  faults=FaultBook(db), settings=settings)
+                  faults=FaultBook(db), settings=settings,
+                  templates=StateTemplates(db, int(float(settings.get("RESET_TEMPLATE_MIB") or 0) * (1 << 20))))
     app.extensions["mock"] = kit
     app.json.sort_keys = False  # keep GitHub's key order (message first)
     app.config["CONTROL_KEY"] = settings.get("CONTROL_KEY") or None

@@ -55,14 +55,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     clock = Clock(db)
     marker = settings.get("TEST_HOLD_BEFORE_COMMIT")
     store = Store(db, clock, settings, before_commit=hold_until_marker_deleted(marker) if marker else no_hold)
-    if reads.scenario_spec(db) is None:
-        store.load_if_empty(store.default_spec())
+    seeded = reads.scenario_spec(db) is None and store.load_if_empty(store.default_spec())
     app.extensions["ghec_store"] = store
     policy = HeaderPolicy(rate_limit=5000)
     # A fixed SERVER_NAME makes Flask refuse other hosts: that check lives in Flask, so no hot path.
     hot = [consumed_licenses_hot(store, policy)] if settings["HOT_PATHS"] and not settings.get("SERVER_NAME") else []
     kit = install(app, settings=settings, db=db, clock=clock, hooks=make_hooks(store), headers=policy,
                   is_api=is_api, hot_paths=hot)
+    if seeded and kit.templates is not None:  # the fresh start, for /_mock/reset to copy back
+        kit.templates.keep(store.template_key())
     install_web(app, settings["SECRET_KEY"], is_page_post)
     for blueprint in (api_bp, server_usage_bp, pages_bp):
         app.register_blueprint(blueprint)

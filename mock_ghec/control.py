@@ -91,4 +91,5 @@ def make_hooks(store: Store) -> ControlHooks:
 
     return ControlHooks(reset=reset, load_scenario=load_scenario, describe_scenario=lambda: describe(store),
                         openapi=openapi_document, extend=extend, routes_doc=ROUTES_DOC,
-                        derived_tables=("ghec_row_stamps",), redo=store.restamp_all)
+                        derived_tables=("ghec_row_stamps",), redo=store.restamp_all,
+                        template_key=store.template_key)

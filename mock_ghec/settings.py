@@ -29,6 +29,7 @@ DEFAULTS: dict[str, Any] = {
     "HOT_PATHS": True,          # answer consumed-licenses' plain case without Flask (api_hot.py)
     "PAGE_CACHE_MIB": 64,       # consumed-licenses pages kept in memory per process, MiB; 0 = none (page_cache.py)
     "JOURNAL_MAX_ENTRIES": 1000,
+    "RESET_TEMPLATE_MIB": 64,   # the seeded state kept in memory for /_mock/reset to copy back, MiB; 0 = rebuild
     "JOURNAL_MAX_BODY_BYTES": 64 << 20,
     "SECRET_KEY": "",           # page session key ("" = derived from the seed)
     "MAX_UPLOAD_BYTES": MAX_EXPORT_BYTES,  # largest export file accepted (413 above)
