@@ -15,7 +15,7 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
-from .control import MockControl
+from .control import CONTROL_KEY_HEADER, RESET_HEADER, MockControl, SharedAdapter
 
 GITHUB_JSON = "application/vnd.github+json"
 
@@ -69,6 +69,7 @@ class BaseUrlSession(requests.Session):
         """Remember the root every relative URL is joined to."""
         super().__init__()
         self.base_url = base_url.rstrip("/") + "/"
+        self.trust_env = False  # loopback: no proxy, no ~/.netrc (and no scan of os.environ per request)
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         """Send as usual; a relative URL (or path) is taken relative to the mock's root."""
@@ -81,13 +82,18 @@ class MockApp(MockControl):
 
     default_token_role = ""  # which of `tokens()` the ready session authenticates as
 
-    def __init__(self, app: Flask, base_url: str, spec: ScenarioSpec) -> None:
-        """Wrap an app served at `base_url` that currently runs scenario `spec`."""
-        super().__init__(base_url, control_key=app.extensions["mock"].settings.get("CONTROL_KEY") or None)
+    def __init__(self, app: Flask, base_url: str, spec: ScenarioSpec, adapter: SharedAdapter | None = None) -> None:
+        """Wrap an app served at `base_url` that currently runs scenario `spec`; `adapter`: connections
+        kept open across handles."""
+        control_key = app.extensions["mock"].settings.get("CONTROL_KEY") or None
+        super().__init__(base_url, control_key=control_key, adapter=adapter)
+        self._in_process_headers = {CONTROL_KEY_HEADER: control_key} if control_key else {}
         self.app = app
         self.spec = spec
         self.client: FlaskClient = app.test_client()
         self.session = BaseUrlSession(self.base_url)
+        if adapter is not None:
+            self.session.mount("http://", adapter)
         self.session.headers.update({"Accept": GITHUB_JSON, "User-Agent": "license-mocks-pytest"})
         self._authorise()
 
@@ -112,6 +118,16 @@ class MockApp(MockControl):
     def _authorise(self) -> None:
         """Point the ready session at the current scenario's token (tokens change with the seed)."""
         self.session.headers.update(self.auth_headers())
+
+    def reset(self) -> str:
+        """Back to the current scenario's initial state (see `MockControl.reset`), through the same
+        route in process (the test client): WHY, every test pays a reset per app, and over HTTP the
+        socket and `requests` cost several times what the reset itself does. A refused reset is
+        asked again over HTTP, so it raises `MockControlError` with the mock's answer."""
+        answer = self.client.post("/_mock/reset", headers=self._in_process_headers)
+        if answer.status_code >= 400:
+            return super().reset()
+        return answer.headers.get(RESET_HEADER, "")
 
     def load_scenario(self, seed: int | None = None, preset: str | None = None, **params: Any) -> dict[str, Any]:
         """Switch scenario (omitted seed/preset keep the current); tokens and `.scenario` follow."""

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask
 
 from github_http.live import LiveServer
 
+from .control import SharedAdapter
 from .handles import ScenarioSpec
 
 
@@ -42,6 +43,8 @@ class RunningMock:
     kind: str
     server: LiveServer
     default: ScenarioSpec
+    adapter: SharedAdapter = field(default_factory=SharedAdapter)  # every test's connections to it
+    current: ScenarioSpec | None = None  # the scenario the last reset left, while nothing was written since
 
     @property
     def app(self) -> Flask:
@@ -55,6 +58,7 @@ class RunningMock:
 
     def stop(self) -> None:
         """Stop serving and drop the app's (ephemeral) database."""
+        self.adapter.close_pool()
         self.server.stop()
         kit = self.app.extensions.get("mock")
         if kit is not None:
