@@ -86,6 +86,7 @@ def _guard() -> None:
 
 
 RESET_HEADER = "X-Mock-Reset"
+SCENARIO_HEADER = "X-Mock-Scenario"
 
 
 def reset_state(kit: Any, hooks: ControlHooks) -> str:
@@ -133,9 +134,14 @@ def make_control_blueprint(hooks: ControlHooks) -> Blueprint:
     @bp.post("/reset")
     def reset() -> tuple[str, int, dict[str, str]]:
         """Back to the scenario's initial state, with no journal, faults or moved clock; the
-        `X-Mock-Reset` header says how (`unchanged`, `copied`, `rebuilt`: see reset_state)."""
+        `X-Mock-Reset` header says how (`unchanged`, `copied`, `rebuilt`: see reset_state), and
+        `X-Mock-Scenario` which scenario that is (its seed, preset and params as compact JSON), so a
+        client need not ask `GET /_mock/scenario` after every reset."""
         kit().journal.clear()
-        return "", 204, {RESET_HEADER: reset_state(kit(), hooks)}
+        headers = {RESET_HEADER: reset_state(kit(), hooks)}
+        if hooks.template_key is not None:
+            headers[SCENARIO_HEADER] = hooks.template_key()
+        return "", 204, headers
 
     @bp.get("/scenario")
     def get_scenario() -> Response:

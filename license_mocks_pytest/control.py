@@ -16,6 +16,7 @@ from github_http.clock import isoformat, parse_time
 
 CONTROL_KEY_HEADER = "X-Mock-Control-Key"
 RESET_HEADER = "X-Mock-Reset"
+SCENARIO_HEADER = "X-Mock-Scenario"
 
 
 class SharedAdapter(HTTPAdapter):

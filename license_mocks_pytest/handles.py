@@ -6,6 +6,7 @@ test client over the same state. GHES and GHEC differ only in which tokens they 
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -15,7 +16,7 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
-from .control import CONTROL_KEY_HEADER, RESET_HEADER, MockControl, SharedAdapter
+from .control import CONTROL_KEY_HEADER, RESET_HEADER, SCENARIO_HEADER, MockControl, SharedAdapter
 
 GITHUB_JSON = "application/vnd.github+json"
 
@@ -124,10 +125,17 @@ class MockApp(MockControl):
         route in process (the test client): WHY, every test pays a reset per app, and over HTTP the
         socket and `requests` cost several times what the reset itself does. A refused reset is
         asked again over HTTP, so it raises `MockControlError` with the mock's answer."""
+        return self.reset_answer()[0]
+
+    def reset_answer(self) -> tuple[str, dict[str, Any] | None]:
+        """`reset()`, and the scenario the mock says it is now on (`X-Mock-Scenario`: seed, preset,
+        params), or None from a mock that does not say."""
         answer = self.client.post("/_mock/reset", headers=self._in_process_headers)
         if answer.status_code >= 400:
-            return super().reset()
-        return answer.headers.get(RESET_HEADER, "")
+            super().reset()  # raises MockControlError with the mock's answer (or it worked this time)
+            return "", None
+        scenario = answer.headers.get(SCENARIO_HEADER)
+        return answer.headers.get(RESET_HEADER, ""), json.loads(scenario) if scenario else None
 
     def load_scenario(self, seed: int | None = None, preset: str | None = None, **params: Any) -> dict[str, Any]:
         """Switch scenario (omitted seed/preset keep the current); tokens and `.scenario` follow."""
@@ -233,10 +241,19 @@ class LicenseSyncPair:
     ghec: MockGhec
 
     def connect(self) -> dict[str, Any]:
-        """Enable Connect on GHES (`PUT /api/v3/enterprise/connect`), registering it with GHEC."""
-        response = self.ghes.session.put("/api/v3/enterprise/connect", json={
-            "ghec_url": self.ghec.base_url, "enterprise": self.ghec.enterprise,
-            "token": self.ghec.connect_token, "license_sync": True})
+        """Enable Connect on GHES (`PUT /api/v3/enterprise/connect`), registering it with GHEC.
+
+        Through GHES's test client (the same route, in process: every test of the fixture pays it);
+        GHES still registers with GHEC over HTTP. A refusal is asked again over HTTP, so it raises
+        `requests.HTTPError` with GHES's answer.
+        """
+        body = {"ghec_url": self.ghec.base_url, "enterprise": self.ghec.enterprise,
+                "token": self.ghec.connect_token, "license_sync": True}
+        answer = self.ghes.client.put("/api/v3/enterprise/connect", json=body,
+                                      headers={"Accept": GITHUB_JSON, **self.ghes.auth_headers()})
+        if answer.status_code < 400:
+            return answer.get_json()
+        response = self.ghes.session.put("/api/v3/enterprise/connect", json=body)
         response.raise_for_status()
         return response.json()
 

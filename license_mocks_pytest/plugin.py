@@ -87,9 +87,10 @@ def _fresh_handle(request: pytest.FixtureRequest, running: RunningMock,
     wanted = _marked_spec(request, running.default) or running.default
     handle = handle_type(running.app, running.url, wanted, adapter=running.adapter)
     try:
-        if handle.reset() != "unchanged" or running.current != wanted:
+        how, described = handle.reset_answer()
+        if how != "unchanged" or running.current != wanted:
             running.current = None
-            if not wanted.matches(handle.scenario_info()):
+            if not wanted.matches(described if described is not None else handle.scenario_info()):
                 handle.control("PUT", "scenario", json=wanted.as_json())
                 handle.reset()
             running.current = wanted

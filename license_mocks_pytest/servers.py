@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import requests
 from flask import Flask
 
 from github_http.live import LiveServer
@@ -72,10 +73,21 @@ def quiet_request_log() -> None:
         logger.setLevel(logging.WARNING)
 
 
+def loopback_session() -> requests.Session:
+    """The session the fixtures' GHES reaches GHEC with: no proxy or ~/.netrc from the environment
+    (a loopback GHEC must not be proxied; and reading them scanned os.environ on every push)."""
+    session = requests.Session()
+    session.trust_env = False
+    session.headers["User-Agent"] = "mock-ghes"
+    return session
+
+
 def start_mock(kind: str, spec: ScenarioSpec, **settings: Any) -> RunningMock:
     """Create the `kind` app for `spec` and serve it on a free loopback port; returns once it answers."""
     create_app = FACTORIES[kind]()
     config = {"SEED": spec.seed, "SCENARIO": spec.preset, "SCENARIO_PARAMS": dict(spec.params), **settings}
+    if kind == "ghes" and "CONNECT_SESSION" not in config:
+        config["CONNECT_SESSION"] = loopback_session()
     app = create_app(config)
     quiet_request_log()
     server = LiveServer(app, host="127.0.0.1", port=0).start()
