@@ -13,6 +13,11 @@ import requests
 from werkzeug.serving import BaseWSGIServer, make_server
 
 
+#: How often the serving thread looks whether `stop` was asked. WHY not socketserver's 0.5 s: `stop`
+#: waited for it, up to half a second per server at the end of every pytest session.
+POLL_SECONDS = 0.05
+
+
 class LiveServer:
     """A threaded Werkzeug server for one app."""
 
@@ -30,7 +35,8 @@ class LiveServer:
 
     def start(self, ready_path: str = "/_mock/clock", timeout: float = 10.0) -> LiveServer:
         """Serve in a daemon thread and return once the server answers `ready_path`."""
-        self._thread = threading.Thread(target=self._server.serve_forever, name=f"live-{self.port}", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": POLL_SECONDS},
+                                        name=f"live-{self.port}", daemon=True)
         self._thread.start()
         wait_until_ready(self.url + ready_path, timeout)
         return self
