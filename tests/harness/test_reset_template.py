@@ -15,6 +15,8 @@ import pytest
 from flask import Flask
 
 import github_http.clock
+from github_http.storage import Database
+from github_http.templates import MAX_TEMPLATES, StateTemplates
 from mock_ghec import create_app as create_ghec
 from mock_ghes import create_app as create_ghes
 
@@ -156,3 +158,23 @@ def test_cached_pages_and_reads_never_outlive_a_reset(wall: WallClock, make: Cal
     assert client.get("/_mock/clock").get_json()["offset_seconds"] == 0
     assert client.get(page, headers=owner).data == fresh
     assert state(app)[:3] == state(make("ghec", SCENARIO="small"))[:3]  # its journal has the GET above
+
+
+def test_kept_states_are_bounded_in_number_and_size() -> None:
+    """At most MAX_TEMPLATES scenarios, least recently used out first; a state over the byte bound
+    is not kept (its reset rebuilds). A copy back is seen at once on the connection that made it."""
+    db = Database()
+    try:
+        templates = StateTemplates(db, 1 << 20)
+        for n in range(MAX_TEMPLATES + 2):
+            db.set_kv("n", str(n))
+            templates.keep(f"k{n}")
+        assert templates.keys() == [f"k{n}" for n in range(2, MAX_TEMPLATES + 2)]
+        assert db.get_kv("n") == str(MAX_TEMPLATES + 1)  # now kept by the read cache
+        assert templates.restore("k2") and db.get_kv("n") == "2"
+        assert not templates.restore("k0")
+        tiny = StateTemplates(db, 1024)  # smaller than the file's pages
+        tiny.keep("k")
+        assert tiny.keys() == [] and not tiny.restore("k")
+    finally:
+        db.close()
