@@ -12,7 +12,6 @@ from typing import Any
 import requests
 from werkzeug.serving import BaseWSGIServer, make_server
 
-
 #: How often the serving thread looks whether `stop` was asked. WHY not socketserver's 0.5 s: `stop`
 #: waited for it, up to half a second per server at the end of every pytest session.
 POLL_SECONDS = 0.05
