@@ -25,6 +25,7 @@ from .not_found import register_not_found
 from .rate_limit import RATE_LIMITS_OFF, RateLimiter, RatePolicy
 from .rate_limit_store import RateLimitStore
 from .storage import Database
+from .templates import StateTemplates
 from .token_kinds import Caller
 from .wire import CONTROL_PREFIX, MockWire
 
@@ -45,6 +46,7 @@ class MockKit:
     rate_limits: RateLimitStore  # the primary rate limit's counters (rate_limit.py)
     rate_policy: RatePolicy = RATE_LIMITS_OFF
     hot: HotPaths | None = None  # answers hot routes' plain case once the app calls `start_answering`
+    templates: StateTemplates | None = None  # prepared states `/_mock/reset` copies back (templates.py)
 
 
 def current_kit() -> MockKit:
@@ -71,7 +73,8 @@ def install(app: Flask, *, settings: dict[str, Any], db: Database, clock: Clock,
     """
     kit = MockKit(db=db, clock=clock, journal=Journal(db, settings.get("JOURNAL_MAX_ENTRIES", 1000)),
                   faults=FaultBook(db), settings=settings, rate_limits=RateLimitStore(db, rate_policy.window),
-                  rate_policy=rate_policy)
+                  rate_policy=rate_policy,
+                  templates=StateTemplates(db, int(float(settings.get("RESET_TEMPLATE_MIB") or 0) * (1 << 20))))
     app.extensions["mock"] = kit
     if isinstance(app.json, DefaultJSONProvider):  # Flask's own provider, unless an app swaps it
         app.json.sort_keys = False  # keep GitHub's key order (message first)

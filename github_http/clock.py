@@ -36,10 +36,11 @@ _DEFAULT_STATE = '{"offset": 0, "frozen": null}'
 class Clock:
     """Injectable time: `offset` seconds from real time, or `frozen` at one instant."""
 
-    def __init__(self, db: Database, real: Callable[[], datetime] = utc_now) -> None:
-        """Bind to the app's database so every worker shares the same notion of now."""
+    def __init__(self, db: Database, real: Callable[[], datetime] | None = None) -> None:
+        """Bind to the app's database so every worker shares the same notion of now; `real` is the
+        wall clock (default: `utc_now`, looked up at each call so a test can stand it still)."""
         self._db = db
-        self._real = real
+        self._real = real or (lambda: utc_now())
         self._listeners: list[Callable[[datetime], None]] = []
         self._parsed: tuple[str, dict] = (_DEFAULT_STATE, json.loads(_DEFAULT_STATE))
 
@@ -87,8 +88,8 @@ class Clock:
         self._notify()
 
     def reset(self) -> None:
-        """Back to real time (part of `/_mock/reset`)."""
-        self._db.set_kv(_KEY, json.dumps({"offset": 0, "frozen": None}))
+        """Back to real time (part of `/_mock/reset`): no stored value, as on a fresh start."""
+        self._db.delete_kv(_KEY)
 
     def on_change(self, listener: Callable[[datetime], None]) -> None:
         """Register a job runner called with the new time whenever the clock is moved."""

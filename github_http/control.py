@@ -42,6 +42,10 @@ class ControlHooks:
     # inside the restore's transaction (Database.after_commit for what must follow its commit).
     derived_tables: tuple[str, ...] = ()
     redo: Callable[[Any], None] | None = None
+    # What identifies the seeded state of the current scenario (templates.py keeps one per key), and
+    # what must be redone after a kept state was copied back (what seeding took from the clock).
+    template_key: Callable[[], str] | None = None
+    after_restore: Callable[[], None] | None = None
     routes_doc: list[tuple[str, str, str]] = field(default_factory=list)  # (method, path, what)
     dump_scenario: Callable[[], dict] | None = None  # the current world as a scenario file's document
     # (table, column) -> check: restored values pass the rules the app's routes write by (snapshot_check.py)
@@ -142,6 +146,37 @@ def _guard() -> None:
         raise GitHubError(403, "The control plane answers only on loopback unless --control-key is set.")
 
 
+RESET_HEADER = "X-Mock-Reset"
+SCENARIO_HEADER = "X-Mock-Scenario"
+
+
+def reset_state(kit: Any, hooks: ControlHooks) -> str:
+    """Put the scenario's initial state back (faults and clock included), the cheapest way that is exact:
+
+    - `unchanged`: nothing was written since the last reset (a private database only);
+    - `copied`: the state kept right after seeding was copied back (templates.py), then
+      `after_restore` redid what seeding took from the clock;
+    - `rebuilt`: the scenario was built again, in one transaction (a crash or a refused rebuild
+      leaves everything as it was); the result is kept for the next reset.
+    """
+    templates, key_of = kit.templates, hooks.template_key
+    key = key_of() if key_of is not None and templates is not None else None
+    if key is not None and templates.is_clean(key):
+        return "unchanged"
+    if key is not None and templates.restore(key):
+        if hooks.after_restore is not None:
+            hooks.after_restore()
+        templates.mark_clean(key)
+        return "copied"
+    with kit.db.transaction():
+        kit.faults.clear()
+        kit.clock.reset()
+        hooks.reset()
+    if key is not None and key_of is not None:
+        templates.keep(key_of())
+    return "rebuilt"
+
+
 def make_control_blueprint(hooks: ControlHooks) -> Blueprint:
     """Build the `/_mock/` blueprint around an app's hooks."""
     bp = Blueprint("mock_control", __name__, url_prefix="/_mock")
@@ -158,16 +193,17 @@ def make_control_blueprint(hooks: ControlHooks) -> Blueprint:
         return jsonify([{"method": m, "path": p, "description": d} for m, p, d in routes])
 
     @bp.post("/reset")
-    def reset() -> tuple[str, int]:
-        """Back to the scenario's initial state, with no journal, faults or moved clock (one transaction:
-        a crash or a refused rebuild leaves everything as it was)."""
-        with kit().db.transaction():
-            kit().journal.clear()
-            kit().faults.clear()
-            kit().clock.reset()
-            hooks.reset()
-        kit().rate_limits.clear()  # its own file (rate_limit_store.py): not in the transaction
-        return "", 204
+    def reset() -> tuple[str, int, dict[str, str]]:
+        """Back to the scenario's initial state, with no journal, faults, moved clock or spent rate
+        limits; the `X-Mock-Reset` header says how (`unchanged`, `copied`, `rebuilt`: see reset_state),
+        and `X-Mock-Scenario` which scenario that is (its seed, preset and params as compact JSON), so
+        a client need not ask `GET /_mock/scenario` after every reset."""
+        kit().journal.clear()
+        headers = {RESET_HEADER: reset_state(kit(), hooks)}
+        kit().rate_limits.clear()  # its own file (rate_limit_store.py): not in the state's transaction
+        if hooks.template_key is not None:
+            headers[SCENARIO_HEADER] = hooks.template_key()
+        return "", 204, headers
 
     @bp.get("/scenario")
     def get_scenario() -> Response:

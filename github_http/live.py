@@ -34,6 +34,10 @@ def make_timed_server(host: str, port: int, app: Any, timeout: float = SOCKET_TI
     # Looked up on the module at call time, so a test that replaces werkzeug's make_server sees this call.
     return serving.make_server(host, port, app, threaded=True, request_handler=handler)
 
+#: How often the serving thread looks whether `stop` was asked. WHY not socketserver's 0.5 s: `stop`
+#: waited for it, up to half a second per server at the end of every pytest session.
+POLL_SECONDS = 0.05
+
 
 class LiveServer:
     """A threaded Werkzeug server for one app."""
@@ -54,7 +58,8 @@ class LiveServer:
 
     def start(self, ready_path: str = "/_mock/clock", timeout: float = 10.0) -> LiveServer:
         """Serve in a daemon thread and return once the server answers `ready_path`."""
-        self._thread = threading.Thread(target=self._server.serve_forever, name=f"live-{self.port}", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": POLL_SECONDS},
+                                        name=f"live-{self.port}", daemon=True)
         self._thread.start()
         wait_until_ready(self.url + ready_path, timeout)
         return self

@@ -40,12 +40,19 @@ def switch_to_wal(conn: sqlite3.Connection, path: Path) -> None:
         conn.execute("PRAGMA journal_mode=WAL")
 
 
-def open_connection(path: Path) -> sqlite3.Connection:
-    """A new autocommit connection to `path` in WAL mode with PRAGMAS set, usable from any thread."""
+#: Added for a private temporary database. WHY: it is deleted when its process ends, so what a
+#: power cut would keep does not matter, and the checkpoint after a reset (a whole database's
+#: pages) spent milliseconds in fsync(2) for nothing.
+NOT_DURABLE = "PRAGMA synchronous=OFF"
+
+
+def open_connection(path: Path, durable: bool = True) -> sqlite3.Connection:
+    """A new autocommit connection to `path` in WAL mode with PRAGMAS set (and NOT_DURABLE unless
+    `durable`), usable from any thread."""
     conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     switch_to_wal(conn, path)
-    for pragma in PRAGMAS:
+    for pragma in PRAGMAS if durable else (*PRAGMAS, NOT_DURABLE):
         conn.execute(pragma)
     return conn
 
@@ -53,9 +60,10 @@ def open_connection(path: Path) -> sqlite3.Connection:
 class ConnectionPool:
     """This thread's connection to `path`; the connections of ended threads kept for the next ones."""
 
-    def __init__(self, path: Path) -> None:
-        """Nothing is opened until a thread asks."""
+    def __init__(self, path: Path, durable: bool = True) -> None:
+        """Nothing is opened until a thread asks; `durable=False` for a private temporary file."""
         self.path = path
+        self.durable = durable
         self._reset()
 
     def _reset(self) -> None:
@@ -76,7 +84,7 @@ class ConnectionPool:
                 self._recycle_orphans()
                 conn = self._idle.pop() if self._idle else None
             if conn is None:
-                conn = open_connection(self.path)
+                conn = open_connection(self.path, self.durable)
             with self._lock:
                 self._all[threading.current_thread()] = conn
             self._local.conn = conn

@@ -63,6 +63,12 @@ class ReadCache:
             value = values[key] = load()
             return value
 
+    def forget(self, conn: sqlite3.Connection) -> None:
+        """Forget what `conn` keeps, and ask data_version again on this thread's next read (the
+        database was replaced under it in a way SQLite does not report to `conn` itself)."""
+        self._memos.pop(id(conn), None)
+        self._local.checked = False
+
     def memo_sizes(self) -> list[int]:
         """How many values each connection keeps (tests hold them to MEMO_LIMIT)."""
         return [len(values) for _, values in self._memos.values()]

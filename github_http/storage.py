@@ -41,17 +41,23 @@ T = TypeVar("T")
 class Database:
     """An app's SQLite database: a file at `path`, or a private temporary one when path is None."""
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, schema: str = CONTROL_SCHEMA) -> None:
-        """Open (creating if needed) the database with `schema`'s tables; an ephemeral one is removed at exit."""
+    def __init__(self, path: str | os.PathLike[str] | None = None, schema: str = CONTROL_SCHEMA,
+                 durable: bool | None = None) -> None:
+        """Open (creating if needed) the database with `schema`'s tables; an ephemeral one is removed
+        at exit, and is not `durable` (pool.NOT_DURABLE) unless asked."""
         self._file = StateFile(path)
         if self._file.ephemeral:
             atexit.register(self.close)
         self.path = self._file.path
-        self._pool = ConnectionPool(self.path)
+        self.durable = not self._file.ephemeral if durable is None else durable
+        self._pool = ConnectionPool(self.path, durable=self.durable)
         self._reads = ReadCache()
-        self._pid = os.getpid()
+        self._pid = self._born = os.getpid()
         self._commits = threading.local()  # this thread's after-commit callbacks while in transaction()
         self._wrote = False  # a commit since the last checkpoint (in this process)
+        #: Commits that changed something, made through this object in this process (templates.py:
+        #: a reset with nothing written since the last one has nothing to copy back).
+        self.writes = 0
         self._sides: list[Database] = []
         self._on_close: list[Callable[[], None]] = []
         self.executescript(schema)
@@ -65,7 +71,7 @@ class Database:
         journal) would make every other worker re-read every page on every request (measured:
         +0.4 ms on a consumed-licenses page) and would wait behind a long upload's write lock.
         """
-        side = Database(side_path(self.path, name), schema)
+        side = Database(side_path(self.path, name), schema, durable=self.durable)
         self._sides.append(side)
         return side
 
@@ -94,11 +100,13 @@ class Database:
         cursor = conn.execute(sql, params)
         if conn.total_changes != changes and not conn.in_transaction:  # an autocommit write landed
             self._wrote = True
+            self.writes += 1
         return cursor
 
     def executescript(self, sql: str) -> None:
         """Run DDL; used by each store to create its tables idempotently."""
         self.connection().executescript(sql)
+        self.writes += 1
 
     def query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
         """All rows of a read."""
@@ -117,6 +125,7 @@ class Database:
             yield conn
             return
         conn.execute("BEGIN IMMEDIATE")
+        changes = conn.total_changes
         self._commits.callbacks = []
         try:
             yield conn
@@ -127,6 +136,8 @@ class Database:
         try:
             conn.execute("COMMIT")
             self._wrote = True
+            if conn.total_changes != changes:
+                self.writes += 1
         except BaseException:
             # A refused COMMIT (a deferred foreign key) leaves the transaction open; every later
             # transaction on this thread would silently join it and never commit.
@@ -146,6 +157,34 @@ class Database:
             pending.append(callback)
         else:
             callback()
+
+    @property
+    def private(self) -> bool:
+        """Whether only this process can write the database (a temporary file it created)."""
+        return self._file.ephemeral and os.getpid() == self._born
+
+    def size_bytes(self) -> int:
+        """The database file's size in pages (what a copy of it holds)."""
+        conn = self.connection()
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        return int(pages) * int(conn.execute("PRAGMA page_size").fetchone()[0])
+
+    def copy_to(self, target: sqlite3.Connection) -> None:
+        """Copy the whole database, as committed, into `target` (SQLite's backup API)."""
+        self.connection().backup(target)
+
+    def copy_from(self, source: sqlite3.Connection) -> None:
+        """Replace the whole database with `source`'s pages, in one atomic write (SQLite's backup
+        API takes the write lock and waits for it like any writer).
+
+        WHY the read cache of this connection is dropped: SQLite moves `data_version` only for
+        the other connections, and a backup does not count in `total_changes`.
+        """
+        conn = self.connection()
+        source.backup(conn)
+        self._wrote = True
+        self.writes += 1
+        self._reads.forget(conn)
 
     def checkpoint(self) -> None:
         """Copy the WAL back into the database file (and each side file's) if anything was committed
@@ -185,6 +224,10 @@ class Database:
         """Store a control value; joins the caller's transaction if there is one."""
         self.execute("INSERT INTO mock_kv(key, value) VALUES (?, ?) "
                      "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+
+    def delete_kv(self, key: str) -> None:
+        """Remove a control value (back to its default); joins the caller's transaction if there is one."""
+        self.execute("DELETE FROM mock_kv WHERE key = ?", (key,))
 
     def open_connections(self) -> int:
         """How many connections this process holds to the file (tests: requests leave none behind)."""

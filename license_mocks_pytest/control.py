@@ -10,10 +10,28 @@ from datetime import datetime
 from typing import Any
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from github_http.clock import isoformat, parse_time
 
 CONTROL_KEY_HEADER = "X-Mock-Control-Key"
+RESET_HEADER = "X-Mock-Reset"
+SCENARIO_HEADER = "X-Mock-Scenario"
+
+
+class SharedAdapter(HTTPAdapter):
+    """Keep-alive connections to one mock, shared by every test's sessions of a pytest session.
+
+    WHY: a new `requests.Session` per test meant new TCP connections per test, each one a new
+    thread on the server; a session's `close()` leaves a shared adapter open (`close_pool` ends it).
+    """
+
+    def close(self) -> None:
+        """Left open for the next session that mounts it."""
+
+    def close_pool(self) -> None:
+        """Close the pooled connections for real (when the mock stops)."""
+        super().close()
 
 
 class MockControlError(RuntimeError):
@@ -32,11 +50,19 @@ class MockControlError(RuntimeError):
 class MockControl:
     """Python helpers for one mock's `/_mock/` routes (reset, scenario, journal, faults, clock, ...)."""
 
-    def __init__(self, base_url: str, *, control_key: str | None = None, timeout: float = 60.0) -> None:
-        """`base_url` is the app's root (no `/_mock`); `control_key` is needed off loopback."""
+    def __init__(self, base_url: str, *, control_key: str | None = None, timeout: float = 60.0,
+                 adapter: SharedAdapter | None = None) -> None:
+        """`base_url` is the app's root (no `/_mock`); `control_key` is needed off loopback; `adapter`
+        keeps connections open across handles (the fixtures')."""
         self.base_url = base_url.rstrip("/")
         self._timeout = timeout
+        self._adapter = adapter
         self._control = requests.Session()
+        # WHY not from the environment: proxy variables are read on every request (a scan of
+        # os.environ, 0.3 ms under load) and a loopback mock must not be proxied nor get ~/.netrc's auth.
+        self._control.trust_env = False
+        if adapter is not None:
+            self._control.mount("http://", adapter)
         if control_key:
             self._control.headers[CONTROL_KEY_HEADER] = control_key
 
@@ -45,19 +71,25 @@ class MockControl:
 
         Raises `MockControlError` on a status ≥ 400 so a broken setup fails loudly where it happened.
         """
+        response = self._send(method, path, json=json, params=params)
+        return response.json() if response.content else None
+
+    def _send(self, method: str, path: str, *, json: Any = None, params: dict | None = None) -> requests.Response:
+        """One control call's response; `MockControlError` on a status ≥ 400."""
         url = f"{self.base_url}/_mock/{path.lstrip('/')}"
         response = self._control.request(method, url, json=json, params=params, timeout=self._timeout)
         if response.status_code >= 400:
             raise MockControlError(method, url, response)
-        return response.json() if response.content else None
+        return response
 
     def routes(self) -> list[dict[str, str]]:
         """The control plane's own index: every route with what it does."""
         return self.control("GET", "/")
 
-    def reset(self) -> None:
-        """Back to the current scenario's initial state; clears journal, faults and clock."""
-        self.control("POST", "reset")
+    def reset(self) -> str:
+        """Back to the current scenario's initial state; clears journal, faults and clock. Returns how
+        (`unchanged`, `copied`, `rebuilt`: docs/control-plane.md, Reset; "" from an older mock)."""
+        return self._send("POST", "reset").headers.get(RESET_HEADER, "")
 
     def scenario_info(self) -> dict[str, Any]:
         """What the mock says it was built from (seed, preset, params and its summary)."""

@@ -17,7 +17,7 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
-from .control import MockControl
+from .control import CONTROL_KEY_HEADER, RESET_HEADER, SCENARIO_HEADER, MockControl, SharedAdapter
 
 GITHUB_JSON = "application/vnd.github+json"
 
@@ -89,6 +89,7 @@ class BaseUrlSession(requests.Session):
         """Remember the root every relative URL is joined to."""
         super().__init__()
         self.base_url = base_url.rstrip("/") + "/"
+        self.trust_env = False  # loopback: no proxy, no ~/.netrc (and no scan of os.environ per request)
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         """Send as usual; a relative URL (or path) is taken relative to the mock's root."""
@@ -101,13 +102,18 @@ class MockApp(MockControl):
 
     default_token_role = ""  # which of `tokens()` the ready session authenticates as
 
-    def __init__(self, app: Flask, base_url: str, spec: ScenarioSpec) -> None:
-        """Wrap an app served at `base_url` that currently runs scenario `spec`."""
-        super().__init__(base_url, control_key=app.extensions["mock"].settings.get("CONTROL_KEY") or None)
+    def __init__(self, app: Flask, base_url: str, spec: ScenarioSpec, adapter: SharedAdapter | None = None) -> None:
+        """Wrap an app served at `base_url` that currently runs scenario `spec`; `adapter`: connections
+        kept open across handles."""
+        control_key = app.extensions["mock"].settings.get("CONTROL_KEY") or None
+        super().__init__(base_url, control_key=control_key, adapter=adapter)
+        self._in_process_headers = {CONTROL_KEY_HEADER: control_key} if control_key else {}
         self.app = app
         self.spec = spec
         self.client: FlaskClient = app.test_client()
         self.session = BaseUrlSession(self.base_url)
+        if adapter is not None:
+            self.session.mount("http://", adapter)
         self.session.headers.update({"Accept": GITHUB_JSON, "User-Agent": "license-mocks-pytest"})
         self._authorise()
 
@@ -132,6 +138,23 @@ class MockApp(MockControl):
     def _authorise(self) -> None:
         """Point the ready session at the current scenario's token (tokens change with the seed)."""
         self.session.headers.update(self.auth_headers())
+
+    def reset(self) -> str:
+        """Back to the current scenario's initial state (see `MockControl.reset`), through the same
+        route in process (the test client): WHY, every test pays a reset per app, and over HTTP the
+        socket and `requests` cost several times what the reset itself does. A refused reset is
+        asked again over HTTP, so it raises `MockControlError` with the mock's answer."""
+        return self.reset_answer()[0]
+
+    def reset_answer(self) -> tuple[str, dict[str, Any] | None]:
+        """`reset()`, and the scenario the mock says it is now on (`X-Mock-Scenario`: seed, preset,
+        params), or None from a mock that does not say."""
+        answer = self.client.post("/_mock/reset", headers=self._in_process_headers)
+        if answer.status_code >= 400:
+            super().reset()  # raises MockControlError with the mock's answer (or it worked this time)
+            return "", None
+        scenario = answer.headers.get(SCENARIO_HEADER)
+        return answer.headers.get(RESET_HEADER, ""), json.loads(scenario) if scenario else None
 
     def load_scenario(self, seed: int | None = None, preset: str | None = None, *, world: Any = None,
                       file: str | os.PathLike[str] | None = None, **params: Any) -> dict[str, Any]:
@@ -251,10 +274,19 @@ class LicenseSyncPair:
     ghec: MockGhec
 
     def connect(self) -> dict[str, Any]:
-        """Enable Connect on GHES (`PUT /api/v3/enterprise/connect`), registering it with GHEC."""
-        response = self.ghes.session.put("/api/v3/enterprise/connect", json={
-            "ghec_url": self.ghec.base_url, "enterprise": self.ghec.enterprise,
-            "token": self.ghec.connect_token, "license_sync": True})
+        """Enable Connect on GHES (`PUT /api/v3/enterprise/connect`), registering it with GHEC.
+
+        Through GHES's test client (the same route, in process: every test of the fixture pays it);
+        GHES still registers with GHEC over HTTP. A refusal is asked again over HTTP, so it raises
+        `requests.HTTPError` with GHES's answer.
+        """
+        body = {"ghec_url": self.ghec.base_url, "enterprise": self.ghec.enterprise,
+                "token": self.ghec.connect_token, "license_sync": True}
+        answer = self.ghes.client.put("/api/v3/enterprise/connect", json=body,
+                                      headers={"Accept": GITHUB_JSON, **self.ghes.auth_headers()})
+        if answer.status_code < 400:
+            return answer.get_json()
+        response = self.ghes.session.put("/api/v3/enterprise/connect", json=body)
         response.raise_for_status()
         return response.json()
 

@@ -8,13 +8,15 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+import requests
 from flask import Flask
 
 from github_http.live import LiveServer
 
+from .control import SharedAdapter
 from .handles import ScenarioSpec
 
 
@@ -43,6 +45,8 @@ class RunningMock:
     kind: str
     server: LiveServer
     default: ScenarioSpec
+    adapter: SharedAdapter = field(default_factory=SharedAdapter)  # every test's connections to it
+    current: ScenarioSpec | None = None  # the scenario the last reset left, while nothing was written since
 
     @property
     def app(self) -> Flask:
@@ -56,6 +60,7 @@ class RunningMock:
 
     def stop(self) -> None:
         """Stop serving and drop the app's (ephemeral) database."""
+        self.adapter.close_pool()
         self.server.stop()
         kit = self.app.extensions.get("mock")
         if kit is not None:
@@ -69,12 +74,23 @@ def quiet_request_log() -> None:
         logger.setLevel(logging.WARNING)
 
 
+def loopback_session() -> requests.Session:
+    """The session the fixtures' GHES reaches GHEC with: no proxy or ~/.netrc from the environment
+    (a loopback GHEC must not be proxied; and reading them scanned os.environ on every push)."""
+    session = requests.Session()
+    session.trust_env = False
+    session.headers["User-Agent"] = "mock-ghes"
+    return session
+
+
 def start_mock(kind: str, spec: ScenarioSpec, **settings: Any) -> RunningMock:
     """Create the `kind` app for `spec` and serve it on a free loopback port; returns once it answers."""
     create_app = FACTORIES[kind]()
     config = {"SEED": spec.seed, "SCENARIO": spec.preset, "SCENARIO_PARAMS": dict(spec.params), **settings}
     if spec.document is not None:
         config["SCENARIO_DOCUMENT"] = json.loads(spec.document)
+    if kind == "ghes" and "CONNECT_SESSION" not in config:
+        config["CONNECT_SESSION"] = loopback_session()
     app = create_app(config)
     quiet_request_log()
     server = LiveServer(app, host="127.0.0.1", port=0).start()

@@ -81,8 +81,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     clock = Clock(db)
     marker = settings.get("TEST_HOLD_BEFORE_COMMIT")
     store = Store(db, clock, settings, before_commit=hold_until_marker_deleted(marker) if marker else no_hold)
-    if reads.scenario_spec(db) is None:
-        store.load_if_empty(store.default_spec())
+    seeded = reads.scenario_spec(db) is None and store.load_if_empty(store.default_spec())
     app.extensions["ghec_store"] = store
     app.extensions["ghec_orgs"] = ScimStore(store)
     policy = HeaderPolicy()  # the rate-limit headers are api_wire.py's, counted per token
@@ -93,6 +92,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                   is_api=is_api, hot_paths=hot, identify=lambda token: identify(db, token),
                   accepted_scopes=accepted_scopes, too_large_message=too_large_message,
                   rate_policy=RatePolicy.from_settings(settings, enabled_by_default=True))
+    if seeded and kit.templates is not None:  # the fresh start, for /_mock/reset to copy back
+        kit.templates.keep(store.template_key())
     install_web(app, settings["SECRET_KEY"], is_page_post)
     app.jinja_env.globals["product_name"] = PRODUCT  # the shared 404 page names the product
     for blueprint in (api_bp, server_usage_bp, pages_bp, report_api_bp):

@@ -104,4 +104,4 @@ def make_hooks(store: Store) -> ControlHooks:
     return ControlHooks(reset=reset, load_scenario=load_scenario, describe_scenario=lambda: describe(store),
                         openapi=openapi_document, extend=extend, routes_doc=ROUTES_DOC, snapshot_rules=RULES,
                         derived_tables=("ghec_row_stamps",), redo=store.restamp_all,
-                        dump_scenario=lambda: dump_world(store))
+                        dump_scenario=lambda: dump_world(store), template_key=store.template_key)

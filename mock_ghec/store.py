@@ -8,8 +8,8 @@ of the enterprise is recomputed, so a crash or a refusal leaves the state exactl
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -109,6 +109,11 @@ class Store:
                 "enterprise": self.settings.get("ENTERPRISE") or ""}
         return {**spec, **file_spec(self.settings)}
 
+    def template_key(self) -> str:
+        """What identifies the seeded state of the current scenario (github_http/templates.py): the
+        stored spec, CLI overrides included."""
+        return json.dumps(reads.scenario_spec(self.db), sort_keys=True)
+
     def load_if_empty(self, spec: dict[str, Any]) -> bool:
         """Seed a new state file once, even when several gunicorn workers start on it together.
 
@@ -139,7 +144,10 @@ class Store:
         with gc_paused(), self.db.transaction() as conn:
             for table in DOMAIN_TABLES:
                 conn.execute(f"DELETE FROM {table}")
-            generation = uuid.uuid4().hex
+            # WHY derived from the spec, not random: the same scenario gives the same accounts, so a
+            # reset to it (a copy of the seeded state, github_http/templates.py) is byte for byte a
+            # fresh start, and what reads.cloud_side_of kept for it stays right.
+            generation = hashlib.sha256(json.dumps(stored, sort_keys=True).encode("utf-8")).hexdigest()[:32]
             self.db.set_kv(reads.SCENARIO_KEY, json.dumps(stored))
             self.db.set_kv(reads.GENERATION_KEY, generation)
             for position, ent in enumerate(scenario.enterprises):

@@ -91,10 +91,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             syncer.invalidate()  # reset, scenario or snapshot may have replaced the Connect state
         return response
 
-    install(app, settings=settings, db=runtime.db, clock=runtime.clock, hooks=make_hooks(runtime),
-            headers=HeaderPolicy(enterprise_version=ghes.enterprise_version()), is_api=is_api,
-            identify=lambda token: identify(runtime, token), api_prefix=API_PREFIX, accepted_scopes=accepted_scopes,
-            rate_policy=RatePolicy.from_settings(settings, enabled_by_default=False))
+    kit = install(app, settings=settings, db=runtime.db, clock=runtime.clock, hooks=make_hooks(runtime),
+                  headers=HeaderPolicy(enterprise_version=ghes.enterprise_version()), is_api=is_api,
+                  identify=lambda token: identify(runtime, token), api_prefix=API_PREFIX,
+                  accepted_scopes=accepted_scopes,
+                  rate_policy=RatePolicy.from_settings(settings, enabled_by_default=False))
+    if runtime.seeded_at_open and kit.templates is not None:  # the fresh start, for /_mock/reset to copy back
+        kit.templates.keep(runtime.template_key())
     install_web(app, settings["SECRET_KEY"], is_page_post)
     app.jinja_env.globals["product_name"] = PRODUCT_NAME
 

@@ -97,4 +97,5 @@ def make_hooks(runtime: Runtime) -> ControlHooks:
     return ControlHooks(reset=reset, load_scenario=lambda spec: load_scenario(runtime, spec),
                         describe_scenario=lambda: describe(runtime), openapi=ghes_openapi,
                         extend=extend, routes_doc=ROUTES_DOC, dump_scenario=lambda: dump_world(runtime),
-                        derived_tables=(REPORTS_TABLE,), snapshot_rules=RULES)
+                        derived_tables=(REPORTS_TABLE,), snapshot_rules=RULES, template_key=runtime.template_key,
+                        after_restore=runtime.retime)

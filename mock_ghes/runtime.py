@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from export_format import keys
-from github_http import Clock, Database, parse_time
+from github_http import Clock, Database, isoformat, parse_time
 from github_http.auth import token_digest
 from github_http.state_check import check_state_file
 from scenarios.file.use import file_seed, preset_label, read_document
@@ -38,6 +38,7 @@ class Runtime:
     connect: ConnectStore
     rules: LicenseRules
     reports: ReportStore
+    seeded_at_open: bool = False  # this process seeded an empty state when it opened it
     _public_key: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -95,6 +96,22 @@ class Runtime:
             self.db.set_kv(SCENARIO_FILE_KEY, json.dumps(document) if document is not None else "")
             self.connect.reset(self.connect_preset(), now, min(rows.scenario_sync_enabled_at, now))
 
+    def template_key(self) -> str:
+        """What identifies the seeded state of the current scenario (templates.py): its spec; the
+        settings that also shape it (admin token, host name, Connect preset) are this process's."""
+        return json.dumps(self.spec(), sort_keys=True)
+
+    def retime(self) -> None:
+        """After the seeded state was copied back: what seeding takes from the clock, as of now
+        (when it was seeded, and a Connect preset's schedule), so the state is a fresh seed's."""
+        now = self.clock.now()
+        with self.db.transaction():
+            self.store.retime_seed(isoformat(now))
+            preset = self.connect_preset()
+            if preset is not None:
+                enabled = parse_time(self.store.instance()["scenario_sync_enabled_at"])
+                self.connect.reset(preset, now, min(enabled, now))
+
     def reseed(self) -> None:
         """Back to the current scenario's initial state (`/_mock/reset`)."""
         spec = self.spec()
@@ -150,6 +167,7 @@ def open_runtime(settings: dict[str, Any]) -> Runtime:
             with db.transaction():
                 if not runtime.store.is_seeded():
                     runtime.seed(*scenario_args)
+                    runtime.seeded_at_open = True
         else:
             runtime.apply_start_overrides()
     except BaseException:

@@ -118,6 +118,17 @@ class Store:
             conn.executemany(f"INSERT INTO ghes_users({', '.join(USER_COLUMNS)}) "
                              f"VALUES ({', '.join('?' for _ in USER_COLUMNS)})", users)
 
+    def retime_seed(self, now: str) -> None:
+        """Move what seeding stamped with its own time (the instance's `seeded_at`, and the dates of
+        accounts the scenario gave none) to `now`: a copied-back seed, as if seeded now."""
+        row = self.db.one("SELECT seeded_at FROM ghes_instance WHERE id = 1")
+        if row is None or row[0] == now:
+            return
+        with self.db.transaction() as conn:
+            conn.execute("UPDATE ghes_instance SET seeded_at = ? WHERE id = 1", (now,))
+            conn.execute("UPDATE ghes_users SET created_at = ? WHERE created_at = ?", (now, row[0]))
+            conn.execute("UPDATE ghes_users SET suspended_at = ? WHERE suspended_at = ?", (now, row[0]))
+
     def version(self) -> str:
         """The instance's version ("" before seeding): one primary-key read, asked on every response."""
         row = self.db.one("SELECT version FROM ghes_instance WHERE id = 1")

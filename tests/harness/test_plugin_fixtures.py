@@ -68,3 +68,22 @@ def test_pair_is_connected_and_syncs_now(license_sync_pair: LicenseSyncPair) -> 
 def test_plain_ghes_has_no_connect_left_over(ghes: MockGhes) -> None:
     """The pair's Connect settings do not outlive its test: reset drops them."""
     assert ghes.session.get("/api/v3/enterprise/connect").json()["license_sync"] is False
+
+
+def test_a_reset_with_nothing_written_copies_nothing(ghes: MockGhes, ghec: MockGhec) -> None:
+    """Reads leave nothing to copy back; a write (the control plane's too) does."""
+    assert ghes.session.get("/api/v3/user").status_code == 200
+    assert ghec.session.get("/user").status_code == 200
+    assert (ghes.reset(), ghec.reset()) == ("unchanged", "unchanged")
+    ghes.advance(days=1)
+    assert ghes.reset() == "copied" and ghes.clock()["offset_seconds"] == 0
+
+
+def test_a_scenario_switched_behind_the_handle(ghes: MockGhes) -> None:
+    """Leave another scenario behind with a raw control call (the handle does not know)."""
+    assert ghes.session.put("/_mock/scenario", json={"seed": 9}).status_code == 200
+
+
+def test_the_next_test_is_back_on_the_default(ghes: MockGhes) -> None:
+    """The fixture's reset saw a write, so it checked the scenario and switched back."""
+    assert ghes.scenario_info()["seed"] == ghes.spec.seed == 1
