@@ -109,7 +109,8 @@ def _scenario_body() -> Any:
     A body with a `version` key, or one sent as YAML (or anything but JSON), is a scenario file.
     """
     if request.mimetype in ("application/json", "") and not _looks_like_yaml():
-        spec = _json_body()
+        # A scenario file may be as large as the app takes a request (a dump of `large`), as a snapshot may.
+        spec = json_body(required=False, max_bytes=current_app.config.get("MAX_CONTENT_LENGTH") or MAX_JSON_BYTES)
         return {"file": spec} if isinstance(spec, dict) and "version" in spec else spec
     try:
         return {"file": parse_text(request.get_data())}

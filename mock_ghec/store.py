@@ -26,6 +26,7 @@ from github_http.state_file import bring_forward, remove_with_wal, side_path
 from github_http.storage import Database
 from license_rules.matching import CloudAccount
 from scenarios.file.use import file_spec, world
+from scenarios.world import BASE as WORLD_BASE
 
 from . import reads
 from .domain import FileTooLarge, InvalidUsage, NotJson, NotRegistered
@@ -191,7 +192,9 @@ class Store:
                            *((k, ent.owner_login) for k in tokens if k.startswith(f"ghec:{ent.slug}:owner:"))):
             token = owner if owner and key.endswith(":owner") else tokens[key]
             conn.execute("INSERT OR REPLACE INTO ghec_tokens VALUES (?,?,?)", (token_digest(token), login, key))
-        unbilled, invited = seed_enterprise(conn, ent, members, isoformat(self.clock.now()), len(members) + 1)
+        # Seeded invitations and SCIM identities are dated at the world's own moment, not the load time:
+        # a reset that copies the seeded state back is then exactly a fresh start (tests/harness).
+        unbilled, invited = seed_enterprise(conn, ent, members, isoformat(WORLD_BASE), len(members) + 1)
         accounts = [CloudAccount(m.id, m.login, tuple(m.verified_emails), tuple(m.unverified_emails),
                                  identity_attributes(i.name_claim, i.emailaddress_claim, i.username, i.name_id,
                                                      i.emails) if (i := m.identity) else None)
