@@ -6,7 +6,7 @@ faults, snapshot, scenario, clock, OpenAPI). Nothing here knows about licenses.
 """
 from .appkit import MockKit, current_kit, install
 from .clock import Clock, isoformat, parse_time
-from .control import ControlHooks
+from .control_hooks import ControlHooks
 from .errors import GitHubError
 from .storage import Database
 

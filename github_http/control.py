@@ -7,17 +7,24 @@ else is the same code on both apps. Answers only on loopback unless a control ke
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from scenarios.file.parse import ScenarioFileError, parse_text
+from scenarios.file.parse import ScenarioFileError
 
 from .auth import secrets_equal
 from .clock import parse_time
+from .control_hooks import RESET_HEADER, SCENARIO_HEADER, ControlHooks, reset_state
+from .control_inputs import (
+    MAX_ADVANCE_SECONDS,
+    MAX_JOURNAL_LIMIT,
+    bounded_arg,
+    check_reachable,
+    json_arg,
+    scenario_body,
+)
 from .errors import GitHubError
 from .faults import FaultError
 from .host_guard import browser_refusal
@@ -28,36 +35,9 @@ from .snapshot import dump_state, restore_state
 if TYPE_CHECKING:  # WHY only for the checker: appkit.py imports this module
     from .appkit import MockKit
 
+__all__ = ["MAX_JOURNAL_LIMIT", "RESET_HEADER", "SCENARIO_HEADER", "SHARED_ROUTES", "ControlHooks",
+           "make_control_blueprint"]
 
-@dataclass
-class ControlHooks:
-    """What an app plugs into the shared control plane."""
-
-    reset: Callable[[], None]  # rebuild the domain state from the current scenario
-    load_scenario: Callable[[dict], None]  # {"seed", "preset", "params"}: switch scenario, then reset
-    describe_scenario: Callable[[], dict]
-    openapi: Callable[[], dict]
-    extend: Callable[[Blueprint], None] | None = None  # add app-only /_mock/ routes
-    # Tables computed from the others: not in snapshots; on restore `redo(conn)` recomputes them
-    # inside the restore's transaction (Database.after_commit for what must follow its commit).
-    derived_tables: tuple[str, ...] = ()
-    redo: Callable[[Any], None] | None = None
-    # What identifies the seeded state of the current scenario (templates.py keeps one per key), and
-    # what must be redone after a kept state was copied back (what seeding took from the clock).
-    template_key: Callable[[], str] | None = None
-    after_restore: Callable[[], None] | None = None
-    routes_doc: list[tuple[str, str, str]] = field(default_factory=list)  # (method, path, what)
-    dump_scenario: Callable[[], dict] | None = None  # the current world as a scenario file's document
-    # (table, column) -> check: restored values pass the rules the app's routes write by (snapshot_check.py)
-    snapshot_rules: dict[tuple[str, str], Callable[[Any], str | None]] = field(default_factory=dict)
-
-
-#: Most journal entries one `GET /_mock/journal` returns (`?limit=`, default 100).
-MAX_JOURNAL_LIMIT = 10_000
-#: The last year the clock may be moved to (leaves room for dates computed from it).
-LATEST_YEAR = 9000
-#: The furthest one `/_mock/clock/advance` may move the clock: 100 years.
-MAX_ADVANCE_SECONDS = 100 * 366 * 86400
 SHARED_ROUTES = [
     ("GET", "/_mock/", "this table, as JSON"),
     ("POST", "/_mock/reset", "rebuild state from the current scenario; clears journal, faults, clock, rate limits"),
@@ -81,51 +61,6 @@ SHARED_ROUTES = [
 ]
 
 
-def _json_body() -> Any:
-    """The request's JSON through the shared guard (request_guard.py), {} when there is none."""
-    return json_body(required=False)
-
-
-def _bounded_arg(name: str, default: int | None, low: int, high: int) -> int | None:
-    """A whole-number query parameter from `low` to `high` (documented), else a 422 naming the range."""
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    if not (raw.isascii() and raw.isdigit() and len(raw) < 20) or not low <= int(raw) <= high:
-        raise GitHubError(422, f"{name} is a whole number from {low} to {high:,}")
-    return int(raw)
-
-
-def _check_reachable(moment: datetime) -> None:
-    """Refuse (422) a clock time after LATEST_YEAR: what the apps schedule from "now" (a weekly
-    sync, an expiry) must still be a date, or every later request would fail."""
-    if moment.year > LATEST_YEAR:
-        raise GitHubError(422, f"Invalid time: the mock's clock goes up to the year {LATEST_YEAR}")
-
-
-def _scenario_body() -> Any:
-    """PUT /_mock/scenario's body: `{seed, preset, params}`, or a scenario file as `{"file": document}`.
-
-    A body with a `version` key, or one sent as YAML (or anything but JSON), is a scenario file.
-    """
-    if request.mimetype in ("application/json", "") and not _looks_like_yaml():
-        # A scenario file may be as large as the app takes a request (a dump of `large`), as a snapshot may.
-        spec = json_body(required=False, max_bytes=current_app.config.get("MAX_CONTENT_LENGTH") or MAX_JSON_BYTES)
-        return {"file": spec} if isinstance(spec, dict) and "version" in spec else spec
-    try:
-        return {"file": parse_text(request.get_data())}
-    except ScenarioFileError as error:
-        raise GitHubError(422, "Invalid scenario file.", extra={"problems": error.as_json()}) from error
-
-
-def _looks_like_yaml() -> bool:
-    """A body with no content type that is not JSON (curl --data-binary @world.yaml sends none)."""
-    if request.mimetype:
-        return False
-    data = request.get_data().lstrip()
-    return bool(data) and not data.startswith((b"{", b"["))
-
-
 def _guard() -> None:
     """Loopback callers only, unless a control key is configured; then the key is required."""
     key = current_app.config.get("CONTROL_KEY")
@@ -145,37 +80,6 @@ def _guard() -> None:
         loopback = False
     if not loopback:
         raise GitHubError(403, "The control plane answers only on loopback unless --control-key is set.")
-
-
-RESET_HEADER = "X-Mock-Reset"
-SCENARIO_HEADER = "X-Mock-Scenario"
-
-
-def reset_state(kit: Any, hooks: ControlHooks) -> str:
-    """Put the scenario's initial state back (faults and clock included), the cheapest way that is exact:
-
-    - `unchanged`: nothing was written since the last reset (a private database only);
-    - `copied`: the state kept right after seeding was copied back (templates.py), then
-      `after_restore` redid what seeding took from the clock;
-    - `rebuilt`: the scenario was built again, in one transaction (a crash or a refused rebuild
-      leaves everything as it was); the result is kept for the next reset.
-    """
-    templates, key_of = kit.templates, hooks.template_key
-    key = key_of() if key_of is not None and templates is not None else None
-    if key is not None and templates.is_clean(key):
-        return "unchanged"
-    if key is not None and templates.restore(key):
-        if hooks.after_restore is not None:
-            hooks.after_restore()
-        templates.mark_clean(key)
-        return "copied"
-    with kit.db.transaction():
-        kit.faults.clear()
-        kit.clock.reset()
-        hooks.reset()
-    if key is not None and key_of is not None:
-        templates.keep(key_of())
-    return "rebuilt"
 
 
 def make_control_blueprint(hooks: ControlHooks) -> Blueprint:
@@ -215,7 +119,7 @@ def make_control_blueprint(hooks: ControlHooks) -> Blueprint:
     def put_scenario() -> Response:
         """Switch to another seed, preset or parameters, or to a scenario file (its YAML or JSON text
         as the body); a bad one is a 422 (a file's with every problem) and changes nothing."""
-        spec = _scenario_body()
+        spec = scenario_body()
         if not isinstance(spec, dict):
             raise GitHubError(422, "The scenario is a JSON object: {seed, preset, params}, or a scenario file.")
         try:
@@ -253,11 +157,11 @@ def make_control_blueprint(hooks: ControlHooks) -> Blueprint:
     def journal() -> Response:
         """Recorded requests matching the filters."""
         args = request.args
-        status = _bounded_arg("status", None, 100, 599)
+        status = bounded_arg("status", None, 100, 599)
         return jsonify(kit().journal.query(
             method=args.get("method"), path=args.get("path"), status=status,
             since=args.get("since"), until=args.get("until"),
-            limit=_bounded_arg("limit", 100, 1, MAX_JOURNAL_LIMIT) or 100,  # never 0: the low bound is 1
+            limit=bounded_arg("limit", 100, 1, MAX_JOURNAL_LIMIT) or 100,  # never 0: the low bound is 1
             bodies=args.get("bodies", "0").lower() in ("1", "true", "yes")))
 
     @bp.delete("/journal")
@@ -275,7 +179,7 @@ def make_control_blueprint(hooks: ControlHooks) -> Blueprint:
     def add_fault() -> tuple[Response, int]:
         """Add a rule; a malformed one is a 422 naming every problem."""
         try:
-            return jsonify(kit().faults.add(_json_body())), 201
+            return jsonify(kit().faults.add(json_arg())), 201
         except FaultError as error:
             raise GitHubError(422, f"Invalid fault rule: {error}") from error
 
@@ -300,19 +204,19 @@ def make_control_blueprint(hooks: ControlHooks) -> Blueprint:
     @bp.put("/clock")
     def set_clock() -> Response:
         """Set the time, running whatever became due before answering."""
-        body = _json_body()
+        body = json_arg()
         try:
             moment = parse_time(str(body["now"]))
         except (KeyError, ValueError, TypeError) as error:
             raise GitHubError(422, "Body must be {\"now\": \"<RFC 3339 time>\", \"freeze\": false}") from error
-        _check_reachable(moment)
+        check_reachable(moment)
         kit().clock.set(moment, freeze=bool(body.get("freeze", False)))
         return jsonify(kit().clock.describe())
 
     @bp.post("/clock/advance")
     def advance_clock() -> Response:
         """Move time forward, running whatever became due before answering."""
-        body = _json_body()
+        body = json_arg()
         try:
             seconds = float(body.get("seconds", 0)) + 3600 * float(body.get("hours", 0)) \
                 + 86400 * float(body.get("days", 0))
@@ -320,7 +224,7 @@ def make_control_blueprint(hooks: ControlHooks) -> Blueprint:
             raise GitHubError(422, "Invalid advance: seconds, hours and days are numbers") from error
         if not 0 <= seconds <= MAX_ADVANCE_SECONDS:  # also NaN and infinities
             raise GitHubError(422, f"Invalid advance: between 0 and {MAX_ADVANCE_SECONDS:,} seconds (100 years)")
-        _check_reachable(kit().clock.now() + timedelta(seconds=seconds))
+        check_reachable(kit().clock.now() + timedelta(seconds=seconds))
         kit().clock.advance(seconds)
         return jsonify(kit().clock.describe())
 
@@ -329,7 +233,7 @@ def make_control_blueprint(hooks: ControlHooks) -> Blueprint:
         """Set the primary budget of one token (or unauthenticated IP), so a client's throttling
         code can be tested in one call."""
         try:
-            return jsonify(set_budget(kit(), _json_body()))
+            return jsonify(set_budget(kit(), json_arg()))
         except (TypeError, ValueError, KeyError) as error:
             raise GitHubError(422, f"Invalid rate limit: {error}") from error
 

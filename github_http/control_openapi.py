@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .control import MAX_JOURNAL_LIMIT
+from .control_inputs import MAX_JOURNAL_LIMIT
 
 _JSON = {"application/json": {"schema": {"$ref": "#/components/schemas/basic-error"}}}
 _ERRORS = {code: {"description": what, "content": _JSON} for code, what in (
