@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from .handles import LicenseSyncPair, MockApp, ScenarioSpec
+    from .handles import LicenseSyncPair, MockApp
+    from .scenario_spec import ScenarioSpec
     from .servers import RunningMock
 
 MARKER = "mock_scenario"
@@ -44,7 +45,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def license_mocks_default_scenario(pytestconfig: pytest.Config) -> ScenarioSpec:
     """The scenario from --mock-seed/--mock-scenario that the session's servers start with."""
-    from .handles import ScenarioSpec
+    from .scenario_spec import ScenarioSpec
 
     path = pytestconfig.getoption("mock_scenario_file")
     if path:
@@ -58,7 +59,7 @@ def _file_spec(path: Path, seed: int | None) -> ScenarioSpec:
     from scenarios.file import ScenarioFileError
     from scenarios.file.use import read_document
 
-    from .handles import ScenarioSpec
+    from .scenario_spec import ScenarioSpec
 
     try:
         return ScenarioSpec.of_document(read_document(path), seed)
@@ -87,7 +88,7 @@ license_mocks_ghec_server = _session_server("ghec")
 
 def _marked_spec(request: pytest.FixtureRequest, default: ScenarioSpec) -> ScenarioSpec | None:
     """The scenario a `mock_scenario` marker asks for (missing seed/preset: the session's), or None."""
-    from .handles import ScenarioSpec
+    from .scenario_spec import ScenarioSpec
 
     marker = request.node.get_closest_marker(MARKER)
     if marker is None:

@@ -17,7 +17,7 @@ from flask import Flask
 from github_http.live import LiveServer
 
 from .control import SharedAdapter
-from .handles import ScenarioSpec
+from .scenario_spec import ScenarioSpec
 
 
 def _ghes_factory() -> Callable[[dict[str, Any]], Flask]:

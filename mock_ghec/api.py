@@ -13,7 +13,7 @@ from github_http.private_user import emails, private_user
 from github_http.token_kinds import refuse_apps
 from github_http.users import UserUrls
 
-from . import reads
+from . import reads, token_reads
 from .access import caller_login, db, license_access, store
 from .page_rows import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from .schemas import LicenseSyncStatusSchema
@@ -61,7 +61,7 @@ def user() -> Response:
     login = caller_login()
     refuse_apps(request.environ.get(CALLER_KEY))
     account = reads.account(db(), login) or {"id": 0, "login": login, "name": None}
-    addresses = reads.account_emails(db(), account["id"])
+    addresses = token_reads.account_emails(db(), account["id"])
     primary = next((address for address, verified in addresses if verified), None)
     urls = UserUrls(request.url_root, "https://github.com", "https://avatars.githubusercontent.com/u/")
     return jsonify(private_user(urls, login=account["login"], user_id=account["id"],
@@ -75,5 +75,5 @@ def user_emails() -> Response:
     """GitHub's "List email addresses for the authenticated user"."""
     account = reads.account(db(), caller_login())
     refuse_apps(request.environ.get(CALLER_KEY))
-    addresses = reads.account_emails(db(), account["id"]) if account else []
+    addresses = token_reads.account_emails(db(), account["id"]) if account else []
     return jsonify(emails(addresses, next((a for a, verified in addresses if verified), None)))

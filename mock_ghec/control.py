@@ -15,7 +15,7 @@ from github_http.errors import GitHubError
 from scenarios.file.use import checked, document_digest, file_seed, preset_label
 from scenarios.tokens import token_for
 
-from . import reads
+from . import reads, token_reads
 from .explain import explain
 from .openapi import openapi_document
 from .scenario_dump import dump_world
@@ -37,7 +37,7 @@ def describe(store: Store) -> dict[str, Any]:
     seed = spec.get("seed")
     out = []
     for ent in reads.enterprises(store.db):
-        logins = reads.token_logins(store.db, ent["scenario_slug"])
+        logins = token_reads.token_logins(store.db, ent["scenario_slug"])
         known = cast(int, seed)  # an enterprise exists only after a load, which records the seed
         tokens = {"owner": token_for(known, f"ghec:{ent['scenario_slug']}:owner"),
                   "member": token_for(known, f"ghec:{ent['scenario_slug']}:member"),

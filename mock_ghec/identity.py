@@ -13,7 +13,7 @@ from github_http.auth import token_digest
 from github_http.storage import Database
 from github_http.token_kinds import CLASSIC, OAUTH_APP, Caller, accepted, kind_of
 
-from . import reads
+from . import reads, token_reads
 
 #: The classic scopes each scenario role's token was issued: an owner's can read the enterprise.
 ROLE_SCOPES = {"owner": ("read:enterprise", "read:org", "user"), "member": ("read:org", "user")}
@@ -35,7 +35,7 @@ def identify(db: Database, token: str) -> Caller | None:
 
 def _identify(db: Database, token: str) -> Caller | None:
     """`identify` from the database."""
-    found = reads.token_caller(db, token)
+    found = token_reads.token_caller(db, token)
     if found is None:
         if reads.enterprise_for_connect_token(db, token) is None:
             return None

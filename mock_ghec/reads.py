@@ -271,12 +271,6 @@ def uses_saml(db: Database, enterprise_id: int) -> bool:
     return bool(row and row[0])
 
 
-def token_logins(db: Database, scenario_slug: str) -> dict[str, str]:
-    """{"owner": login, "member": login} of the scenario's tokens for an enterprise (by its scenario slug)."""
-    rows = db.query("SELECT label, login FROM ghec_tokens WHERE label LIKE ?", (f"ghec:{scenario_slug}:%",))
-    return {r["label"].rsplit(":", 1)[-1]: r["login"] for r in rows}
-
-
 def prime_cloud(db: Database, enterprise_id: int, generation: str, cloud: CloudSide) -> None:
     """Remember an enterprise's GitHub.com side for `generation` (the loader primes it from memory)."""
     with _cache_lock:
@@ -291,18 +285,3 @@ def scenario_spec(db: Database) -> dict[str, Any] | None:
     """The scenario the state was built from, or None for an empty database."""
     raw = db.get_kv(SCENARIO_KEY)
     return json.loads(raw) if raw else None
-
-
-def token_caller(db: Database, token: str) -> tuple[str, str, int | None] | None:
-    """(login, label (its scenario key), account id) of a token (identity.py keeps the answer until a write)."""
-    row = db.one("SELECT t.login, t.label, (SELECT a.id FROM ghec_accounts a WHERE a.login = t.login "
-                 "ORDER BY a.enterprise_id LIMIT 1) FROM ghec_tokens t WHERE t.digest = ?", (token_digest(token),))
-    return (row[0], row[1], row[2]) if row else None
-
-
-def account_emails(db: Database, account_id: int) -> list[tuple[str, bool]]:
-    """(address, verified) of an account in its first enterprise, for `GET /user/emails`."""
-    rows = db.query("SELECT address, verified FROM ghec_account_emails WHERE account_id = ? AND enterprise_id = "
-                    "(SELECT min(enterprise_id) FROM ghec_accounts WHERE id = ?) ORDER BY address",
-                    (account_id, account_id))
-    return [(row[0], bool(row[1])) for row in rows]

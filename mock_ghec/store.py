@@ -35,6 +35,7 @@ from .page_cache import PageCache
 from .page_rows import page_answer
 from .privacy import envelope_paths, keep
 from .recompute import recompute, restamp, write_cache
+from .refused_bytes import best_effort_server_id, is_json
 from .rows import ENCODER, CloudSide, account_fields, cloud_side, identity_attributes, server_accounts
 from .schemas import DUMPS
 from .tables import DOMAIN_TABLES, MIGRATIONS, SCHEMA, SCHEMA_VERSION, SCHEMA_VERSION_KEY
@@ -47,34 +48,6 @@ EVENT_NEVER_SYNCED = "GitHub Connect server usage never synced"
 #: The side file of pre-rendered pages that tables v4 kept beside a state (`<stem>.pages.sqlite3`):
 #: removed at start, since pages are now kept in memory (page_cache.py).
 OLD_PAGES_SIDE = "pages"
-
-
-def _best_effort_server_id(raw: bytes) -> str | None:
-    """The `instance.server_id` of a refused file, if it is readable JSON at all."""
-    try:
-        doc = json.loads(raw)
-        value = doc["instance"]["server_id"]
-    except (ValueError, TypeError, KeyError, RecursionError):  # RecursionError: absurdly deep nesting
-        return None
-    return value if isinstance(value, str) else None
-
-
-def _reject_constant(name: str) -> Any:
-    """NaN and Infinity are Python's extensions, not JSON."""
-    raise ValueError(f"{name} is not JSON")
-
-
-def _is_json(raw: bytes) -> bool:
-    """Whether bytes are UTF-8 JSON (a refusal is NotJson when not, InvalidUsage when the JSON is wrong).
-
-    WHY not `json.loads(raw)`: on bytes it also accepts UTF-16/32 and NaN, which the format
-    (and the documented 400) treat as "not JSON"; a UTF-8 BOM is a 422 problem, not a 400.
-    """
-    try:
-        json.loads(raw.decode("utf-8-sig"), parse_constant=_reject_constant)
-    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
-        return False
-    return True
 
 
 class Store:
@@ -228,8 +201,8 @@ class Store:
         if not result.ok or result.document is None or not result.document.users_readable:
             problems = [{"path": p.path, "message": p.message} for p in result.problems] or [
                 {"path": "$.users", "message": "the users could not be read"}]
-            refusal = InvalidUsage if _is_json(raw) else NotJson
-            raise refusal(problems, _best_effort_server_id(raw))
+            refusal = InvalidUsage if is_json(raw) else NotJson
+            raise refusal(problems, best_effort_server_id(raw))
         doc = result.document
         server_id, host = doc.instance["server_id"], doc.instance["host_name"]
         known = reads.server(self.db, enterprise_id, server_id)
