@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from github_http.users import SimpleUserSchema
-
 from .orgs_schemas import (
     OrganizationInvitationSchema,
     OrgMembershipSchema,
@@ -24,7 +22,7 @@ ORGS_SCHEMAS: dict[str, Any] = {
     "scim-enterprise-user-response": ScimEnterpriseUserSchema,
     "scim-enterprise-user-list": ScimEnterpriseUserListSchema, "scim-error": ScimErrorSchema,
     "visual-studio-subscription-assignment": VisualStudioAssignmentSchema,
-    "visual-studio-subscriptions": VisualStudioListSchema, "simple-user": SimpleUserSchema,
+    "visual-studio-subscriptions": VisualStudioListSchema,
 }
 
 
@@ -70,7 +68,7 @@ _SCIM_USER, _ENT_USER = _body("scim-user", media="application/scim+json"), _body
     "scim-enterprise-user-response", media="application/scim+json")
 ORGS_PATHS: list[tuple[str, dict[str, Any]]] = [
     ("/orgs/{org}/members", {"get": _op("orgs/list-members", "List organization members", [_O, *_PAGES],
-                                        {"200": _body("simple-user", True)}, (401, 404, 422))}),
+                                        {"200": _body("SimpleUser", True)}, (401, 404, 422))}),
     ("/orgs/{org}/members/{username}", {
         "get": _op("orgs/check-membership-for-user", "Check organization membership for a user", [_O, _U],
                    {"204": _NONE, "302": _NONE}, (401, 404)),
@@ -93,7 +91,7 @@ ORGS_PATHS: list[tuple[str, dict[str, Any]]] = [
         (401, 403, 404, 422))}),
     ("/orgs/{org}/outside_collaborators", {"get": _op(
         "orgs/list-outside-collaborators", "List outside collaborators for an organization", [_O, *_PAGES],
-        {"200": _body("simple-user", True)}, (401, 404, 422))}),
+        {"200": _body("SimpleUser", True)}, (401, 404, 422))}),
     ("/orgs/{org}/outside_collaborators/{username}", {
         "put": _op("orgs/convert-member-to-outside-collaborator", "Convert an organization member to outside "
                    "collaborator", [_O, _U], {"202": _body(None), "204": _NONE}, (401, 403, 404), body=True),
