@@ -1,6 +1,7 @@
 """GitHub's site-admin reports: `GET /stafftools/reports/{report}.csv` (DOMAIN.md §8).
 
-Auth as GitHub documents it: a site admin's personal access token (classic), sent as
+Auth as GitHub documents it: a site admin's personal access token (classic) with the `site_admin`
+scope (an App installation token, or a classic token without the scope, is a 403), sent as
 `Authorization: token …` or as the password of HTTP Basic (`curl --user LOGIN:TOKEN`), or the
 signed-in site admin's page session (the Reports page's links). No credentials 401, a token of
 someone who is not a site admin 403. First request with nothing cached: 202; the next one
@@ -14,16 +15,18 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template
 
 from github_http import GitHubError, isoformat, parse_time
-from github_http.auth import basic_credentials, token_digest
+from github_http.auth import basic_credentials, presented_token, token_digest
 from github_http.csv_cells import csv_text
 from github_http.errors import not_found, requires_authentication
+from github_http.token_kinds import refusal
 from github_http.web import signed_in_as
 
 from .access import api_user, ghes
 from .domain import UnknownUser
+from .identity import identify
 from .pages import admin_page
 from .report_schemas import (
     OrganizationReportRowSchema,
@@ -79,11 +82,12 @@ def build_report(name: str, users: list[dict[str, Any]]) -> bytes:
 def _require_site_admin() -> None:
     """A site admin's token (token/Bearer or Basic password) or signed-in page session, else 401/403."""
     basic = basic_credentials()
+    token = basic[1] if basic is not None else presented_token()
     if basic is not None:
         user = ghes().runtime.store.user_by_token(token_digest(basic[1]))
         if user is None:
             raise GitHubError(401, "Bad credentials")
-    elif request.headers.get("Authorization", "").strip():
+    elif token is not None:
         user = api_user()
     else:
         login = signed_in_as()
@@ -97,6 +101,9 @@ def _require_site_admin() -> None:
         raise GitHubError(403, "Sorry. Your account was suspended.")
     if not user["site_admin"]:
         raise GitHubError(403, "You must be a site administrator to do that.")
+    refused = refusal(identify(ghes().runtime, token), "site_admin") if token is not None else None
+    if refused is not None:  # GitHub: a personal access token (classic) with the site_admin scope
+        raise GitHubError(403, refused)
 
 
 def make_reports_blueprint() -> Blueprint:

@@ -130,3 +130,21 @@ def test_reports_are_left_out_of_snapshots_and_dropped_by_a_restore(client: Any,
     assert "ghes_reports" not in snap["tables"]
     assert client.put("/_mock/snapshot", json=snap).status_code == 204
     assert client.get(URL.format("all_users"), headers=admin).status_code == 202
+
+
+def test_an_app_installation_token_is_refused() -> None:
+    """GitHub: reports take a personal access token (classic) with site_admin; an App's token is a 403."""
+    from ghes_helpers import make_app
+
+    app = make_app(ADMIN_TOKEN="ghs_installationtokenofthesiteadmin000")
+    client = app.test_client()
+    try:
+        app_token = {"Authorization": "token ghs_installationtokenofthesiteadmin000"}
+        answer = client.get(URL.format("all_users"), headers=app_token)
+        assert answer.status_code == 403 and answer.json["message"] == "Resource not accessible by integration"
+        classic = make_app(ADMIN_TOKEN="ghp_classictokenofthesiteadmin00000000")
+        assert classic.test_client().get(URL.format("all_users"), headers={
+            "Authorization": "token ghp_classictokenofthesiteadmin00000000"}).status_code == 202
+        classic.extensions["mock"].db.close()
+    finally:
+        app.extensions["mock"].db.close()
