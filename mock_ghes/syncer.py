@@ -19,6 +19,8 @@ from typing import Any
 
 import requests
 
+from github_http.net_reason import connection_reason
+
 from .connect_store import ConnectConfig
 from .runtime import Runtime
 from .usage import build_usage
@@ -113,9 +115,10 @@ class ConnectSyncer:
                     json={"host_name": instance["host_name"], "version": instance["version"]},
                     headers=self._headers(config), timeout=self._timeout())
                 ok = 200 <= response.status_code < 300
-                error = None if ok else f"GHEC refused the registration ({response.status_code}): {_error_text(response)}"
+                error = None if ok else (f"GHEC refused the registration ({response.status_code}): "
+                                         f"{_error_text(response)}")
             except requests.RequestException as exc:
-                error = f"GHEC unreachable: {exc}"
+                error = f"cannot reach GHEC at {config.ghec_url}: {connection_reason(exc)}"
         self.runtime.connect.record_registration(ok, self.runtime.clock.now(), error)
         return ok, error
 
@@ -149,7 +152,7 @@ class ConnectSyncer:
                 if not 200 <= status < 300:
                     error = f"GHEC refused the usage ({status}): {_error_text(response)}"
             except requests.RequestException as exc:
-                error = f"GHEC unreachable: {exc}"
+                error = f"cannot reach GHEC at {config.ghec_url}: {connection_reason(exc)}"
             except Exception as exc:
                 log.exception("license sync failed before reaching GHEC")
                 error = f"The export could not be built: {exc}"

@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 
 import requests
 
+from github_http.net_reason import connection_reason
+
 from .errors import ApiError, Problem, RateLimited, Unreachable, UsageError
 
 USER_AGENT = "license-sync/0.1 (+ghes-ghec-license-mocks)"
@@ -182,7 +184,8 @@ class ApiClient:
         elif status == 403 and _is_rate_limited(response):
             text = f"{self.where} kept rate limiting {method} {path} ({message or '403'})"
         elif status == 403:
-            text = f"{self.where} refused {method} {path}: 403 {message or 'Forbidden'} (does the token have the right role?)"
+            text = (f"{self.where} refused {method} {path}: 403 {message or 'Forbidden'} "
+                    "(does the token have the right role?)")
         elif status == 404:
             text = f"{self.where} has no {path} (404 {message or 'Not Found'}): wrong URL, or the token cannot see it"
         else:
@@ -234,13 +237,4 @@ def _origin(url: str) -> str:
 
 def _reason(error: Exception) -> str:
     """A short human reason for a connection failure (requests' messages are very long)."""
-    if isinstance(error, requests.Timeout):
-        return "timed out"
-    if isinstance(error, requests.exceptions.ChunkedEncodingError):
-        return "the connection closed in the middle of the answer"
-    text = str(error)
-    for marker in ("Connection refused", "Name or service not known", "No route to host",
-                   "Temporary failure in name resolution", "Connection reset", "RemoteDisconnected"):
-        if marker in text:
-            return marker.lower()
-    return "connection failed"
+    return connection_reason(error)

@@ -126,7 +126,8 @@ def test_the_push_carries_the_encrypted_export(client, admin, runtime, stub):
 
 
 @pytest.mark.parametrize("step, http_status, words", [
-    (Step(error=requests.ConnectionError("Connection refused")), None, "unreachable"),
+    (Step(error=requests.ConnectionError("Connection refused")), None,
+     "cannot reach GHEC at http://ghec.test: connection refused"),
     (Step(status=500, body=b'{"message": "Server Error"}'), 500, "Server Error"),
     (Step(status=403, body=b'{"message": "Bad token"}'), 403, "Bad token"),
     (Step(status=422, body=b"not json"), 422, "not json"),
@@ -151,7 +152,7 @@ def test_registration_failure_keeps_the_settings_and_is_retried(client, admin, s
     stub.steps = [Step(error=requests.ConnectionError("Connection refused"))]
     state = _enable(client, admin).json
     assert state["license_sync"] is True and state["registered"] is False
-    assert "unreachable" in state["registration_error"]
+    assert "cannot reach GHEC" in state["registration_error"]
     stub.steps = [Step(status=201)]
     attempt = client.post(SYNC, headers=admin).json
     assert attempt["result"] == "success"
