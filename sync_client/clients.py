@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .errors import ApiError, UsageError
+from .errors import ApiError, SyncError, UsageError
 from .http import ApiClient, RetryPolicy, parse_body
+from .probe import ghec_mistake, ghes_mistake, probe
 
 
 class GhesClient(ApiClient):
@@ -20,6 +21,13 @@ class GhesClient(ApiClient):
     def __init__(self, url: str, token: str | None = None, **kwargs: Any) -> None:
         """Bind to GHES's root URL (as `serve` prints it); the API lives under /api/v3."""
         super().__init__(url, token, label="GHES", api_prefix="/api/v3", **kwargs)
+
+    def wrong_server(self) -> SyncError | None:
+        """Not a GHES `/api/v3` (a GHEC's URL, `…/api/v3` twice, a web page): say which, exit 4."""
+        found = probe(self.session, self.api_root, self.token, self.timeout)
+        if found.error or found.is_ghes_api:
+            return None
+        return ghes_mistake(self.root, found, probe(self.session, self.root, self.token, self.timeout))
 
     def license(self) -> dict[str, Any]:
         """Public API: seats, seats_used, seats_available (seats may be "unlimited")."""
@@ -68,6 +76,10 @@ class GhecClient(ApiClient):
         """Bind to GHEC's root URL and enterprise slug."""
         super().__init__(url, token, label="GHEC", **kwargs)
         self.enterprise = enterprise
+
+    def wrong_server(self) -> SyncError | None:
+        """Not a GHEC API root (GHES's `/api/v3`, the GHES URL, a web page): say which, exit 4."""
+        return ghec_mistake(self.root, probe(self.session, self.root, self.token, self.timeout))
 
     def _slug(self) -> str:
         """The enterprise slug, or a usage error saying how to give it."""
