@@ -1,4 +1,4 @@
-"""`license-sync`: export, validate, upload, sync, trigger, status, verify, demo.
+"""`license-sync`: export, validate, upload, sync, trigger, status, verify, demo, doctor.
 
 WHY argparse and a single `main(argv) -> int`: the console script, `python -m sync_client` and
 the tests all call the same function and get an exit code; every error a user can meet is
@@ -64,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("verify", help="prove only IDs and emails crossed and every account is counted once")
     add_ghes(p, many=True), add_ghec(p), add_key(p), add_common(p)
     p.add_argument("--file", action="append", default=[], metavar="FILE", help="also check this export file")
+
+    p = sub.add_parser("doctor", help="check both URLs, both tokens, the enterprise, Connect and the clocks",
+                       description=DOCTOR_HELP)
+    add_ghes(p), add_ghec(p), add_common(p)
 
     p = sub.add_parser("demo", help="run both mocks in-process and narrate the manual and Connect flows")
     p.add_argument("--seed", type=int, default=42)
@@ -196,6 +200,28 @@ def cmd_verify(opts: Resolved, console: Console) -> int:
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
+DOCTOR_HELP = ("Checks, in one run: both URLs (reachable, really GHES's /api/v3, really a GHEC API root), "
+               "both tokens (valid; site admin, enterprise owner; scopes from X-OAuth-Scopes), the enterprise "
+               "slug, GitHub Connect and the clock skew between the two; prints each failure with its fix; "
+               "exit 0 only when no check fails. On real GitHub only public endpoints are used: GHES "
+               "GET /api/v3/user and /api/v3/enterprise/settings/license, GHEC GET /user and "
+               "/enterprises/{slug}/consumed-licenses and /license-sync-status (plus the mocks' "
+               "/api/v3/enterprise/connect and /_mock/clock where they answer).")
+
+
+def cmd_doctor(opts: Resolved, console: Console) -> int:
+    """Every setting checked; a checklist with the fix for each failure."""
+    from .doctor import as_json, run_doctor
+    with console.status("checking GHES and GHEC…"):
+        findings = run_doctor(opts)
+    report = as_json(findings)
+    if opts.args.json:
+        _emit_json(report)
+    else:
+        render.doctor(console, findings)
+    return EXIT_OK if report["ok"] else EXIT_FAILED
+
+
 def cmd_demo(opts: Resolved, console: Console) -> int:
     """Both mocks in-process, the manual and the Connect flow, narrated (see demo.py)."""
     from .demo import run_demo
@@ -205,6 +231,7 @@ def cmd_demo(opts: Resolved, console: Console) -> int:
 COMMANDS: dict[str, Callable[[Resolved, Console], int]] = {
     "export": cmd_export, "validate": cmd_validate, "upload": cmd_upload, "sync": cmd_sync,
     "trigger": cmd_trigger, "status": cmd_status, "verify": cmd_verify, "demo": cmd_demo,
+    "doctor": cmd_doctor,
 }
 
 

@@ -76,3 +76,20 @@ def verify_report(console: Console, report: VerifyReport) -> None:
     verdict = ("[bold green]VERDICT: PROVEN[/] — only IDs and emails crossed, and every account is counted once"
                if report.ok else "[bold red]VERDICT: NOT PROVEN[/] — see the failing check(s) above")
     console.print(verdict, highlight=False)
+
+
+def doctor(console: Console, findings: list[Any]) -> None:
+    """`doctor`: a checklist, one row per check, with the fix beside each failure."""
+    marks = {"pass": "[green]✓ pass[/]", "fail": "[red]✗ fail[/]", "warn": "[yellow]! warn[/]",
+             "skip": "[dim]- skip[/]"}
+    table = Table(title="license-sync doctor", title_justify="left")
+    table.add_column("", no_wrap=True)
+    table.add_column("check", no_wrap=True)
+    table.add_column("what was found", overflow="fold")
+    table.add_column("how to fix it", overflow="fold")
+    for finding in findings:
+        table.add_row(marks.get(finding.status, finding.status), finding.key, finding.detail, finding.fix)
+    console.print(table)
+    failed = [f.key for f in findings if f.status == "fail"]
+    console.print("[bold green]All checks pass.[/]" if not failed else
+                  f"[bold red]{len(failed)} check(s) failed:[/] {', '.join(failed)}", highlight=False)

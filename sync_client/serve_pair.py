@@ -8,6 +8,7 @@ the demo; instance 1 is left for the manual flow (or its License page's Connect 
 from __future__ import annotations
 
 import argparse
+import signal
 import socket
 import sys
 import threading
@@ -76,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ghes-port", type=int, default=8081, help="GHES instance 1 (default 8081)")
     parser.add_argument("--ghes2-port", type=int, default=8083, help="GHES instance 2 (default 8083)")
     parser.add_argument("--ghec-port", type=int, default=8082, help="GHEC (default 8082)")
-    parser.add_argument("--connect", default="2", help="comma-separated instances preconfigured with Connect (default 2; '' for none)")
+    parser.add_argument("--connect", default="2",
+                        help="comma-separated instances preconfigured with Connect (default 2; '' for none)")
     args = parser.parse_args(argv)
     console = Console(highlight=False, soft_wrap=True)  # URLs and tokens stay on one line for copy-paste
     ports = [args.ghes_port, args.ghec_port, args.ghes2_port]
@@ -95,10 +97,18 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         sys.stderr.write(f"serve: {error}\n")
         return 2
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
     with pair:
         describe(pair, console)
         wait_for_interrupt(console)
     return 0
+
+
+def _stop_like_ctrl_c(signum: int, frame: object) -> None:
+    """SIGTERM (`kill`, a supervisor) stops like Ctrl-C: the servers stop and, at exit, their
+    ephemeral state folders (/tmp/license-mock-*) are removed; the default action would skip both."""
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

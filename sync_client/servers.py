@@ -7,6 +7,7 @@ and the tokens every side prints come from the seed. Writing that once keeps the
 """
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -62,10 +63,8 @@ class MockPair:
         """
         def stop_one(server: LiveServer) -> None:
             """Best effort: a server that fails to stop still releases its port at exit."""
-            try:
+            with contextlib.suppress(Exception):
                 server.stop()
-            except Exception:
-                pass
         threads = [threading.Thread(target=stop_one, args=(s,)) for s in [*self.ghes, self.ghec]]
         for thread in threads:
             thread.start()
@@ -110,9 +109,12 @@ def start_pair(seed: int = 42, scenario: str = "demo", *, host: str = "127.0.0.1
             if index in connect:
                 config.update(CONNECT_URL=ghec.url, CONNECT_ENTERPRISE=pair.enterprise,
                               CONNECT_TOKEN=pair.connect_token)
-            server = LiveServer(mock_ghes.create_app(config), host, port).start()
+            app = mock_ghes.create_app(config)
+            server = LiveServer(app, host, port).start()
             started.append(server)
             pair.ghes.append(server)
+            if index in connect:  # as `mock-ghes serve` does: GHEC lists the instance from the start
+                app.extensions["ghes"].syncer.register()
         return pair
     except BaseException:
         for server in reversed(started):
