@@ -11,16 +11,15 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
 from . import render
-from .errors import EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, InvalidExport, SyncError
-from .exportfile import check_bytes, read_file
+from .errors import EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, InvalidExport, SyncError, UsageError
+from .exportfile import check_bytes, read_file, write_file
 from .flows import read_status, trigger_sync, upload_usage, verify
-from .options import Resolved, add_common, add_ghec, add_ghes, add_key
+from .options import Resolved, add_common, add_ghec, add_ghes, add_key, positive_float
 
 
 class _Parser(argparse.ArgumentParser):
@@ -39,7 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="download the license-usage export from GHES to a file")
     add_ghes(p), add_key(p), add_common(p)
-    p.add_argument("-o", "--output", metavar="FILE", help="where to write (default license-usage-<host>.json; - for stdout)")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="where to write (default: the name GHES gives it, license-usage-<host>-<date>.json; "
+                        "- for stdout)")
     p.add_argument("--plain", action="store_true", help="ask for the plain (unencrypted) form")
 
     p = sub.add_parser("validate", help="check an export file against the contract")
@@ -56,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("trigger", help="GHES \"Sync now\" through GitHub Connect; wait until GHEC shows it")
     add_ghes(p), add_ghec(p), add_common(p)
-    p.add_argument("--wait", type=float, default=60.0, metavar="SECONDS", help="deadline (default 60)")
+    p.add_argument("--wait", type=positive_float, default=60.0, metavar="SECONDS", help="deadline (default 60)")
 
     p = sub.add_parser("status", help="consumed licenses and sync status (GitHub's public API only)")
     add_ghec(p), add_common(p)
@@ -85,14 +86,14 @@ def _emit_json(data: Any) -> None:
 def cmd_export(opts: Resolved, console: Console) -> int:
     """GHES → file; reports what the file is (server, encryption, users when readable)."""
     ghes = opts.ghes()
-    raw = ghes.export(encrypted=not opts.args.plain)
+    raw, named = ghes.export_named(encrypted=not opts.args.plain)
     key = opts.private_key()
     check = check_bytes(raw, key)
-    target = opts.args.output or f"license-usage-{(check.host_name or 'ghes').split(':')[0]}.json"
+    target = opts.args.output or named or f"license-usage-{(check.host_name or 'ghes').replace(':', '-')}.json"
     if target == "-":
         sys.stdout.buffer.write(raw)
         return EXIT_OK
-    Path(target).write_bytes(raw)
+    write_file(target, raw)
     data = {"file": target, "bytes": len(raw), **check.as_json()}
     if opts.args.json:
         _emit_json(data)
@@ -139,7 +140,7 @@ def cmd_sync(opts: Resolved, console: Console) -> int:
     with console.status("exporting from GHES…"):
         raw = ghes.export()
     if opts.args.keep:
-        Path(opts.args.keep).write_bytes(raw)
+        write_file(opts.args.keep, raw)
     check = check_bytes(raw, key)
     steps["export"] = {"bytes": len(raw), **check.as_json()}
     if not check.ok:
@@ -224,6 +225,9 @@ def cmd_doctor(opts: Resolved, console: Console) -> int:
 
 def cmd_demo(opts: Resolved, console: Console) -> int:
     """Both mocks in-process, the manual and the Connect flow, narrated (see demo.py)."""
+    from scenarios import PRESETS
+    if opts.args.scenario not in PRESETS:
+        raise UsageError(f"--scenario {opts.args.scenario!r} is not a preset; choose one of {', '.join(PRESETS)}")
     from .demo import run_demo
     return run_demo(opts.args, console)
 
@@ -232,6 +236,16 @@ COMMANDS: dict[str, Callable[[Resolved, Console], int]] = {
     "export": cmd_export, "validate": cmd_validate, "upload": cmd_upload, "sync": cmd_sync,
     "trigger": cmd_trigger, "status": cmd_status, "verify": cmd_verify, "demo": cmd_demo,
     "doctor": cmd_doctor,
+}
+
+
+#: The settings each command cannot run without, checked together so all missing ones are named at once.
+NEEDS: dict[str, list[str]] = {
+    "export": ["ghes_url", "ghes_token"], "upload": ["ghec_url", "ghec_token", "ghec_enterprise"],
+    "sync": ["ghes_url", "ghes_token", "ghec_url", "ghec_token", "ghec_enterprise"],
+    "trigger": ["ghes_url", "ghes_token", "ghec_url", "ghec_token", "ghec_enterprise"],
+    "status": ["ghec_url", "ghec_token", "ghec_enterprise"],
+    "verify": ["ghes_url", "ghec_url", "ghec_token", "ghec_enterprise"],
 }
 
 
@@ -245,7 +259,9 @@ def main(argv: list[str] | None = None) -> int:
     as_json = getattr(args, "json", False)
     console = Console(stderr=as_json, highlight=False, soft_wrap=True)
     try:
-        return COMMANDS[args.command](Resolved(args), console)
+        resolved = Resolved(args)
+        resolved.require(NEEDS.get(args.command, []))
+        return COMMANDS[args.command](resolved, console)
     except SyncError as error:
         _report_error(error, as_json)
         return error.exit_code

@@ -7,6 +7,7 @@ methods, so it works against any GHEC; `verify` and `demo` also use the control 
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -39,8 +40,15 @@ class GhesClient(ApiClient):
         WHY bytes: the file is validated, uploaded and scanned as it was produced; a parse and
         re-serialise could hide a duplicate key or change what crosses.
         """
+        return self.export_named(encrypted=encrypted)[0]
+
+    def export_named(self, *, encrypted: bool = True) -> tuple[bytes, str | None]:
+        """The export and the file name GHES gives it (`Content-Disposition`), so every way of
+        exporting (page, API, `ghe-license usage`, `license-sync export`) saves it under one name."""
         query = "" if encrypted else "?encrypted=false"
-        return self.request("GET", f"/enterprise/license-usage/export{query}").content
+        response = self.request("GET", f"/enterprise/license-usage/export{query}")
+        match = re.search(r'filename="([^"/\\]+)"', response.headers.get("Content-Disposition", ""))
+        return response.content, match.group(1) if match else None
 
     def connect(self) -> dict[str, Any]:
         """Our contract: GitHub Connect settings, license-sync state, last attempts."""

@@ -11,6 +11,7 @@ GitHub) those checks fall back (the clock to `Date` headers) or are skipped, nev
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -20,7 +21,8 @@ import requests
 from github_http.clock import parse_time
 from github_http.net_reason import connection_reason
 
-from .options import ENV, Resolved
+from .errors import UsageError
+from .options import ENV, Resolved, check_slug, clean_token
 from .probe import Probe, ghec_mistake, ghes_mistake, probe
 
 PASS, FAIL, WARN, SKIP = "pass", "fail", "warn", "skip"
@@ -49,13 +51,25 @@ class Doctor:
         self.session.headers.update({"Accept": "application/vnd.github+json", "User-Agent": "license-sync doctor"})
         self.findings: list[Finding] = []
         self.ghes_url = _first(opts.value("ghes_url"))
-        self.ghes_token = opts.value("ghes_token")
+        self.unusable: dict[str, str] = {}  # a setting that cannot even be sent, and why
+        self.ghes_token = self.usable("ghes_token", "--ghes-token/GHES_TOKEN", clean_token)
         self.ghec_url = (opts.value("ghec_url") or "").rstrip("/") or None
-        self.ghec_token = opts.value("ghec_token")
-        self.slug = opts.value("ghec_enterprise")
+        self.ghec_token = self.usable("ghec_token", "--ghec-token/GHEC_TOKEN", clean_token)
+        self.slug = self.usable("ghec_enterprise", "--ghec-enterprise", check_slug)
         self.ghes_probe: Probe | None = None
         self.ghec_probe: Probe | None = None
         self.ghec_ok = False
+
+    def usable(self, name: str, flag: str, check: Callable[[str, str], str]) -> str | None:
+        """The setting after `check`; one that fails it is kept as unusable (reported by its check)."""
+        value = self.opts.value(name)
+        if not value:
+            return None
+        try:
+            return check(value, flag)
+        except UsageError as error:
+            self.unusable[name] = error.message
+            return None
 
     def add(self, key: str, status: str, detail: str, fix: str = "") -> None:
         """Record one finding."""
@@ -104,7 +118,8 @@ class Doctor:
     def check_ghes_token(self, url: str, found: Probe) -> None:
         """The token is valid, a site admin's, and (classic tokens) has the site_admin scope."""
         if not self.ghes_token:
-            self.add("ghes-token", FAIL, "no GHES token given", _missing("ghes_token", "--ghes-token"))
+            self.add("ghes-token", FAIL, self.unusable.get("ghes_token", "no GHES token given"),
+                     _missing("ghes_token", "--ghes-token"))
             return
         if found.status == 401:
             self.add("ghes-token", FAIL, "GHES rejected the token (401)",
@@ -150,7 +165,8 @@ class Doctor:
             return
         self.add("ghec-url", PASS, f"GitHub API at {url}")
         if not self.ghec_token:
-            self.add("ghec-token", FAIL, "no GHEC token given", _missing("ghec_token", "--ghec-token"))
+            self.add("ghec-token", FAIL, self.unusable.get("ghec_token", "no GHEC token given"),
+                     _missing("ghec_token", "--ghec-token"))
         elif found.status == 401:
             self.add("ghec-token", FAIL, "GHEC rejected the token (401)",
                      "give an enterprise owner's token (`mock-ghec serve` prints it as `Enterprise owner`)")
@@ -169,7 +185,7 @@ class Doctor:
     def check_enterprise(self, url: str) -> None:
         """The slug exists and the token's user owns it (consumed-licenses answers)."""
         if not self.slug:
-            self.add("ghec-enterprise", FAIL, "no enterprise slug given",
+            self.add("ghec-enterprise", FAIL, self.unusable.get("ghec_enterprise", "no enterprise slug given"),
                      _missing("ghec_enterprise", "--ghec-enterprise"))
             return
         if not self.ghec_token:

@@ -121,3 +121,15 @@ def read_file(path: str | Path) -> bytes:
         raise UsageError(f"file not found: {path}") from None
     except OSError as error:
         raise UsageError(f"cannot read {path}: {error.strerror}") from None
+
+
+def write_file(path: str | Path, raw: bytes) -> None:
+    """Write an export, or a one-line usage error saying why it cannot be written there."""
+    try:
+        Path(path).write_bytes(raw)
+    except FileNotFoundError:
+        raise UsageError(f"cannot write {path}: its folder does not exist (create it, or give another -o)") from None
+    except IsADirectoryError:
+        raise UsageError(f"cannot write {path}: it is a folder; give a file name") from None
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror}") from None
