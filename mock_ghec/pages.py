@@ -21,8 +21,8 @@ from . import reads
 from .access import db, store
 from .explain import describe_sources
 from .reads import EnterpriseAccess
+from .refusals import UsageRefused
 from .rows import ENCODER
-from .store import UsageRefused
 
 bp = Blueprint("ghec_pages", __name__, template_folder="templates")
 PRODUCT = "GitHub Enterprise Cloud"
@@ -119,6 +119,8 @@ def upload(enterprise: str) -> Any:
         return _license(access, error.status, problems=error.problems, refusal_message=error.message)
     flash(f"Server usage uploaded for {result['host_name']} ({result['server_id']}): "
           f"{result['users_received']} users.", "success")
+    for warning in result["warnings"]:
+        flash(f"Warning: {warning}", "warn")
     return redirect(url_for("ghec_pages.license_page", enterprise=access.slug))
 
 

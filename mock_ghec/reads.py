@@ -179,6 +179,14 @@ def server(db: Database, enterprise_id: int, server_id: str) -> dict[str, Any] |
     return dict(row) if row else None
 
 
+def connect_enterprises(db: Database, server_id: str, other_than: int) -> list[str]:
+    """Slugs of the other enterprises this server is registered with through GitHub Connect."""
+    rows = db.query("SELECT e.slug FROM ghes_servers s JOIN ghec_enterprises e ON e.id = s.enterprise_id "
+                    "WHERE s.server_id = ? AND s.connect = 1 AND s.enterprise_id != ? ORDER BY e.slug",
+                    (server_id, other_than))
+    return [row[0] for row in rows]
+
+
 def kept_users(db: Database, enterprise_id: int, only: set[str] | None = None,
                skip: str | None = None) -> dict[str, tuple[str, list[list]]]:
     """What GHEC keeps per server: server_id -> (host name, [[user id, primary, *secondaries]]).
@@ -242,7 +250,8 @@ def cloud_rows(db: Database, enterprise_id: int) -> CloudSide:
     # Every identity's `emails` array parsed in one json.loads (one C call, not 80,000).
     linked_emails = json.loads("[" + ",".join(row[5] for row in linked) + "]")
     identities = {aid: identity_attributes(name_claim, emailaddress_claim, username, name_id, emails)
-                  for (aid, name_id, username, name_claim, emailaddress_claim, _), emails in zip(linked, linked_emails)}
+                  for (aid, name_id, username, name_claim, emailaddress_claim, _), emails
+                  in zip(linked, linked_emails, strict=True)}
     no_emails: tuple[list[str], list[str]] = ([], [])
     accounts = []
     for aid, login in _tuples(db, "SELECT id, login FROM ghec_accounts WHERE enterprise_id = ? ORDER BY ordinal",

@@ -27,6 +27,7 @@ from .matching import CloudAccount
 from .page_blocks import PageBlocks
 from .privacy import envelope_paths, keep
 from .recompute import recompute, restamp, write_cache
+from .refusals import UsageRefused, best_effort_server_id, check_time, is_json, misdirected
 from .rows import ENCODER, CloudSide, account_fields, cloud_side, identity_attributes, server_accounts
 from .schemas import DUMPS
 from .tables import DOMAIN_TABLES, MIGRATIONS, SCHEMA, SCHEMA_VERSION, SCHEMA_VERSION_KEY
@@ -34,45 +35,6 @@ from .tables import DOMAIN_TABLES, MIGRATIONS, SCHEMA, SCHEMA_VERSION, SCHEMA_VE
 EVENT_UPLOADED = "Server usage uploaded"
 EVENT_SYNCED = "GitHub Connect server usage synced"
 EVENT_NEVER_SYNCED = "GitHub Connect server usage never synced"
-REFUSED_MESSAGE = "The license usage file is not valid."
-
-
-class UsageRefused(Exception):
-    """A license-usage file GHEC will not take: the HTTP status and every problem found."""
-
-    def __init__(self, status: int, problems: list[dict[str, str]], server_id: str | None = None,
-                 message: str = REFUSED_MESSAGE) -> None:
-        """`server_id` is the file's own, when it could be read (to record a failed Connect sync)."""
-        super().__init__(message)
-        self.status, self.problems, self.server_id, self.message = status, problems, server_id, message
-
-
-def _best_effort_server_id(raw: bytes) -> str | None:
-    """The `instance.server_id` of a refused file, if it is readable JSON at all."""
-    try:
-        doc = json.loads(raw)
-        value = doc["instance"]["server_id"]
-    except (ValueError, TypeError, KeyError, RecursionError):  # RecursionError: absurdly deep nesting
-        return None
-    return value if isinstance(value, str) else None
-
-
-def _reject_constant(name: str) -> Any:
-    """NaN and Infinity are Python's extensions, not JSON."""
-    raise ValueError(f"{name} is not JSON")
-
-
-def _is_json(raw: bytes) -> bool:
-    """Whether bytes are UTF-8 JSON (a refusal is 400 when not, 422 when the JSON is wrong).
-
-    WHY not `json.loads(raw)`: on bytes it also accepts UTF-16/32 and NaN, which the format
-    (and the documented 400) treat as "not JSON"; a UTF-8 BOM is a 422 problem, not a 400.
-    """
-    try:
-        json.loads(raw.decode("utf-8-sig"), parse_constant=_reject_constant)
-    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
-        return False
-    return True
 
 
 class Store:
@@ -168,7 +130,7 @@ class Store:
         conn.executemany(
             "INSERT INTO ghec_accounts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             ((ent.id, m.id, n, m.login, m.name, m.role, int(m.enterprise_owner), *parts)
-             for n, (m, parts) in enumerate(zip(members, templates), start=1)))
+             for n, (m, parts) in enumerate(zip(members, templates, strict=True), start=1)))
         conn.executemany(
             "INSERT OR IGNORE INTO ghec_account_emails VALUES (?,?,?,?)",
             [(ent.id, m.id, a, 1) for m in members for a in m.verified_emails]
@@ -195,7 +157,7 @@ class Store:
             self._key = load_private_key(self.settings.get("GHEC_PRIVATE_KEY") or None)
         return self._key
 
-    def ingest(self, enterprise_id: int, slug: str, raw: bytes, *, source: str) -> dict[str, Any]:
+    def ingest(self, enterprise_id: int, slug: str, raw: bytes, *, source: str, force: bool = False) -> dict[str, Any]:
         """Take an export file (upload or Connect push): validate fully, then replace that server's usage.
 
         Raises UsageRefused (nothing written) for a file that is too big, not JSON, or invalid;
@@ -207,15 +169,15 @@ class Store:
             raise UsageRefused(413, [{"path": "$", "message": f"the file is {len(raw):,} bytes, over the "
                                       f"{limit:,}-byte limit"}], message="The license usage file is too large.")
         with gc_paused():
-            return self._ingest(enterprise_id, slug, raw, source)
+            return self._ingest(enterprise_id, slug, raw, source, force)
 
-    def _ingest(self, enterprise_id: int, slug: str, raw: bytes, source: str) -> dict[str, Any]:
+    def _ingest(self, enterprise_id: int, slug: str, raw: bytes, source: str, force: bool) -> dict[str, Any]:
         """Validate, check the Connect registration, take the file; returns the upload summary."""
         result, compact = validate_compact(raw, private_key=self.private_key())
         if not result.ok or result.document is None or not result.document.users_readable:
             problems = [{"path": p.path, "message": p.message} for p in result.problems] or [
                 {"path": "$.users", "message": "the users could not be read"}]
-            raise UsageRefused(400 if not _is_json(raw) else 422, problems, _best_effort_server_id(raw))
+            raise UsageRefused(400 if not is_json(raw) else 422, problems, best_effort_server_id(raw))
         doc = result.document
         server_id, host = doc.instance["server_id"], doc.instance["host_name"]
         known = reads.server(self.db, enterprise_id, server_id)
@@ -223,6 +185,9 @@ class Store:
             raise UsageRefused(422, [{"path": "$.instance.server_id", "message":
                                       f"server {server_id} is not registered with this enterprise through "
                                       f"GitHub Connect (PUT /enterprises/{slug}/connect/servers/{server_id} first)"}])
+        check_time(doc.generated_at, self.clock.now(), (known or {}).get("generated_at"), server_id,
+                   force and source == "upload")
+        warnings = misdirected(server_id, host, slug, reads.connect_enterprises(self.db, server_id, enterprise_id))
         # Kept per user: [id, primary, *secondaries], nothing else (see privacy.keep). The
         # accelerator hands them over already compact, with the paths its records held.
         kept, user_paths = keep(doc.users) if compact is None else (compact.users, compact.paths)
@@ -234,7 +199,8 @@ class Store:
         received = len(kept)
         return {"server_id": server_id, "host_name": host, "users_received": received,
                 "event": EVENT_UPLOADED if source == "upload" else EVENT_SYNCED,
-                "uploaded_at": taken_at, "replaced_previous": bool(known and known["has_usage"])}
+                "uploaded_at": taken_at, "replaced_previous": bool(known and known["has_usage"]),
+                "warnings": warnings}
 
     def _take(self, enterprise_id: int, slug: str, doc: Any, source: str, kept: list[list],
               user_paths: set[str]) -> str:
@@ -249,7 +215,8 @@ class Store:
         with self.db.transaction() as conn, write_cache(conn, int(self.settings.get("WRITE_CACHE_MIB") or 0)):
             ref = self._upsert_server(conn, enterprise_id, server_id, host, doc.instance["version"])
             conn.execute("UPDATE ghes_servers SET has_usage = 1, users = ?, event = ?, event_at = ?, sync_at = ?, "
-                         "sync_status = 'success', sync_error = '' WHERE id = ?", (len(kept), event, now, now, ref))
+                         "sync_status = 'success', sync_error = '', generated_at = ? WHERE id = ?",
+                         (len(kept), event, now, now, doc.generated_at, ref))
             # msgspec writes the same compact JSON as DUMPS (ids and validated ASCII addresses) in a
             # fraction of the time; dropped at once, since for 1,000,000 users it is 60 MB.
             conn.execute("INSERT OR REPLACE INTO ghes_usage VALUES (?, ?)",

@@ -45,11 +45,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check an export file against the contract")
     p.add_argument("file", metavar="FILE")
-    add_key(p), add_common(p)
+    add_key(p)
+    add_common(p, network=False)  # no server is asked: no --timeout/--retries/--control-key
 
     p = sub.add_parser("upload", help="upload an export file to GHEC (\"Add server usage\")")
     p.add_argument("file", metavar="FILE")
     add_ghec(p), add_common(p)
+    p.add_argument("--force", action="store_true",
+                   help="replace a newer file GHEC has from the same server (GHEC refuses an older one with 409)")
 
     p = sub.add_parser("sync", help="export from GHES, validate, upload to GHEC, verify")
     add_ghes(p), add_ghec(p), add_key(p), add_common(p)
@@ -68,7 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("doctor", help="check both URLs, both tokens, the enterprise, Connect and the clocks",
                        description=DOCTOR_HELP)
-    add_ghes(p), add_ghec(p), add_common(p)
+    add_ghes(p)
+    add_ghec(p)
+    add_common(p)
 
     p = sub.add_parser("demo", help="run both mocks in-process and narrate the manual and Connect flows")
     p.add_argument("--seed", type=int, default=42)
@@ -117,11 +122,14 @@ def cmd_validate(opts: Resolved, console: Console) -> int:
 def cmd_upload(opts: Resolved, console: Console) -> int:
     """File → GHEC; GHEC's refusal (with its problems) surfaces as an ApiError."""
     raw = read_file(opts.args.file)
-    answer = upload_usage(opts.ghec(), raw)
+    answer = upload_usage(opts.ghec(), raw, force=opts.args.force)
     if opts.args.json:
         _emit_json({"file": opts.args.file, "ghec": answer})
     else:
         console.print(f"[green]✓[/] GHEC accepted {opts.args.file}: {_summary(answer)}", highlight=False)
+    for warning in answer.get("warnings") or [] if isinstance(answer, dict) else []:
+        (sys.stderr.write(f"license-sync: warning: {warning}\n") if opts.args.json
+         else console.print(f"[yellow]![/] GHEC warns: {warning}", highlight=False))
     return EXIT_OK
 
 

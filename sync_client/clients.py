@@ -134,17 +134,18 @@ class GhecClient(ApiClient):
         except ApiError as error:
             raise self._enterprise_404(error) from None
 
-    def upload(self, raw: bytes, filename: str = "license-usage.json") -> dict[str, Any]:
+    def upload(self, raw: bytes, filename: str = "license-usage.json", force: bool = False) -> dict[str, Any]:
         """Our contract: "Add server usage" — upload an export file as multipart field `file`.
 
         WHY multipart: it is what the web page's file picker sends, and the raw bytes travel
         unchanged. A refusal raises ApiError carrying GHEC's `problems`.
         """
         try:
-            response = self.request("POST", f"/enterprises/{self._slug()}/server-usage", expect=(200, 201),
+            query = "?force=true" if force else ""  # our contract: replace a newer file from the server anyway
+            response = self.request("POST", f"/enterprises/{self._slug()}/server-usage{query}", expect=(200, 201),
                                     files={"file": (filename, raw, "application/json")})
         except ApiError as error:
-            if error.status in (400, 413, 415, 422):
+            if error.status in (400, 409, 413, 415, 422):
                 error.message = f"{self.where} refused the upload ({error.status}): " + \
                     (error.body.get("message", "") if isinstance(error.body, dict) else str(error.body)[:120])
                 error.args = (error.message,)

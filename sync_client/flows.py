@@ -25,9 +25,11 @@ class TimedOut(SyncError):
     exit_code = 3
 
 
-def upload_usage(ghec: GhecClient, raw: bytes) -> dict[str, Any]:
-    """Upload an export to GHEC ("Add server usage"); GHEC's refusal raises ApiError with its problems."""
-    return ghec.upload(raw)
+def upload_usage(ghec: GhecClient, raw: bytes, force: bool = False) -> dict[str, Any]:
+    """Upload an export to GHEC ("Add server usage"); GHEC's refusal raises ApiError with its problems.
+
+    `force` replaces a newer file GHEC has from the same server (else a 409)."""
+    return ghec.upload(raw, force=force)
 
 
 def server_row(status: dict[str, Any], server_id: str) -> dict[str, Any] | None:

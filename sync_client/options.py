@@ -46,10 +46,12 @@ def add_key(parser: argparse.ArgumentParser) -> None:
                         help="PEM private key for encrypted exports (default: the test key in export_format/test_keys)")
 
 
-def add_common(parser: argparse.ArgumentParser, reports: bool = True) -> None:
-    """--json, --timeout, --retries, --control-key: every command has them."""
+def add_common(parser: argparse.ArgumentParser, reports: bool = True, network: bool = True) -> None:
+    """--json, and for a command that talks to a server --timeout, --retries, --control-key."""
     if reports:
         parser.add_argument("--json", action="store_true", help="print a machine-readable JSON report")
+    if not network:
+        return
     parser.add_argument("--timeout", type=positive_float, default=30.0, metavar="SECONDS",
                         help="per-request connect/read timeout (default 30)")
     parser.add_argument("--retries", type=non_negative_int, default=3, metavar="N",

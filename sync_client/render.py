@@ -21,6 +21,8 @@ def file_check(console: Console, name: str, check: FileCheck) -> None:
     if check.ok:
         console.print(f"[green]✓[/] {name} is a valid export ({kind}{users}, server {check.server_id})",
                       highlight=False)
+        for warning in check.warnings:
+            console.print(f"[yellow]![/] warning: {warning}", highlight=False)
         return
     console.print(f"[red]✗[/] {name} is not a valid export: {len(check.problems)} problem(s)", highlight=False)
     for problem in check.problems:
