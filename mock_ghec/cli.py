@@ -10,6 +10,7 @@ import json
 import signal
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 from .control import describe
@@ -57,12 +58,17 @@ def banner(app: Any, base_url: str, owner_token: str | None) -> str:
         f"  License page     {base_url}/enterprises/{main['slug']}/settings/license  (sign in at {base_url}/login)",
         f"  REST API         {base_url}/enterprises/{main['slug']}/consumed-licenses",
         f"  Control plane    {base_url}/_mock/",
-        f"  Enterprise owner {main['owner_login']:<24} token {owner}",
-        f"  Plain member     {main['member_login']:<24} token {main['tokens']['member']}",
     ]
-    for other in info["enterprises"][1:]:
-        lines.append(f"  Owner of {other['slug']:<16}{other['owner_login']:<17} token {other['tokens']['owner']}")
-    lines.append(f"  Connect token    ({main['slug']}){'':<10} token {main['tokens']['connect']}")
+    # Who, and whose token: the columns are as wide as their longest cell, so a long slug or
+    # login never runs into the next column.
+    people = [("Enterprise owner", main["owner_login"], owner),
+              ("Plain member", main["member_login"], main["tokens"]["member"])]
+    people += [(f"Owner of {other['slug']}", other["owner_login"], other["tokens"]["owner"])
+               for other in info["enterprises"][1:]]
+    people.append(("Connect token", f"({main['slug']})", main["tokens"]["connect"]))
+    label_width = max(len(label) for label, _, _ in people)
+    who_width = max(len(who) for _, who, _ in people)
+    lines += [f"  {label:<{label_width}}  {who:<{who_width}}  token {token}" for label, who, token in people]
     return "\n".join(lines)
 
 
@@ -71,8 +77,15 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from werkzeug.serving import make_server
 
-    from . import create_app
+    from github_http.state_file import state_banner, state_path_problem
 
+    from . import create_app
+    from .reads import scenario_spec
+
+    if problem := state_path_problem(args.state, reading=False):
+        print(f"mock-ghec: {problem}", file=sys.stderr)
+        return 2
+    created = bool(args.state) and not Path(args.state).exists()
     try:
         app = create_app(config_from(args))
     except (ValueError, json.JSONDecodeError) as error:
@@ -83,6 +96,12 @@ def main(argv: list[str] | None = None) -> int:
     server = make_server(args.host, args.port, app, threaded=True)
     host_for_url = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host
     print(banner(app, f"http://{host_for_url}:{server.server_port}", args.owner_token), flush=True)
+    db = app.extensions["mock"].db
+    state, warning = state_banner(db.path, ephemeral=db.ephemeral, created=created, spec=scenario_spec(db),
+                                  asked={"seed": args.seed, "scenario": args.scenario})
+    print(f"  State            {state}", flush=True)
+    if warning:
+        print(f"mock-ghec: {warning}", file=sys.stderr, flush=True)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # like Ctrl-C: atexit removes ephemeral state
     try:

@@ -36,8 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mock-ghes", description="Mock GitHub Enterprise Server (license sync).")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the mock server")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8081)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8081, help="port (default 8081; 0 = a free port, printed)")
     _scenario_flags(serve)
     serve.add_argument("--admin-token", help="fix the site admin's token (default: derived from the seed)")
     serve.add_argument("--control-key", help="require X-Mock-Control-Key on /_mock/ (else loopback only)")
@@ -70,8 +70,14 @@ def serve(args: argparse.Namespace) -> int:
         return 2
     from werkzeug.serving import make_server
 
+    from github_http.state_file import state_banner, state_path_problem
+
     from .app import create_app
 
+    if problem := state_path_problem(args.state, reading=False):
+        print(f"mock-ghes: {problem}", file=sys.stderr)
+        return 2
+    created = bool(args.state) and not Path(args.state).exists()
     app = create_app(_config(args, {"admin_token": "ADMIN_TOKEN", "control_key": "CONTROL_KEY",
                                     "connect_url": "CONNECT_URL", "connect_enterprise": "CONNECT_ENTERPRISE",
                                     "connect_token": "CONNECT_TOKEN"}))
@@ -82,13 +88,17 @@ def serve(args: argparse.Namespace) -> int:
     server = make_server(args.host, args.port, app, threaded=True)
     host_for_url = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host
     instance, tokens, base = runtime.store.instance(), runtime.tokens(), f"http://{host_for_url}:{server.server_port}"
+    state, warning = state_banner(runtime.db.path, ephemeral=runtime.db.ephemeral, created=created,
+                                  spec=runtime.spec(), asked={"seed": args.seed, "scenario": args.scenario})
     print(f"mock GHES {instance['version']} · {instance['host_name']} · server {instance['server_id']}\n"
           f"  License page  {base}/enterprise/settings/license\n  REST API      {base}/api/v3\n"
           f"  Manage API    {base}/manage/v1   (Basic: api_key / {tokens['manage']})\n"
           f"  Control plane {base}/_mock/\n"
           f"  site admin    {instance['admin_login']}: {tokens['admin']}\n"
           f"  normal user   {instance['member_login']}: {tokens['member']}\n"
-          f"  state         {runtime.db.path}{' (ephemeral)' if runtime.db.ephemeral else ''}", flush=True)
+          f"  state         {state}", flush=True)
+    if warning:
+        print(f"mock-ghes: {warning}", file=sys.stderr, flush=True)
     if runtime.connect.config().license_sync and runtime.connect.state()["registered_at"] is None:
         ok, error = ghes.syncer.register()  # best effort: GHEC may start later; the first sync retries
         print(f"  GitHub Connect {'registered with' if ok else 'not yet registered with'} "
@@ -113,9 +123,14 @@ def _confirm(count: int, host: str) -> bool:
 
 def license_usage(args: argparse.Namespace) -> int:
     """Build the export from the state (or the scenario) and write it where -o says."""
+    from github_http.state_file import state_path_problem
+
     from .runtime import open_runtime
     from .usage import build_usage
 
+    if problem := state_path_problem(args.state, reading=True):
+        print(f"mock-ghes: {problem}", file=sys.stderr)
+        return 2
     runtime = open_runtime(load(_config(args, {})))
     try:
         if not args.yes and not _confirm(runtime.store.seats_used(), runtime.store.instance()["host_name"]):
