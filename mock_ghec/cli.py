@@ -13,6 +13,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from github_http.cli_args import scenario_params
+
 from .control import describe
 
 
@@ -25,7 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8082, help="port (default 8082; 0 = a free port, printed)")
     serve.add_argument("--seed", type=int, default=None, help="scenario seed (default 1)")
     serve.add_argument("--scenario", default=None, help="scenario preset: small, demo, edge-cases, large")
-    serve.add_argument("--params", default=None, help='scenario overrides as JSON, e.g. \'{"people": 40}\'')
+    serve.add_argument("--params", default=None, type=scenario_params,
+                       help='scenario overrides as JSON, e.g. \'{"people": 40}\'')
     serve.add_argument("--state", default=None, help="SQLite state file; an existing one is served as is")
     serve.add_argument("--owner-token", default=None, help="fix the main enterprise owner's token")
     serve.add_argument("--enterprise", default=None, help="slug of the main enterprise (default from the seed)")

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from github_http.cli_args import scenario_params
+
 from .settings import load
 
 _FLAG_SETTINGS = {"seed": "SEED", "scenario": "SCENARIO", "params": "SCENARIO_PARAMS", "instance": "INSTANCE",
@@ -25,7 +27,8 @@ def _scenario_flags(parser: argparse.ArgumentParser) -> None:
     """The flags that pick the state: a scenario to build, or a kept state file."""
     parser.add_argument("--seed", type=int, help="scenario seed (default 1)")
     parser.add_argument("--scenario", help="scenario preset: small, demo, edge-cases, large (default demo)")
-    parser.add_argument("--params", help='scenario overrides as JSON, e.g. \'{"people": 1000}\'')
+    parser.add_argument("--params", type=scenario_params,
+                        help='scenario overrides as JSON, e.g. \'{"people": 1000}\'')
     parser.add_argument("--instance", type=int, help="which GHES instance of the scenario (default 1)")
     parser.add_argument("--state", help="SQLite state file; an existing one is served as it is")
     parser.add_argument("--ghec-public-key", help="PEM public key exports are encrypted to (default: test key)")

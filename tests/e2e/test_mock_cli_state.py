@@ -89,3 +89,17 @@ def test_ghes_serve_help_explains_host_and_port(capsys):
         ghes_main(["serve", "--help"])
     text = capsys.readouterr().out
     assert "address to listen on" in text and "0 = a free port" in text
+
+
+@pytest.mark.parametrize("main", [pytest.param(ghes_main, id="mock-ghes"), pytest.param(ghec_main, id="mock-ghec")])
+@pytest.mark.parametrize(("value", "words"), [
+    pytest.param("notjson", "'notjson' is not JSON (Expecting value); give an object of scenario overrides",
+                 id="not-json"),
+    pytest.param("[1]", "'[1]' is JSON but not an object", id="not-an-object"),
+])
+def test_params_that_are_not_a_json_object_say_what_to_give(capsys, main, value, words):
+    """--params notjson: a usage error (exit 2) with an example, not only "Expecting value…"."""
+    with pytest.raises(SystemExit) as stop:
+        main(["serve", "--port", "0", "--params", value])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and words in err and "--params '{\"people\": 40}'" in err
