@@ -45,8 +45,10 @@ bench-deps:
 	      || echo "warning: could not install nodejs/npm; the peer figure will not be measured"; \
 	  else echo "warning: npm missing and cannot be installed here; the peer figure will not be measured"; fi; }
 
+# SERVE_ARGS: more flags for serve_pair, e.g. SERVE_ARGS="--ghes-port 0 --ghes2-port 0 --ghec-port 0" (free ports).
+SERVE_ARGS ?=
 serve: $(STAMP)
-	$(PY) -m sync_client.serve_pair --seed $(SEED)
+	$(PY) -m sync_client.serve_pair --seed $(SEED) $(SERVE_ARGS)
 
 # Debian's chromium for the browser tests, where it is missing and we can install it.
 browser-deps:
