@@ -73,13 +73,20 @@ def _values_from_make_serve(banner: str) -> dict[str, str]:
     return dict(re.findall(r"export (\w+)=(\S+)", banner))
 
 
+def _find(pattern: str, text: str) -> str:
+    """The first group of `pattern` in a banner (the test fails naming it when absent)."""
+    match = re.search(pattern, text)
+    assert match, f"{pattern!r} not in:\n{text}"
+    return match.group(1)
+
+
 def _values_from_two_servers(ghes: str, ghec: str) -> dict[str, str]:
     """What a reader copies from the two banners: URLs, the site admin's and the owner's tokens, the slug."""
-    ghes_url = re.search(r"REST API\s+(\S+)/api/v3", ghes).group(1)
-    ghes_token = re.search(r"site admin\s+\S+: (\S+)", ghes).group(1)
-    ghec_url = re.search(r"Mock GitHub Enterprise Cloud on (\S+)", ghec).group(1)
-    slug = re.search(r"/enterprises/([^/]+)/settings/license", ghec).group(1)
-    owner = re.search(r"Enterprise owner\s+\S+\s+token (\S+)", ghec).group(1)
+    ghes_url = _find(r"REST API\s+(\S+)/api/v3", ghes)
+    ghes_token = _find(r"site admin\s+\S+: (\S+)", ghes)
+    ghec_url = _find(r"Mock GitHub Enterprise Cloud on (\S+)", ghec)
+    slug = _find(r"/enterprises/([^/]+)/settings/license", ghec)
+    owner = _find(r"Enterprise owner\s+\S+\s+token (\S+)", ghec)
     return {"GHES_URL": ghes_url, "GHES_TOKEN": ghes_token, "GHEC_URL": ghec_url, "GHEC_TOKEN": owner,
             "GHEC_ENTERPRISE": slug}
 
