@@ -28,7 +28,7 @@ def test_upload_plain_and_encrypted(client, scenario, main, owner):
     body = first.get_json()
     assert body == {"server_id": scenario.ghes[0].server_id, "host_name": scenario.ghes[0].host_name,
                     "users_received": body["users_received"], "event": "Server usage uploaded",
-                    "uploaded_at": "2026-03-01T12:00:00Z", "replaced_previous": False}
+                    "uploaded_at": "2026-03-01T12:00:00Z", "replaced_previous": False, "warnings": []}
     second = upload(client, main.slug, owner, export_for(scenario.ghes[1], encrypted=True), multipart=True)
     assert second.status_code == 201 and second.get_json()["server_id"] == scenario.ghes[1].server_id
     status = client.get(f"/enterprises/{main.slug}/license-sync-status", headers=owner).get_json()
