@@ -42,7 +42,8 @@ def test_reupload_replaces_that_servers_contribution(client, main, owner):
     upload(client, main.slug, owner, a1)
     upload(client, main.slug, owner, b)
     base = len(main.members)
-    assert client.get(f"/enterprises/{main.slug}/consumed-licenses", headers=owner).get_json()["total_seats_consumed"] == base + 3
+    consumed = client.get(f"/enterprises/{main.slug}/consumed-licenses", headers=owner).get_json()
+    assert consumed["total_seats_consumed"] == base + 3
     again = upload(client, main.slug, owner, a1)
     assert again.get_json()["replaced_previous"] is True
     rows = all_rows(client, main.slug, owner)
@@ -180,13 +181,15 @@ def test_connect_register_then_push(client, main, owner, connect):
     assert created.status_code == 201
     assert created.get_json()["event"] == "GitHub Connect server usage never synced"
     assert register(client, main.slug, connect).status_code == 200
-    [instance] = client.get(f"/enterprises/{main.slug}/license-sync-status", headers=owner).get_json()["server_instances"]
+    status = client.get(f"/enterprises/{main.slug}/license-sync-status", headers=owner).get_json()
+    [instance] = status["server_instances"]
     assert instance["last_sync"] == {"date": "2026-04-01T00:00:00Z", "status": "never_synced", "error": ""}
     client.post("/_mock/clock/advance", json={"hours": 1})
     raw = export_format_encrypted(SERVER_A, [user(1, "p@n.example")])
     response = push(client, main.slug, connect, raw)
     assert response.status_code == 201 and response.get_json()["event"] == "GitHub Connect server usage synced"
-    [instance] = client.get(f"/enterprises/{main.slug}/license-sync-status", headers=owner).get_json()["server_instances"]
+    status = client.get(f"/enterprises/{main.slug}/license-sync-status", headers=owner).get_json()
+    [instance] = status["server_instances"]
     assert instance["last_sync"] == {"date": "2026-04-01T01:00:00Z", "status": "success", "error": ""}
     register(client, main.slug, connect)
     page_event = client.application.extensions["ghec_store"].db.one("SELECT event FROM ghes_servers")[0]
@@ -207,12 +210,14 @@ def test_refused_push_records_failed_sync_and_nothing_else(client, main, owner, 
     bad["users"][0]["name"] = "Pat"
     response = push(client, main.slug, connect, json.dumps(bad).encode())
     assert response.status_code == 422
-    [instance] = client.get(f"/enterprises/{main.slug}/license-sync-status", headers=owner).get_json()["server_instances"]
+    status = client.get(f"/enterprises/{main.slug}/license-sync-status", headers=owner).get_json()
+    [instance] = status["server_instances"]
     assert instance["last_sync"]["status"] == "error" and "$.users[0].name" in instance["last_sync"]["error"]
     assert all_rows(client, main.slug, owner) == rows_before
     ok = push(client, main.slug, connect, export_format_encrypted(SERVER_A, [user(1, "p@n.example")]))
     assert ok.status_code == 201
-    [instance] = client.get(f"/enterprises/{main.slug}/license-sync-status", headers=owner).get_json()["server_instances"]
+    status = client.get(f"/enterprises/{main.slug}/license-sync-status", headers=owner).get_json()
+    [instance] = status["server_instances"]
     assert instance["last_sync"]["status"] == "success" and instance["last_sync"]["error"] == ""
 
 

@@ -81,7 +81,7 @@ def test_real_exchange_with_mock_ghec(client, admin, runtime, ghec):
 
 
 def test_weekly_sync_runs_when_the_clock_moves(client, admin, runtime, ghec):
-    other, slug, connect_token, owner = ghec
+    other, slug, connect_token, _owner = ghec
     # Only GHES's clock moves below; GHEC's runs two months ahead so no push is from its future (refused).
     assert other.test_client().post("/_mock/clock/advance", json={"days": 60}).status_code == 200
     _enable(client, admin, connect_token, slug)
