@@ -4,7 +4,6 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -32,41 +31,33 @@ def test_serve_refuses_a_state_in_a_missing_folder(tmp_path, capsys, main):
     assert not (tmp_path / "missing").exists()
 
 
-def _banner_of(argv: list[str], marker: str) -> tuple[str, str]:
+def _banner_of(read_until, argv: list[str], marker: str) -> tuple[str, str]:
     """Run a mock server until its banner's `marker` line, stop it with SIGTERM; (stdout so far, stderr)."""
-    process = subprocess.Popen([sys.executable, "-m", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True)
-    assert process.stdout is not None
-    lines, deadline = [], time.monotonic() + 60
+    process = subprocess.Popen([sys.executable, "-m", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        while time.monotonic() < deadline:
-            line = process.stdout.readline()
-            if not line:
-                break
-            lines.append(line)
-            if marker in line:
-                break
+        out = read_until(process, marker, 60)
     finally:
         process.send_signal(signal.SIGTERM)
         _, err = process.communicate(timeout=30)
-    return "".join(lines), err
+    return out, err.decode(errors="replace")
 
 
-def test_ghes_banner_says_created_then_kept_with_its_scenario(tmp_path):
+def test_ghes_banner_says_created_then_kept_with_its_scenario(tmp_path, read_until):
     """First start creates the file from --seed 7; a start with --seed 8 keeps it and says --seed 8 was not applied."""
     state = tmp_path / "ghes.sqlite3"
-    out, _ = _banner_of(["mock_ghes.cli", "serve", "--port", "0", "--seed", "7", "--scenario", "small",
+    out, _ = _banner_of(read_until, ["mock_ghes.cli", "serve", "--port", "0", "--seed", "7", "--scenario", "small",
                          "--state", str(state)], "state ")
     assert f"{state} (created: seed 7, scenario small)" in out
-    out, err = _banner_of(["mock_ghes.cli", "serve", "--port", "0", "--seed", "8", "--state", str(state)], "state ")
+    out, err = _banner_of(read_until, ["mock_ghes.cli", "serve", "--port", "0", "--seed", "8", "--state", str(state)],
+                          "state ")
     assert f"{state} (kept: seed 7, scenario small)" in out
     assert "--seed 8 not applied: the kept state file" in err
 
 
-def test_ghec_banner_says_created_with_its_scenario(tmp_path):
+def test_ghec_banner_says_created_with_its_scenario(tmp_path, read_until):
     """mock-ghec's banner has the same state line."""
     state = tmp_path / "ghec.sqlite3"
-    out, _ = _banner_of(["mock_ghec.cli", "serve", "--port", "0", "--seed", "7", "--scenario", "small",
+    out, _ = _banner_of(read_until, ["mock_ghec.cli", "serve", "--port", "0", "--seed", "7", "--scenario", "small",
                          "--state", str(state)], "State ")
     assert f"{state} (created: seed 7, scenario small)" in out
 

@@ -13,7 +13,6 @@ import os
 import re
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,25 +38,18 @@ def _env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def _start(command: str, marker: str, env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
+def _start(command: str, marker: str, env: dict[str, str], read_until) -> tuple[subprocess.Popen, str]:
     """Start a README server line in its own process group; return it and its banner up to `marker`."""
-    process = subprocess.Popen(command, shell=True, cwd=ROOT, env=env, text=True, start_new_session=True,
+    process = subprocess.Popen(command, shell=True, cwd=ROOT, env=env, start_new_session=True,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    assert process.stdout is not None
-    seen: list[str] = []
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        seen.append(line)
-        if marker in line:
-            return process, "".join(seen)
-    _stop(process)
-    raise AssertionError(f"{command!r} printed no {marker!r} line:\n" + "".join(seen))
+    try:
+        return process, read_until(process, marker, 90)
+    except BaseException:
+        _stop(process)
+        raise
 
 
-def _stop(process: subprocess.Popen[str]) -> None:
+def _stop(process: subprocess.Popen) -> None:
     """SIGTERM the whole group (make and its python), as a person's Ctrl-C or kill would."""
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
@@ -127,11 +119,11 @@ def test_make_demo_as_written(tmp_path):
     assert "VERDICT: PROVEN" in done.stdout
 
 
-def test_use_it_by_hand_with_make_serve(tmp_path):
+def test_use_it_by_hand_with_make_serve(tmp_path, read_until):
     """`make serve`, then the by-hand block with the values it printed: every command exits 0."""
     servers, by_hand = sh_blocks("Use it by hand")
     command = servers[0].split("#")[0].strip().replace("make ", f"make -o {STAMP} ", 1) + " " + FREE_PORTS
-    process, banner = _start(command, "Control plane", _env(tmp_path))
+    process, banner = _start(command, "Control plane", _env(tmp_path), read_until)
     try:
         done = _run_by_hand_block(by_hand, _values_from_make_serve(banner), tmp_path)
     finally:
@@ -140,7 +132,7 @@ def test_use_it_by_hand_with_make_serve(tmp_path):
     assert "All checks pass." in done.stdout and "VERDICT: PROVEN" in done.stdout
 
 
-def test_use_it_by_hand_with_each_server_started_yourself(tmp_path):
+def test_use_it_by_hand_with_each_server_started_yourself(tmp_path, read_until):
     """`.venv/bin/mock-ghes serve …` and `.venv/bin/mock-ghec serve …` on free ports, then the by-hand block."""
     servers, by_hand = sh_blocks("Use it by hand")
     started = []
@@ -148,7 +140,7 @@ def test_use_it_by_hand_with_each_server_started_yourself(tmp_path):
         banners = []
         for index, marker in ((1, "state "), (2, "State ")):  # the block's mock-ghes and mock-ghec lines
             command = re.sub(r"--port \d+", "--port 0", servers[index].split("#")[0].strip())
-            process, banner = _start(command, marker, _env(tmp_path))
+            process, banner = _start(command, marker, _env(tmp_path), read_until)
             started.append(process)
             banners.append(banner)
         done = _run_by_hand_block(by_hand, _values_from_two_servers(*banners), tmp_path)
