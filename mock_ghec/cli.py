@@ -98,13 +98,13 @@ def main(argv: list[str] | None = None) -> int:
     # banner only appears once the server can be reached.
     server = make_server(args.host, args.port, app, threaded=True)
     host_for_url = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host
-    print(banner(app, f"http://{host_for_url}:{server.server_port}", args.owner_token), flush=True)
     db = app.extensions["mock"].db
     state, warning = state_banner(db.path, ephemeral=db.ephemeral, created=created, spec=scenario_spec(db),
                                   asked={"seed": args.seed, "scenario": args.scenario})
-    print(f"  State            {state}", flush=True)
-    if warning:
+    if warning:  # before the banner: whoever reads the banner has the warning too
         print(f"mock-ghec: {warning}", file=sys.stderr, flush=True)
+    print(banner(app, f"http://{host_for_url}:{server.server_port}", args.owner_token), flush=True)
+    print(f"  State            {state}", flush=True)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # like Ctrl-C: atexit removes ephemeral state
     try:

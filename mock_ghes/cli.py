@@ -93,6 +93,8 @@ def serve(args: argparse.Namespace) -> int:
     instance, tokens, base = runtime.store.instance(), runtime.tokens(), f"http://{host_for_url}:{server.server_port}"
     state, warning = state_banner(runtime.db.path, ephemeral=runtime.db.ephemeral, created=created,
                                   spec=runtime.spec(), asked={"seed": args.seed, "scenario": args.scenario})
+    if warning:  # before the banner: whoever reads the banner has the warning too
+        print(f"mock-ghes: {warning}", file=sys.stderr, flush=True)
     print(f"mock GHES {instance['version']} · {instance['host_name']} · server {instance['server_id']}\n"
           f"  License page  {base}/enterprise/settings/license\n  REST API      {base}/api/v3\n"
           f"  Manage API    {base}/manage/v1   (Basic: api_key / {tokens['manage']})\n"
@@ -100,8 +102,6 @@ def serve(args: argparse.Namespace) -> int:
           f"  site admin    {instance['admin_login']}: {tokens['admin']}\n"
           f"  normal user   {instance['member_login']}: {tokens['member']}\n"
           f"  state         {state}", flush=True)
-    if warning:
-        print(f"mock-ghes: {warning}", file=sys.stderr, flush=True)
     if runtime.connect.config().license_sync and runtime.connect.state()["registered_at"] is None:
         ok, error = ghes.syncer.register()  # best effort: GHEC may start later; the first sync retries
         print(f"  GitHub Connect {'registered with' if ok else 'not yet registered with'} "
