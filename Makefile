@@ -64,8 +64,10 @@ FUZZ_EXAMPLES ?= 2000
 fuzz: $(STAMP)
 	EXPORT_FORMAT_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q -p no:cacheprovider tests/unit/test_export_format_properties.py
 
+# SERVE_ARGS: more flags for serve_pair, e.g. SERVE_ARGS="--ghes-port 0 --ghes2-port 0 --ghec-port 0" (free ports).
+SERVE_ARGS ?=
 serve: $(STAMP)
-	$(PY) -m license_mocks_launch.serve_pair $(if $(SCENARIO_FILE),--scenario-file $(SCENARIO_FILE) $(if $(filter command line environment,$(origin SEED)),--seed $(SEED)),--seed $(SEED))
+	$(PY) -m license_mocks_launch.serve_pair $(if $(SCENARIO_FILE),--scenario-file $(SCENARIO_FILE) $(if $(filter command line environment,$(origin SEED)),--seed $(SEED)),--seed $(SEED)) $(SERVE_ARGS)
 
 # Debian's chromium for the browser tests, where it is missing and we can install it.
 browser-deps:

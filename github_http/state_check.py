@@ -1,4 +1,5 @@
-"""Checking a `--state` file before an app opens it: is it a mock's SQLite database, and this app's?
+"""Checking a `--state` file before an app opens it (is it a mock's SQLite database, and this app's?),
+and what both CLIs say of it (a mistyped path is an error; the banner says created or kept, and which scenario).
 
 WHY before opening: SQLite happily "opens" a text file or a directory and fails later with a
 raw `sqlite3.DatabaseError` traceback; and both mocks share the control tables (`mock_kv`,
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 PRODUCTS = {"ghes": "mock GHES", "ghec": "mock GHEC"}
@@ -63,3 +65,38 @@ def check_state_file(path: str | Path | None, app: str) -> None:
     if MARKER_TABLES[other] in tables:
         raise StateFileError(f"the state file {path} belongs to the {PRODUCTS[other]} (it holds its tables); "
                              f"give the {product} a state file of its own")
+
+
+def state_path_problem(path: str | None, *, reading: bool) -> str | None:
+    """Why `path` cannot be used, or None. Reading needs the file; serving needs its folder."""
+    if not path:
+        return None
+    target = Path(path)
+    if reading and not target.exists():
+        return (f"--state {path} does not exist: give the file a `serve --state` kept "
+                "(without --state the scenario is built afresh)")
+    if not reading and not target.exists() and not target.parent.is_dir():
+        return f"--state {path}: the folder {target.parent} does not exist; create it, or give another path"
+    return None
+
+
+def state_banner(path: Path, *, ephemeral: bool, created: bool, spec: dict[str, Any] | None,
+                 asked: dict[str, Any]) -> tuple[str, str | None]:
+    """The banner's state line, and a warning when flags asked for another scenario than a kept file holds.
+
+    `spec` is the scenario the state holds ({seed, preset}); `asked` the --seed/--scenario given (None: not given).
+    """
+    held = f"seed {spec.get('seed')}, scenario {spec.get('preset')}" if spec else "no scenario"
+    if ephemeral:
+        return f"{path} (ephemeral, removed at exit; {held})", None
+    if created:
+        return f"{path} (created: {held})", None
+    line = f"{path} (kept: {held})"
+    differs = [f"--{flag} {value}" for flag, key, value in (("seed", "seed", asked.get("seed")),
+                                                          ("scenario", "preset", asked.get("scenario")))
+               if value is not None and spec is not None and value != spec.get(key)]
+    warning = None
+    if differs:
+        warning = (f"warning: {' and '.join(differs)} not applied: the kept state file {path} holds {held} and is "
+                   "served as it is (use a new --state path, or PUT /_mock/scenario to switch)")
+    return line, warning

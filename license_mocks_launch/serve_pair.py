@@ -8,6 +8,7 @@ the demo; instance 1 is left for the manual flow (or its License page's Connect 
 from __future__ import annotations
 
 import argparse
+import signal
 import socket
 import sys
 import threading
@@ -98,10 +99,18 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         sys.stderr.write(f"serve: {error}\n")
         return 2
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
     with pair:
         describe(pair, console)
         wait_for_interrupt(console)
     return 0
+
+
+def _stop_like_ctrl_c(signum: int, frame: object) -> None:
+    """SIGTERM (`kill`, a supervisor) stops like Ctrl-C: the servers stop and, at exit, their
+    ephemeral state folders (/tmp/license-mock-*) are removed; the default action would skip both."""
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

@@ -125,9 +125,12 @@ def start_pair(seed: int | None = 42, scenario: str = "demo", *, host: str = "12
             if index in connect:
                 config.update(CONNECT_URL=ghec.url, CONNECT_ENTERPRISE=pair.enterprise,
                               CONNECT_TOKEN=pair.connect_token)
-            server = LiveServer(mock_ghes.create_app(config), host, port).start()
+            app = mock_ghes.create_app(config)
+            server = LiveServer(app, host, port).start()
             started.append(server)
             pair.ghes.append(server)
+            if index in connect:  # as `mock-ghes serve` does: GHEC lists the instance from the start
+                app.extensions["ghes"].syncer.register()
         return pair
     except BaseException:
         for server in reversed(started):

@@ -33,13 +33,54 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Declare the marker, so `--strict-markers` runs accept it."""
+    """Declare the marker, so `--strict-markers` runs accept it; refuse an unknown --mock-scenario at once.
+
+    WHY here: a wrong preset found when the first fixture starts errors every test with the same
+    traceback; found now it is one usage error before anything runs.
+    """
     config.addinivalue_line(
         "markers", f"{MARKER}(seed=None, preset=None, file=None, **params): run this test on another "
         "scenario or a scenario file (ghes/ghec/license_sync_pair); the session's default is restored afterwards")
     path = config.getoption("mock_scenario_file", None)
     if path:  # checked before any test: a file with mistakes stops the run, every problem listed
         _file_spec(Path(path), None)
+    preset = config.getoption("mock_scenario", "small")
+    if preset != "small":  # the default is known good; only a given name costs the import
+        from scenarios import PRESETS
+        if preset not in PRESETS:
+            raise pytest.UsageError(f"--mock-scenario {preset!r} is not a scenario preset; "
+                                    f"choose one of {', '.join(PRESETS)}")
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
+                                  items: list[pytest.Item]) -> None:
+    """Build every scenario a `mock_scenario` marker asks for once, now: a bad one is one usage error at
+    start naming the test and the fix, not a failure of that test after the servers started."""
+    marked = [(item, marker) for item in items if (marker := item.get_closest_marker(MARKER)) is not None]
+    if not marked:
+        return
+    import scenarios
+    seed, preset = config.getoption("mock_seed", 1), config.getoption("mock_scenario", "small")
+    checked: set[str] = set()
+    for item, marker in marked:
+        if "file" in marker.kwargs:  # a scenario file: checked when the test loads it (every problem listed)
+            continue
+        if marker.args:
+            raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.{MARKER} takes keyword arguments only "
+                                    "(seed=, preset=, params)")
+        params = dict(marker.kwargs)
+        wanted = (params.pop("seed", seed), params.pop("preset", preset), {**params.pop("params", {}), **params})
+        key = repr(wanted)
+        if key in checked:
+            continue
+        checked.add(key)
+        try:
+            scenarios.build(wanted[0], wanted[1], **wanted[2])
+        except (ValueError, TypeError) as error:
+            hint = (f"; every preset, {wanted[1]!r} too, plants edge cases (docs/scenarios.md): add "
+                    "edge_cases=False or more people" if "edge cases need" in str(error) else "")
+            raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.{MARKER}(seed={wanted[0]!r}, "
+                                    f"preset={wanted[1]!r}, {wanted[2]!r}) cannot be built: {error}{hint}") from None
 
 
 @pytest.fixture(scope="session")

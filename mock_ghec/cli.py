@@ -10,7 +10,10 @@ import json
 import signal
 import sys
 import threading
+from pathlib import Path
 from typing import Any
+
+from github_http.cli_args import scenario_params
 
 from .control import describe
 
@@ -24,7 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8082, help="port (default 8082; 0 = a free port, printed)")
     serve.add_argument("--seed", type=int, default=None, help="scenario seed (default 1)")
     serve.add_argument("--scenario", default=None, help="scenario preset: small, demo, edge-cases, large")
-    serve.add_argument("--params", default=None, help='scenario overrides as JSON, e.g. \'{"people": 40}\'')
+    serve.add_argument("--params", default=None, type=scenario_params,
+                       help='scenario overrides as JSON, e.g. \'{"people": 40}\'')
     serve.add_argument("--scenario-file", default=None, metavar="FILE",
                        help="a scenario file (YAML or JSON, docs/scenarios.md) instead of --scenario/--params; "
                             "--seed, --enterprise and --owner-token override it")
@@ -72,12 +76,17 @@ def banner(app: Any, base_url: str, owner_token: str | None) -> str:
         f"  License page     {base_url}/enterprises/{main['slug']}/settings/license  (sign in at {base_url}/login)",
         f"  REST API         {base_url}/enterprises/{main['slug']}/consumed-licenses",
         f"  Control plane    {base_url}/_mock/",
-        f"  Enterprise owner {main['owner_login']:<24} token {owner}",
-        f"  Plain member     {main['member_login']:<24} token {main['tokens']['member']}",
     ]
-    for other in info["enterprises"][1:]:
-        lines.append(f"  Owner of {other['slug']:<16}{other['owner_login']:<17} token {other['tokens']['owner']}")
-    lines.append(f"  Connect token    ({main['slug']}){'':<10} token {main['tokens']['connect']}")
+    # Who, and whose token: the columns are as wide as their longest cell, so a long slug or
+    # login never runs into the next column.
+    people = [("Enterprise owner", main["owner_login"], owner),
+              ("Plain member", main["member_login"], main["tokens"]["member"])]
+    people += [(f"Owner of {other['slug']}", other["owner_login"], other["tokens"]["owner"])
+               for other in info["enterprises"][1:]]
+    people.append(("Connect token", f"({main['slug']})", main["tokens"]["connect"]))
+    label_width = max(len(label) for label, _, _ in people)
+    who_width = max(len(who) for _, who, _ in people)
+    lines += [f"  {label:<{label_width}}  {who:<{who_width}}  token {token}" for label, who, token in people]
     return "\n".join(lines)
 
 
@@ -106,8 +115,15 @@ def main(argv: list[str] | None = None) -> int:
     from github_http.appkit import allow_hosts
     from github_http.live import make_timed_server
 
-    from . import create_app
+    from github_http.state_check import state_banner, state_path_problem
 
+    from . import create_app
+    from .reads import scenario_spec
+
+    if problem := state_path_problem(args.state, reading=False):
+        print(f"mock-ghec: {problem}", file=sys.stderr)
+        return 2
+    created = bool(args.state) and not Path(args.state).exists()
     try:
         app = create_app(config_from(args))
         if args.command == "scenario":
@@ -120,7 +136,13 @@ def main(argv: list[str] | None = None) -> int:
     server = make_timed_server(args.host, args.port, app)  # stalled connections time out
     allow_hosts(app, args.host)  # a name given to --host is a Host the control plane accepts
     host_for_url = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host
+    db = app.extensions["mock"].db
+    state, warning = state_banner(db.path, ephemeral=db.ephemeral, created=created, spec=scenario_spec(db),
+                                  asked={"seed": args.seed, "scenario": args.scenario})
+    if warning:  # before the banner: whoever reads the banner has the warning too
+        print(f"mock-ghec: {warning}", file=sys.stderr, flush=True)
     print(banner(app, f"http://{host_for_url}:{server.server_port}", args.owner_token), flush=True)
+    print(f"  State            {state}", flush=True)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # like Ctrl-C: atexit removes ephemeral state
     try:

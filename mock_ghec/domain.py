@@ -6,7 +6,8 @@ mock_ghes/domain.py does for GHES.
 """
 from __future__ import annotations
 
-__all__ = ["FileTooLarge", "InvalidUsage", "NoFile", "NotJson", "NotRegistered", "StoreError", "UsageRefused"]
+__all__ = ["FileTooLarge", "FromTheFuture", "InvalidUsage", "NoFile", "NotJson", "NotRegistered", "OlderThanKept",
+           "StoreError", "UsageRefused"]
 
 REFUSED_MESSAGE = "The license usage file is not valid."
 TOO_LARGE_MESSAGE = "The license usage file is too large."
@@ -61,3 +62,11 @@ class NotRegistered(UsageRefused):
         super().__init__([{"path": "$.instance.server_id", "message":
                            f"server {server_id} is not registered with this enterprise through GitHub Connect"}])
         self.registering = server_id
+
+
+class FromTheFuture(UsageRefused):
+    """A file generated beyond the allowed clock skew in GHEC's future (file_rules.py)."""
+
+
+class OlderThanKept(UsageRefused):
+    """A file older than the one it would replace, and the upload did not force it (file_rules.py)."""

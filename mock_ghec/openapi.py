@@ -79,6 +79,8 @@ def openapi_document() -> dict[str, Any]:
     page = {"name": "page", "in": "query", "schema": {"type": "integer", "default": 1}}
     rownum = {"name": "rownum", "in": "path", "required": True, "schema": {"type": "integer"}}
     server_id = {"name": "server_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+    force = {"name": "force", "in": "query", "schema": {"type": "boolean", "default": False},
+             "description": "Take a file older than the one it replaces (else 409)."}
     paths: list[tuple[str, dict[str, Any]]] = [
         ("/enterprises/{enterprise}/consumed-licenses", {"get": {
             "operationId": "enterprise-admin/get-consumed-licenses", "tags": ["enterprise-admin"],
@@ -98,10 +100,10 @@ def openapi_document() -> dict[str, Any]:
                                   "responses": {"200": _json("email-list"), **_errors(401, 403, 404)}}}),
         *wire_openapi_paths("", ["meta"]),
         ("/enterprises/{enterprise}/server-usage", {"post": {
-            "operationId": "mock/add-server-usage", "tags": OURS, "parameters": [ENTERPRISE],
+            "operationId": "mock/add-server-usage", "tags": OURS, "parameters": [ENTERPRISE, force],
             "summary": "Add server usage (upload an export file; enterprise owner)", "requestBody": _FILE_BODY,
-            "responses": {"201": _json("server-usage-result", "Taken in"), "400": _REFUSED, "413": _REFUSED,
-                          "422": _REFUSED, **_errors(401, 403, 404)}}}),
+            "responses": {"201": _json("server-usage-result", "Taken in"), "400": _REFUSED, "409": _REFUSED,
+                          "413": _REFUSED, "422": _REFUSED, **_errors(401, 403, 404)}}}),
         ("/enterprises/{enterprise}/connect/servers/{server_id}", {"put": {
             "operationId": "mock/connect-register-server", "tags": OURS, "parameters": [ENTERPRISE, server_id],
             "summary": "GitHub Connect: register a GHES instance (Connect token)",
@@ -112,8 +114,8 @@ def openapi_document() -> dict[str, Any]:
         ("/enterprises/{enterprise}/connect/server-usage", {"post": {
             "operationId": "mock/connect-push-usage", "tags": OURS, "parameters": [ENTERPRISE],
             "summary": "GitHub Connect: push license usage (Connect token)", "requestBody": _FILE_BODY,
-            "responses": {"201": _json("server-usage-result", "Synced"), "400": _REFUSED, "413": _REFUSED,
-                          "422": _REFUSED, **_errors(401, 404)}}}),
+            "responses": {"201": _json("server-usage-result", "Synced"), "400": _REFUSED, "409": _REFUSED,
+                          "413": _REFUSED, "422": _REFUSED, **_errors(401, 404)}}}),
         ("/", _page("Home: the signed-in person's enterprises (or the sign-in page)")),
         ("/login", {**_page("Sign in with a token"), **_page("Sign in (form post)", "post")}),
         ("/logout", _page("Sign out (form post)", "post")),

@@ -115,6 +115,8 @@ def upload(enterprise: str) -> Any:
                         refusal_message=error.message)
     flash(f"Server usage uploaded for {result['host_name']} ({result['server_id']}): "
           f"{result['users_received']} users.", "success")
+    for warning in result["warnings"]:
+        flash(f"Warning: {warning}", "warn")
     return redirect(url_for("ghec_pages.license_page", enterprise=access.slug))
 
 
@@ -130,8 +132,8 @@ def row_page(enterprise: str, rownum: int) -> Any:
     """One person's license: its fields and which server accounts merged into it, and why."""
     access = owner_page(enterprise)
     found = reads.row_with_sources(db(), access.id, rownum)
-    if found is None:
-        abort(404)
+    if found is None:  # a styled page with the way back, not Werkzeug's bare 404
+        return render("ghec_row_missing.html", 404, enterprise=access, rownum=rownum)
     row, sources = found
     hosts = {s["server_id"]: s["host_name"] for s in reads.servers(db(), access.id)}
     return render("ghec_row.html", enterprise=access, rownum=rownum, row=row,

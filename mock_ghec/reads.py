@@ -185,6 +185,14 @@ def server(db: Database, enterprise_id: int, server_id: str) -> dict[str, Any] |
     return dict(row) if row else None
 
 
+def connect_enterprises(db: Database, server_id: str, other_than: int) -> list[str]:
+    """Slugs of the other enterprises this server is registered with through GitHub Connect."""
+    rows = db.query("SELECT e.slug FROM ghes_servers s JOIN ghec_enterprises e ON e.id = s.enterprise_id "
+                    "WHERE s.server_id = ? AND s.connect = 1 AND s.enterprise_id != ? ORDER BY e.slug",
+                    (server_id, other_than))
+    return [row[0] for row in rows]
+
+
 def kept_users(db: Database, enterprise_id: int, only: set[str] | None = None,
                skip: str | None = None) -> dict[str, tuple[str, list[list]]]:
     """What GHEC keeps per server: server_id -> (host name, [[user id, primary, *secondaries]]).

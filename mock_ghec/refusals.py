@@ -8,18 +8,21 @@ from __future__ import annotations
 
 from github_http.errors import GitHubError
 
-from .domain import FileTooLarge, NotJson, NotRegistered, UsageRefused
+from .domain import FileTooLarge, NotJson, NotRegistered, OlderThanKept, UsageRefused
 
 DOCS = ("https://docs.github.com/enterprise-cloud@latest/billing/managing-your-license-for-github-enterprise/"
         "syncing-license-usage-between-github-enterprise-server-and-github-enterprise-cloud")
 
 
 def status_of(error: UsageRefused) -> int:
-    """413 over the limit, 400 for bytes that are not JSON, 422 for everything else refused."""
+    """413 over the limit, 400 for bytes that are not JSON, 409 for a file older than the one kept
+    (unless forced), 422 for everything else refused (a file from the future among them)."""
     if isinstance(error, FileTooLarge):
         return 413
     if isinstance(error, NotJson):
         return 400
+    if isinstance(error, OlderThanKept):
+        return 409
     return 422
 
 

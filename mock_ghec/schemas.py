@@ -106,6 +106,9 @@ class ServerUsageResultSchema(Schema):
     event = fields.String(required=True)
     uploaded_at = fields.String(required=True)
     replaced_previous = fields.Boolean(required=True)
+    warnings = fields.List(fields.String(), required=True, metadata={
+        "description": "What the uploader should know although the file was taken (e.g. the server is "
+                       "registered through GitHub Connect with another enterprise); [] when nothing."})
 
 
 #: Longest `version` a Connect registration may carry (GHES versions are like "3.15.2").

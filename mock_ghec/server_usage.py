@@ -57,11 +57,15 @@ def uploaded_bytes() -> bytes:
 def add_server_usage(enterprise: str) -> tuple[Response, int]:
     """"Add server usage" for programs: an enterprise owner uploads an export (plain or encrypted)."""
     access = owned_enterprise(enterprise)
+    force = request.args.get("force", "").lower() in ("1", "true", "yes")  # replace a newer file anyway
     try:
-        result = store().ingest(access.id, access.slug, uploaded_bytes(), source="upload")
+        result = store().ingest(access.id, access.slug, uploaded_bytes(), source="upload", force=force)
     except UsageRefused as error:
         raise github_error(error, access.slug) from None
-    return jsonify(_RESULT.dump(result)), 201
+    response = jsonify(_RESULT.dump(result))
+    if result["warnings"]:  # also in the body's `warnings`; the header reaches a client that reads only status
+        response.headers["X-License-Usage-Warning"] = result["warnings"][0]
+    return response, 201
 
 
 @bp.put("/enterprises/<enterprise>/connect/servers/<server_id>")

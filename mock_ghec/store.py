@@ -35,6 +35,7 @@ from .page_cache import PageCache
 from .page_rows import page_answer
 from .privacy import envelope_paths, keep
 from .recompute import recompute, restamp, write_cache
+from .file_rules import check_time, misdirected
 from .refused_bytes import best_effort_server_id, is_json
 from .rows import ENCODER, CloudSide, account_fields, cloud_side, identity_attributes, server_accounts
 from .schemas import DUMPS
@@ -182,7 +183,7 @@ class Store:
             self._key = load_private_key(self.settings.get("GHEC_PRIVATE_KEY") or None)
         return self._key
 
-    def ingest(self, enterprise_id: int, slug: str, raw: bytes, *, source: str) -> dict[str, Any]:
+    def ingest(self, enterprise_id: int, slug: str, raw: bytes, *, source: str, force: bool = False) -> dict[str, Any]:
         """Take an export file (upload or Connect push): validate fully, then replace that server's usage.
 
         Raises a UsageRefused of domain.py (nothing written) for a file that is too big, not JSON, or invalid;
@@ -193,9 +194,9 @@ class Store:
         if len(raw) > limit:
             raise FileTooLarge(f"the file is {len(raw):,} bytes, over the {limit:,}-byte limit", limit)
         with gc_paused():
-            return self._ingest(enterprise_id, slug, raw, source)
+            return self._ingest(enterprise_id, slug, raw, source, force)
 
-    def _ingest(self, enterprise_id: int, slug: str, raw: bytes, source: str) -> dict[str, Any]:
+    def _ingest(self, enterprise_id: int, slug: str, raw: bytes, source: str, force: bool) -> dict[str, Any]:
         """Validate, check the Connect registration, take the file; returns the upload summary."""
         result, compact = validate_compact(raw, private_key=self.private_key())
         if not result.ok or result.document is None or not result.document.users_readable:
@@ -208,6 +209,9 @@ class Store:
         known = reads.server(self.db, enterprise_id, server_id)
         if source == "connect" and not (known and known["connect"]):
             raise NotRegistered(server_id)
+        check_time(doc.generated_at, self.clock.now(), (known or {}).get("generated_at"), server_id,
+                   force and source == "upload")
+        warnings = misdirected(server_id, host, slug, reads.connect_enterprises(self.db, server_id, enterprise_id))
         # Kept per user: [id, primary, *secondaries], nothing else (see privacy.keep). The
         # accelerator hands them over already compact, with the paths its records held.
         kept, user_paths = keep(doc.users) if compact is None else (compact.users, compact.paths)
@@ -219,7 +223,8 @@ class Store:
         received = len(kept)
         return {"server_id": server_id, "host_name": host, "users_received": received,
                 "event": EVENT_UPLOADED if source == "upload" else EVENT_SYNCED,
-                "uploaded_at": taken_at, "replaced_previous": bool(known and known["has_usage"])}
+                "uploaded_at": taken_at, "replaced_previous": bool(known and known["has_usage"]),
+                "warnings": warnings}
 
     def _take(self, enterprise_id: int, slug: str, doc: Any, source: str, kept: list[list],
               user_paths: set[str]) -> str:
@@ -234,7 +239,8 @@ class Store:
         with self.db.transaction() as conn, write_cache(conn, int(self.settings.get("WRITE_CACHE_MIB") or 0)):
             ref = self._upsert_server(conn, enterprise_id, server_id, host, doc.instance["version"])
             conn.execute("UPDATE ghes_servers SET has_usage = 1, users = ?, event = ?, event_at = ?, sync_at = ?, "
-                         "sync_status = 'success', sync_error = '' WHERE id = ?", (len(kept), event, now, now, ref))
+                         "sync_status = 'success', sync_error = '', generated_at = ? WHERE id = ?",
+                         (len(kept), event, now, now, doc.generated_at, ref))
             # msgspec writes the same compact JSON as DUMPS (ids and validated ASCII addresses) in a
             # fraction of the time; dropped at once, since for 1,000,000 users it is 60 MB.
             conn.execute("INSERT OR REPLACE INTO ghes_usage VALUES (?, ?)",

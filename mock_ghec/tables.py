@@ -15,12 +15,13 @@ from .orgs_tables import ORGS_SCHEMA, ORGS_TABLES
 
 #: Bumped whenever a table's layout changes; a state file of another version is brought forward
 #: (MIGRATIONS) or refused clearly.
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 SCHEMA_VERSION_KEY = "ghec_schema_version"
 #: Older versions of these tables that can be brought forward in place (state files kept with
 #: --state), each with the statements that do it. v2 -> v3: `account_rows`; every account has a
 #: row, numbered first, so it is the enterprise's number of accounts. v3 -> v4: `ghec_row_stamps`,
-#: a fresh stamp per enterprise (page_cache.py keeps pages under it).
+#: a fresh stamp per enterprise (page_cache.py keeps pages under it). v4 -> v5:
+#: `ghes_servers.generated_at`, the accepted file's own time (an older file is refused with 409).
 ROW_STAMPS_TABLE = """
 CREATE TABLE IF NOT EXISTS ghec_row_stamps (  -- a new random stamp each time an enterprise's rows are
     enterprise_id INTEGER PRIMARY KEY,       -- written: which kept pages are current (page_cache.py)
@@ -28,11 +29,14 @@ CREATE TABLE IF NOT EXISTS ghec_row_stamps (  -- a new random stamp each time an
 )"""
 _V3_TO_V4 = (ROW_STAMPS_TABLE,
              "INSERT OR REPLACE INTO ghec_row_stamps SELECT id, lower(hex(randomblob(12))) FROM ghec_enterprises")
+_V4_TO_V5 = ("ALTER TABLE ghes_servers ADD COLUMN generated_at TEXT",)
 MIGRATIONS = {
     "2": ("ALTER TABLE ghec_enterprises ADD COLUMN account_rows INTEGER NOT NULL DEFAULT 0",
           "UPDATE ghec_enterprises SET account_rows = "
-          "(SELECT count(*) FROM ghec_accounts a WHERE a.enterprise_id = ghec_enterprises.id)", *_V3_TO_V4),
-    "3": _V3_TO_V4,
+          "(SELECT count(*) FROM ghec_accounts a WHERE a.enterprise_id = ghec_enterprises.id)", *_V3_TO_V4,
+          *_V4_TO_V5),
+    "3": (*_V3_TO_V4, *_V4_TO_V5),
+    "4": _V4_TO_V5,
 }
 
 SCHEMA = """
@@ -104,6 +108,7 @@ CREATE TABLE IF NOT EXISTS ghes_servers (
     sync_at TEXT,                            -- last sync attempt (uploads count), NULL: never
     sync_status TEXT,                        -- success | error
     sync_error TEXT NOT NULL DEFAULT '',
+    generated_at TEXT,                       -- generated_at of the accepted file, NULL: none yet
     UNIQUE (enterprise_id, server_id)
 );
 CREATE TABLE IF NOT EXISTS ghes_usage (        -- ALL that GHEC keeps of a server's GHES users

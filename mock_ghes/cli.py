@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from github_http.cli_args import scenario_params
 from .license_cli import add_commands, usage_command
 from .license_cli import run as run_license_command
 from .settings import load
@@ -31,7 +32,8 @@ def _scenario_flags(parser: argparse.ArgumentParser) -> None:
     """The flags that pick the state: a scenario to build, or a kept state file."""
     parser.add_argument("--seed", type=int, help="scenario seed (default 1)")
     parser.add_argument("--scenario", help="scenario preset: small, demo, edge-cases, large (default demo)")
-    parser.add_argument("--params", help='scenario overrides as JSON, e.g. \'{"people": 1000}\'')
+    parser.add_argument("--params", type=scenario_params,
+                        help='scenario overrides as JSON, e.g. \'{"people": 1000}\'')
     parser.add_argument("--scenario-file", metavar="FILE",
                         help="a scenario file (YAML or JSON, docs/scenarios.md) instead of --scenario/--params; "
                              "--seed replaces its seed")
@@ -45,8 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mock-ghes", description="Mock GitHub Enterprise Server (license sync).")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the mock server")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8081)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8081, help="port (default 8081; 0 = a free port, printed)")
     _scenario_flags(serve)
     serve.add_argument("--admin-token", help="fix the site admin's token (default: derived from the seed)")
     serve.add_argument("--control-key", help="require X-Mock-Control-Key on /_mock/ (else loopback only)")
@@ -94,8 +96,14 @@ def serve(args: argparse.Namespace) -> int:
     from github_http.appkit import allow_hosts
     from github_http.live import make_timed_server
 
+    from github_http.state_check import state_banner, state_path_problem
+
     from .app import create_app
 
+    if problem := state_path_problem(args.state, reading=False):
+        print(f"mock-ghes: {problem}", file=sys.stderr)
+        return 2
+    created = bool(args.state) and not Path(args.state).exists()
     app = create_app(_config(args, {"admin_token": "ADMIN_TOKEN", "control_key": "CONTROL_KEY",
                                     "connect_url": "CONNECT_URL", "connect_enterprise": "CONNECT_ENTERPRISE",
                                     "connect_token": "CONNECT_TOKEN"}))
@@ -107,13 +115,17 @@ def serve(args: argparse.Namespace) -> int:
     allow_hosts(app, args.host)  # a name given to --host is a Host the control plane accepts
     host_for_url = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host
     instance, tokens, base = runtime.store.instance(), runtime.tokens(), f"http://{host_for_url}:{server.server_port}"
+    state, warning = state_banner(runtime.db.path, ephemeral=runtime.db.ephemeral, created=created,
+                                  spec=runtime.spec(), asked={"seed": args.seed, "scenario": args.scenario})
+    if warning:  # before the banner: whoever reads the banner has the warning too
+        print(f"mock-ghes: {warning}", file=sys.stderr, flush=True)
     print(f"mock GHES {instance['version']} · {instance['host_name']} · server {instance['server_id']}\n"
           f"  License page  {base}/enterprise/settings/license\n  REST API      {base}/api/v3\n"
           f"  Manage API    {base}/manage/v1   (Basic: api_key / {tokens['manage']})\n"
           f"  Control plane {base}/_mock/\n"
           f"  site admin    {instance['admin_login']}: {tokens['admin']}\n"
           f"  normal user   {instance['member_login']}: {tokens['member']}\n"
-          f"  state         {runtime.db.path}{' (ephemeral)' if runtime.db.ephemeral else ''}", flush=True)
+          f"  state         {state}", flush=True)
     if runtime.connect.config().license_sync and runtime.connect.state()["registered_at"] is None:
         ok, error = ghes.syncer.register()  # best effort: GHEC may start later; the first sync retries
         print(f"  GitHub Connect {'registered with' if ok else 'not yet registered with'} "
@@ -139,9 +151,14 @@ def _confirm(count: int, host: str, command: str) -> bool:
 
 def license_usage(args: argparse.Namespace) -> int:
     """Build the export from the state (or the scenario) and write it where -o says."""
+    from github_http.state_check import state_path_problem
+
     from .runtime import open_runtime
     from .usage import build_usage
 
+    if problem := state_path_problem(args.state, reading=True):
+        print(f"mock-ghes: {problem}", file=sys.stderr)
+        return 2
     runtime = open_runtime(load(_config(args, {})))
     try:
         instance = runtime.store.instance()

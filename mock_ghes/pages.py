@@ -142,9 +142,12 @@ def make_pages_blueprint() -> Blueprint:
         """Every account, searchable by login, name or email; suspended ones marked."""
         q = request.args.get("q", "")
         page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
-        users, total = ghes().runtime.store.search_users(q, USERS_PER_PAGE, (page - 1) * USERS_PER_PAGE)
+        store = ghes().runtime.store
+        users, total = store.search_users(q, USERS_PER_PAGE, (page - 1) * USERS_PER_PAGE)
+        everyone = store.search_users("", 0, 0)[1] if q.strip() else total  # the badge counts every user
         pages = max((total + USERS_PER_PAGE - 1) // USERS_PER_PAGE, 1)
-        return render_template("ghes_users.html", users=users, total=total, q=q, page=page, pages=pages,
+        return render_template("ghes_users.html", users=users, total=total, everyone=everyone, q=q, page=page,
+                               pages=pages,
                                instance_name=ghes().runtime.store.instance()["host_name"])
 
     return bp

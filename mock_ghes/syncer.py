@@ -19,6 +19,8 @@ from typing import Any
 
 import requests
 
+from github_http.net_reason import connection_reason
+
 from .connect_store import ConnectConfig
 from .runtime import Runtime
 from .usage import build_usage
@@ -116,7 +118,7 @@ class ConnectSyncer:
                 error = None if ok else (f"GHEC refused the registration ({response.status_code}): "
                                          f"{_error_text(response)}")
             except requests.RequestException as exc:
-                error = f"GHEC unreachable: {exc}"
+                error = f"cannot reach GHEC at {config.ghec_url}: {connection_reason(exc)}"
         self.runtime.connect.record_registration(ok, self.runtime.clock.now(), error)
         return ok, error
 
@@ -150,7 +152,7 @@ class ConnectSyncer:
                 if not 200 <= status < 300:
                     error = f"GHEC refused the usage ({status}): {_error_text(response)}"
             except requests.RequestException as exc:
-                error = f"GHEC unreachable: {exc}"
+                error = f"cannot reach GHEC at {config.ghec_url}: {connection_reason(exc)}"
             except Exception as exc:
                 log.exception("license sync failed before reaching GHEC")
                 error = f"The export could not be built: {exc}"

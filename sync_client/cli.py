@@ -1,4 +1,4 @@
-"""`license-sync`: export, validate, upload, sync, trigger, status, verify, demo, diff, predict.
+"""`license-sync`: export, validate, upload, sync, trigger, status, verify, demo, diff, predict, doctor.
 
 WHY argparse and a single `main(argv) -> int`: the console script, `python -m sync_client` and
 the tests all call the same function and get an exit code; every error a user can meet is
@@ -11,16 +11,15 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
 from . import diff, predict_cli, render
 from .errors import EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, InvalidExport, SyncError, UsageError
-from .exportfile import check_bytes, read_file
+from .exportfile import check_bytes, read_file, write_file
 from .flows import read_status, trigger_sync, upload_usage, verify
-from .options import Resolved, add_common, add_ghec, add_ghes, add_key
+from .options import Resolved, add_common, add_ghec, add_ghes, add_key, positive_float
 
 
 class _Parser(argparse.ArgumentParser):
@@ -42,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_key(p)
     add_common(p)
     p.add_argument("-o", "--output", metavar="FILE",
-                   help="where to write (default license-usage-<host>.json; - for stdout)")
+                   help="where to write (default: the name GHES gives it, license-usage-<host>-<date>.json; "
+                        "- for stdout)")
     p.add_argument("--plain", action="store_true", help="ask for the plain (unencrypted) form")
 
     p = sub.add_parser("validate", help="check an export file against the contract")
@@ -50,12 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format-version", metavar="V", help="judge by this published schema version (1-0-0, or "
                    "a MODEL number such as 1); default: the file's own format_version")
     add_key(p)
-    add_common(p)
+    add_common(p, network=False)  # no server is asked: no --timeout/--retries/--control-key
 
     p = sub.add_parser("upload", help="upload an export file to GHEC (\"Add server usage\")")
     p.add_argument("file", metavar="FILE")
     add_ghec(p)
     add_common(p)
+    p.add_argument("--force", action="store_true",
+                   help="replace a newer file GHEC has from the same server (GHEC refuses an older one with 409)")
 
     p = sub.add_parser("sync", help="export from GHES, validate, upload to GHEC, verify")
     add_ghes(p)
@@ -68,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_ghes(p)
     add_ghec(p)
     add_common(p)
-    p.add_argument("--wait", type=float, default=60.0, metavar="SECONDS", help="deadline (default 60)")
+    p.add_argument("--wait", type=positive_float, default=60.0, metavar="SECONDS", help="deadline (default 60)")
 
     p = sub.add_parser("status", help="consumed licenses and sync status (GitHub's public API only)")
     add_ghec(p)
@@ -80,6 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_key(p)
     add_common(p)
     p.add_argument("--file", action="append", default=[], metavar="FILE", help="also check this export file")
+
+    p = sub.add_parser("doctor", help="check both URLs, both tokens, the enterprise, Connect and the clocks",
+                       description=DOCTOR_HELP)
+    add_ghes(p)
+    add_ghec(p)
+    add_common(p)
 
     p = sub.add_parser("demo", help="run both mocks in-process and narrate the manual and Connect flows")
     p.add_argument("--seed", type=int, default=None, help="scenario seed (default 42, or a scenario file's own)")
@@ -101,14 +109,14 @@ def _emit_json(data: Any) -> None:
 def cmd_export(opts: Resolved, console: Console) -> int:
     """GHES → file; reports what the file is (server, encryption, users when readable)."""
     ghes = opts.ghes()
-    raw = ghes.export(encrypted=not opts.args.plain)
+    raw, named = ghes.export_named(encrypted=not opts.args.plain)
     key = opts.private_key()
     check = check_bytes(raw, key)
-    target = opts.args.output or f"license-usage-{(check.host_name or 'ghes').split(':')[0]}.json"
+    target = opts.args.output or named or f"license-usage-{(check.host_name or 'ghes').replace(':', '-')}.json"
     if target == "-":
         sys.stdout.buffer.write(raw)
         return EXIT_OK
-    Path(target).write_bytes(raw)
+    write_file(target, raw)
     data = {"file": target, "bytes": len(raw), **check.as_json()}
     if opts.args.json:
         _emit_json(data)
@@ -132,11 +140,14 @@ def cmd_validate(opts: Resolved, console: Console) -> int:
 def cmd_upload(opts: Resolved, console: Console) -> int:
     """File → GHEC; GHEC's refusal (with its problems) surfaces as an ApiError."""
     raw = read_file(opts.args.file)
-    answer = upload_usage(opts.ghec(), raw)
+    answer = upload_usage(opts.ghec(), raw, force=opts.args.force)
     if opts.args.json:
         _emit_json({"file": opts.args.file, "ghec": answer})
     else:
         console.print(f"[green]✓[/] GHEC accepted {opts.args.file}: {_summary(answer)}", highlight=False)
+    for warning in answer.get("warnings") or [] if isinstance(answer, dict) else []:
+        (sys.stderr.write(f"license-sync: warning: {warning}\n") if opts.args.json
+         else console.print(f"[yellow]![/] GHEC warns: {warning}", highlight=False))
     return EXIT_OK
 
 
@@ -155,7 +166,7 @@ def cmd_sync(opts: Resolved, console: Console) -> int:
     with console.status("exporting from GHES…"):
         raw = ghes.export()
     if opts.args.keep:
-        Path(opts.args.keep).write_bytes(raw)
+        write_file(opts.args.keep, raw)
     check = check_bytes(raw, key)
     steps["export"] = {"bytes": len(raw), **check.as_json()}
     if not check.ok:
@@ -216,6 +227,28 @@ def cmd_verify(opts: Resolved, console: Console) -> int:
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
+DOCTOR_HELP = ("Checks, in one run: both URLs (reachable, really GHES's /api/v3, really a GHEC API root), "
+               "both tokens (valid; site admin, enterprise owner; scopes from X-OAuth-Scopes), the enterprise "
+               "slug, GitHub Connect and the clock skew between the two; prints each failure with its fix; "
+               "exit 0 only when no check fails. On real GitHub only public endpoints are used: GHES "
+               "GET /api/v3/user and /api/v3/enterprise/settings/license, GHEC GET /user and "
+               "/enterprises/{slug}/consumed-licenses and /license-sync-status (plus the mocks' "
+               "/api/v3/enterprise/connect and /_mock/clock where they answer).")
+
+
+def cmd_doctor(opts: Resolved, console: Console) -> int:
+    """Every setting checked; a checklist with the fix for each failure."""
+    from .doctor import as_json, run_doctor
+    with console.status("checking GHES and GHEC…"):
+        findings = run_doctor(opts)
+    report = as_json(findings)
+    if opts.args.json:
+        _emit_json(report)
+    else:
+        render.doctor(console, findings)
+    return EXIT_OK if report["ok"] else EXIT_FAILED
+
+
 #: Where commands that need the mock servers come from: entry points of this group, provided by
 #: the launchers (`license_mocks_launch`, installed with the mocks). WHY not an import: the sync
 #: client never imports either app (tests/unit/test_import_graph.py), not even lazily.
@@ -229,6 +262,10 @@ def cmd_demo(opts: Resolved, console: Console) -> int:
     if not found:
         raise UsageError("`demo` needs the mock servers' launchers (the license_mocks_launch package of "
                          "ghes-ghec-license-mocks); install the project with `pip install -e .`")
+    if not getattr(opts.args, "scenario_file", None):
+        from scenarios import PRESETS
+        if opts.args.scenario not in PRESETS:
+            raise UsageError(f"--scenario {opts.args.scenario!r} is not a preset; choose one of {', '.join(PRESETS)}")
     run_demo: Callable[[argparse.Namespace, Console], int] = next(iter(found)).load()
     return run_demo(opts.args, console)
 
@@ -238,6 +275,17 @@ COMMANDS: dict[str, Callable[[Resolved, Console], int]] = {
     "trigger": cmd_trigger, "status": cmd_status, "verify": cmd_verify, "demo": cmd_demo,
     "diff": diff.cmd_diff,
     "predict": lambda opts, console: predict_cli.run(opts.args, console),
+    "doctor": cmd_doctor,
+}
+
+
+#: The settings each command cannot run without, checked together so all missing ones are named at once.
+NEEDS: dict[str, list[str]] = {
+    "export": ["ghes_url", "ghes_token"], "upload": ["ghec_url", "ghec_token", "ghec_enterprise"],
+    "sync": ["ghes_url", "ghes_token", "ghec_url", "ghec_token", "ghec_enterprise"],
+    "trigger": ["ghes_url", "ghes_token", "ghec_url", "ghec_token", "ghec_enterprise"],
+    "status": ["ghec_url", "ghec_token", "ghec_enterprise"],
+    "verify": ["ghes_url", "ghec_url", "ghec_token", "ghec_enterprise"],
 }
 
 
@@ -251,7 +299,9 @@ def main(argv: list[str] | None = None) -> int:
     as_json = getattr(args, "json", False)
     console = Console(stderr=as_json, highlight=False, soft_wrap=True)
     try:
-        return COMMANDS[args.command](Resolved(args), console)
+        resolved = Resolved(args)
+        resolved.require(NEEDS.get(args.command, []))
+        return COMMANDS[args.command](resolved, console)
     except SyncError as error:
         _report_error(error, as_json)
         return error.exit_code

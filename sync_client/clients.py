@@ -7,11 +7,13 @@ methods, so it works against any GHEC; `verify` and `demo` also use the control 
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
-from .errors import ApiError, UsageError
+from .errors import ApiError, SyncError, UsageError
 from .http import ApiClient, RetryPolicy, parse_body
+from .probe import ghec_mistake, ghes_mistake, probe
 
 
 class GhesClient(ApiClient):
@@ -20,6 +22,13 @@ class GhesClient(ApiClient):
     def __init__(self, url: str, token: str | None = None, **kwargs: Any) -> None:
         """Bind to GHES's root URL (as `serve` prints it); the API lives under /api/v3."""
         super().__init__(url, token, label="GHES", api_prefix="/api/v3", **kwargs)
+
+    def wrong_server(self) -> SyncError | None:
+        """Not a GHES `/api/v3` (a GHEC's URL, `…/api/v3` twice, a web page): say which, exit 4."""
+        found = probe(self.session, self.api_root, self.token, self.timeout)
+        if found.error or found.is_ghes_api:
+            return None
+        return ghes_mistake(self.root, found, probe(self.session, self.root, self.token, self.timeout))
 
     def license(self) -> dict[str, Any]:
         """Public API: seats, seats_used, seats_available (seats may be "unlimited")."""
@@ -31,8 +40,15 @@ class GhesClient(ApiClient):
         WHY bytes: the file is validated, uploaded and scanned as it was produced; a parse and
         re-serialise could hide a duplicate key or change what crosses.
         """
+        return self.export_named(encrypted=encrypted)[0]
+
+    def export_named(self, *, encrypted: bool = True) -> tuple[bytes, str | None]:
+        """The export and the file name GHES gives it (`Content-Disposition`), so every way of
+        exporting (page, API, `ghe-license usage`, `license-sync export`) saves it under one name."""
         query = "" if encrypted else "?encrypted=false"
-        return self.request("GET", f"/enterprise/license-usage/export{query}").content
+        response = self.request("GET", f"/enterprise/license-usage/export{query}")
+        match = re.search(r'filename="([^"/\\]+)"', response.headers.get("Content-Disposition", ""))
+        return response.content, match.group(1) if match else None
 
     def connect(self) -> dict[str, Any]:
         """Our contract: GitHub Connect settings, license-sync state, last attempts."""
@@ -61,6 +77,10 @@ class GhecClient(ApiClient):
         """Bind to GHEC's root URL and enterprise slug."""
         super().__init__(url, token, label="GHEC", **kwargs)
         self.enterprise = enterprise
+
+    def wrong_server(self) -> SyncError | None:
+        """Not a GHEC API root (GHES's `/api/v3`, the GHES URL, a web page): say which, exit 4."""
+        return ghec_mistake(self.root, probe(self.session, self.root, self.token, self.timeout))
 
     def _slug(self) -> str:
         """The enterprise slug, or a usage error saying how to give it."""
@@ -107,17 +127,18 @@ class GhecClient(ApiClient):
         except ApiError as error:
             raise self._enterprise_404(error) from None
 
-    def upload(self, raw: bytes, filename: str = "license-usage.json") -> dict[str, Any]:
+    def upload(self, raw: bytes, filename: str = "license-usage.json", force: bool = False) -> dict[str, Any]:
         """Our contract: "Add server usage" — upload an export file as multipart field `file`.
 
         WHY multipart: it is what the web page's file picker sends, and the raw bytes travel
         unchanged. A refusal raises ApiError carrying GHEC's `problems`.
         """
         try:
-            response = self.request("POST", f"/enterprises/{self._slug()}/server-usage", expect=(200, 201),
+            query = "?force=true" if force else ""  # our contract: replace a newer file from the server anyway
+            response = self.request("POST", f"/enterprises/{self._slug()}/server-usage{query}", expect=(200, 201),
                                     files={"file": (filename, raw, "application/json")})
         except ApiError as error:
-            if error.status in (400, 413, 415, 422):
+            if error.status in (400, 409, 413, 415, 422):
                 error.message = f"{self.where} refused the upload ({error.status}): " + \
                     (error.body.get("message", "") if isinstance(error.body, dict) else str(error.body)[:120])
                 error.args = (error.message,)

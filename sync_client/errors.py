@@ -45,6 +45,12 @@ class UsageError(SyncError):
     exit_code = EXIT_USAGE
 
 
+class WrongServer(SyncError):
+    """The URL answers, but it is not the kind of server asked for (not a GHEC API root, not a GHES)."""
+
+    exit_code = EXIT_AUTH
+
+
 class Unreachable(SyncError):
     """The server could not be reached at all (refused, DNS, timeout)."""
 

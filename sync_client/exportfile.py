@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +30,40 @@ class FileCheck:
     kind: str = "ghes-license-usage"  # or "github": the export as GitHub ships it (users not checkable)
     schema_version: str | None = None  # the published schema version the file was judged by
     notes: list[str] = field(default_factory=list)  # what could not be checked, and why
+    generated_at: str | None = None
+    warnings: list[str] = field(default_factory=list)  # true of a valid file, but worth knowing (its age)
 
     def as_json(self) -> dict[str, Any]:
         """Machine-readable form for `--json`."""
         return {"ok": self.ok, "encrypted": self.encrypted, "server_id": self.server_id,
                 "host_name": self.host_name, "users": None if self.users is None else len(self.users),
                 "problems": [{"path": p.path, "message": p.message} for p in self.problems],
-                "kind": self.kind, "schema_version": self.schema_version, "notes": self.notes}
+                "kind": self.kind, "schema_version": self.schema_version, "notes": self.notes,
+                "generated_at": self.generated_at, "warnings": self.warnings}
+
+
+#: A file older than this is probably not the one meant: GHES usage changes every week (the Connect sync's period).
+OLD_AFTER = timedelta(days=7)
+FUTURE_SKEW = timedelta(minutes=5)  # GHEC's allowed clock skew (mock_ghec/refusals.py, docs/ghec.md)
+
+
+def age_warnings(generated_at: str | None, now: datetime | None = None) -> list[str]:
+    """What to know about a file's age: from the future (GHEC refuses it), or old (likely stale)."""
+    from github_http.clock import parse_time
+    if not generated_at:
+        return []
+    try:
+        generated = parse_time(generated_at)
+    except ValueError:
+        return []
+    now = now or datetime.now(UTC)
+    if generated > now + FUTURE_SKEW:
+        return [f"generated_at {generated_at} is in the future (this machine's clock says {now:%Y-%m-%dT%H:%M:%SZ}): "
+                "GHEC refuses a file from its future with 422; check the GHES clock and export again"]
+    if now - generated > OLD_AFTER:
+        return [f"generated_at {generated_at} is {(now - generated).days} days ago: GHEC refuses it (409) if it has "
+                "a newer file from this server; export a fresh one (or upload --force to replace a newer one)"]
+    return []
 
 
 def load_private_key(path: str | Path | None = None) -> Any:
@@ -70,6 +98,8 @@ def check_bytes(raw: bytes, private_key: Any = None, format_version: str | None 
     check = FileCheck(ok=bool(result.ok), problems=problems, schema_version=str(version))
     document = result.document
     if document is not None:  # valid: the validator already parsed (and decrypted) it
+        check.generated_at = document.generated_at
+        check.warnings = age_warnings(document.generated_at)
         check.server_id = document.instance.get("server_id")
         check.host_name = document.instance.get("host_name")
         check.encrypted = document.encrypted
@@ -145,3 +175,15 @@ def read_file(path: str | Path) -> bytes:
         raise UsageError(f"file not found: {path}") from None
     except OSError as error:
         raise UsageError(f"cannot read {path}: {error.strerror}") from None
+
+
+def write_file(path: str | Path, raw: bytes) -> None:
+    """Write an export, or a one-line usage error saying why it cannot be written there."""
+    try:
+        Path(path).write_bytes(raw)
+    except FileNotFoundError:
+        raise UsageError(f"cannot write {path}: its folder does not exist (create it, or give another -o)") from None
+    except IsADirectoryError:
+        raise UsageError(f"cannot write {path}: it is a folder; give a file name") from None
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror}") from None

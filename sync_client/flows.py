@@ -25,9 +25,11 @@ class TimedOut(SyncError):
     exit_code = 3
 
 
-def upload_usage(ghec: GhecClient, raw: bytes) -> dict[str, Any]:
-    """Upload an export to GHEC ("Add server usage"); GHEC's refusal raises ApiError with its problems."""
-    return ghec.upload(raw)
+def upload_usage(ghec: GhecClient, raw: bytes, force: bool = False) -> dict[str, Any]:
+    """Upload an export to GHEC ("Add server usage"); GHEC's refusal raises ApiError with its problems.
+
+    `force` replaces a newer file GHEC has from the same server (else a 409)."""
+    return ghec.upload(raw, force=force)
 
 
 def server_row(status: dict[str, Any], server_id: str | None) -> dict[str, Any] | None:
@@ -53,7 +55,11 @@ def trigger_sync(ghes: GhesClient, ghec: GhecClient, *, deadline: float = 60.0,
     connect = ghes.connect()
     server_id = connect.get("server_id")
     if not connect.get("ghec_url") or not connect.get("license_sync", True):
-        raise UsageError(f"GitHub Connect license sync is not configured on {ghes.where}")
+        raise UsageError(f"GitHub Connect license sync is not configured on {ghes.where}: turn it on in its "
+                         "License page's GitHub Connect form, with PUT /api/v3/enterprise/connect "
+                         "{ghec_url, enterprise, token, license_sync: true}, or `mock-ghes serve --connect-url … "
+                         "--connect-enterprise … --connect-token …` (the Connect token `mock-ghec serve` prints); "
+                         "or sync by hand: license-sync export, then upload")
     before = server_row(ghec.license_sync_status(), server_id) if server_id else None
     before_sync = (before or {}).get("last_sync")
     attempt = ghes.sync_now()

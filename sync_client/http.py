@@ -17,7 +17,9 @@ from urllib.parse import urlsplit
 
 import requests
 
-from .errors import ApiError, Problem, RateLimited, Unreachable, UsageError
+from github_http.net_reason import connection_reason
+
+from .errors import ApiError, Problem, RateLimited, SyncError, Unreachable, UsageError
 
 USER_AGENT = "license-sync/0.1 (+ghes-ghec-license-mocks)"
 API_VERSION = "2022-11-28"
@@ -60,6 +62,12 @@ def _is_rate_limited(response: requests.Response) -> bool:
         return True
     return response.status_code == 403 and (
         response.headers.get("x-ratelimit-remaining") == "0" or "retry-after" in response.headers)
+
+
+def _is_github_answer(response: requests.Response) -> bool:
+    """GitHub's API answers with JSON and `X-GitHub-Request-Id`; a web page or a proxy does not."""
+    json_body = response.headers.get("Content-Type", "").split(";")[0].strip().endswith("json")
+    return json_body and ("X-GitHub-Request-Id" in response.headers or "X-GitHub-Media-Type" in response.headers)
 
 
 def parse_body(response: requests.Response) -> Any:
@@ -149,7 +157,15 @@ class ApiClient:
                 break
             self._sleep(wait)
             delay = min(delay * 2, self.retry.max_backoff)
+        if response.status_code == 404 or not _is_github_answer(response):
+            mistake = self.wrong_server()  # a 404 or a page that is not GitHub's: is the URL the right kind?
+            if mistake is not None:
+                raise mistake
         raise self._error(method, full, response)
+
+    def wrong_server(self) -> SyncError | None:
+        """Why this URL is not the kind of server this client is for, or None (the clients of each side know)."""
+        return None
 
     def _retry_wait(self, response: requests.Response, delay: float) -> float | None:
         """How long to wait before retrying this answer, or None when it must not be retried."""
@@ -235,13 +251,4 @@ def _origin(url: str) -> str:
 
 def _reason(error: Exception) -> str:
     """A short human reason for a connection failure (requests' messages are very long)."""
-    if isinstance(error, requests.Timeout):
-        return "timed out"
-    if isinstance(error, requests.exceptions.ChunkedEncodingError):
-        return "the connection closed in the middle of the answer"
-    text = str(error)
-    for marker in ("Connection refused", "Name or service not known", "No route to host",
-                   "Temporary failure in name resolution", "Connection reset", "RemoteDisconnected"):
-        if marker in text:
-            return marker.lower()
-    return "connection failed"
+    return connection_reason(error)

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from .clients import GhecClient, GhesClient, client_kwargs
 from .errors import UsageError
 
+SLUG = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?")
 ENV = {"ghes_url": "GHES_URL", "ghes_token": "GHES_TOKEN", "ghec_url": "GHEC_URL",
        "ghec_token": "GHEC_TOKEN", "ghec_enterprise": "GHEC_ENTERPRISE", "control_key": "MOCK_CONTROL_KEY"}
 
@@ -43,13 +46,15 @@ def add_key(parser: argparse.ArgumentParser) -> None:
                         help="PEM private key for encrypted exports (default: the test key in export_format/test_keys)")
 
 
-def add_common(parser: argparse.ArgumentParser, reports: bool = True) -> None:
-    """--json, --timeout, --retries, --control-key: every command has them."""
+def add_common(parser: argparse.ArgumentParser, reports: bool = True, network: bool = True) -> None:
+    """--json, and for a command that talks to a server --timeout, --retries, --control-key."""
     if reports:
         parser.add_argument("--json", action="store_true", help="print a machine-readable JSON report")
-    parser.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+    if not network:
+        return
+    parser.add_argument("--timeout", type=positive_float, default=30.0, metavar="SECONDS",
                         help="per-request connect/read timeout (default 30)")
-    parser.add_argument("--retries", type=int, default=3, metavar="N",
+    parser.add_argument("--retries", type=non_negative_int, default=3, metavar="N",
                         help="retries on 5xx, 429 and exhausted rate limits (default 3)")
     parser.add_argument("--control-key", metavar="KEY", help="X-Mock-Control-Key for /_mock/ (env MOCK_CONTROL_KEY)")
 
@@ -73,12 +78,19 @@ class Resolved:
         return client_kwargs(getattr(self.args, "timeout", 30.0), getattr(self.args, "retries", 3),
                              self.value("control_key"))
 
+    def require(self, names: list[str]) -> None:
+        """Every missing setting of `names` in ONE usage error (not one per run)."""
+        missing = [n for n in names if not self.value(n)]
+        if missing:
+            raise UsageError("missing " + ", ".join(f"--{n.replace('_', '-')} (or environment variable {ENV[n]})"
+                                                    for n in missing))
+
     def _need(self, name: str, flag: str) -> str:
         """A required setting, or the usage error saying which flag or variable to set."""
         value = self.value(name)
         if not value:
             raise UsageError(f"missing {flag} (or environment variable {ENV[name]})")
-        return _clean(value, f"{flag}/{ENV[name]}") if name.endswith("token") else value
+        return clean_token(value, f"{flag}/{ENV[name]}") if name.endswith("token") else value
 
     def ghes(self, token_required: bool = True) -> GhesClient:
         """The one GHES this command talks to."""
@@ -88,7 +100,7 @@ class Resolved:
         if not url:
             raise UsageError("missing --ghes-url (or environment variable GHES_URL)")
         token = self._need("ghes_token", "--ghes-token") if token_required else self.value("ghes_token")
-        token = _clean(token, "--ghes-token/GHES_TOKEN") if token else None
+        token = clean_token(token, "--ghes-token/GHES_TOKEN") if token else None
         return GhesClient(_check_url(url, "--ghes-url"), token, **self._kwargs())
 
     def ghes_many(self) -> list[GhesClient]:
@@ -98,14 +110,16 @@ class Resolved:
             urls = [urls]
         if not urls and os.environ.get("GHES_URL"):
             urls = [u for u in os.environ["GHES_URL"].replace(",", " ").split() if u]
-        return [GhesClient(_check_url(u, "--ghes-url"), self.value("ghes_token"), **self._kwargs()) for u in urls]
+        token = self.value("ghes_token")
+        token = clean_token(token, "--ghes-token/GHES_TOKEN") if token else None
+        return [GhesClient(_check_url(u, "--ghes-url"), token, **self._kwargs()) for u in urls]
 
     def ghec(self, token_required: bool = True) -> GhecClient:
         """The GHEC enterprise this command talks to."""
         url = self._need("ghec_url", "--ghec-url")
         token = self._need("ghec_token", "--ghec-token") if token_required else self.value("ghec_token")
-        token = _clean(token, "--ghec-token/GHEC_TOKEN") if token else None
-        enterprise = self._need("ghec_enterprise", "--ghec-enterprise")
+        token = clean_token(token, "--ghec-token/GHEC_TOKEN") if token else None
+        enterprise = check_slug(self._need("ghec_enterprise", "--ghec-enterprise"))
         return GhecClient(_check_url(url, "--ghec-url"), token, enterprise, **self._kwargs())
 
     def private_key(self) -> Any:
@@ -114,7 +128,7 @@ class Resolved:
         return load_private_key(getattr(self.args, "ghec_private_key", None))
 
 
-def _clean(token: str, flag: str) -> str:
+def clean_token(token: str, flag: str) -> str:
     """A token as given, minus surrounding whitespace; one with spaces or line breaks inside is refused.
 
     WHY: a token pasted with a trailing newline or two tokens glued together would otherwise
@@ -123,11 +137,54 @@ def _clean(token: str, flag: str) -> str:
     token = token.strip()
     if any(c.isspace() or ord(c) < 32 for c in token):
         raise UsageError(f"{flag} contains spaces or line breaks; give the token alone")
+    if not token.isascii():
+        odd = next(c for c in token if not c.isascii())
+        raise UsageError(f"{flag} contains {odd!r}, which no token has: paste the token itself (`serve` prints "
+                         "it; the README's … is a placeholder)")
     return token
+
+
+def check_slug(slug: str, flag: str = "--ghec-enterprise") -> str:
+    """An enterprise slug as GitHub writes them (letters, digits, hyphens), else a usage error."""
+    if not SLUG.fullmatch(slug):
+        raise UsageError(f"{flag} {slug!r} is not an enterprise slug (letters, digits and hyphens, as in "
+                         "github.com/enterprises/<slug>)")
+    return slug
 
 
 def _check_url(url: str, flag: str) -> str:
     """Refuse what is not an http(s) URL early, with the flag's name."""
     if not url.startswith(("http://", "https://")):
         raise UsageError(f"{flag} must be an http(s) URL, got {url!r}")
+    parts = urlsplit(url)
+    try:
+        port = parts.port  # urllib raises on a port above 65535
+    except ValueError:
+        port = -1
+    if port is not None and not 0 < port < 65536:
+        raise UsageError(f"{flag} {url!r} has a port out of range (1-65535)")
+    if not parts.hostname:
+        raise UsageError(f"{flag} {url!r} has no host name (e.g. http://127.0.0.1:8082)")
     return url.rstrip("/")
+
+
+def positive_float(text: str) -> float:
+    """argparse type: seconds above zero (a zero or negative timeout or deadline means nothing)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number of seconds above 0")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """argparse type: a count of 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give 0 or more")
+    return value

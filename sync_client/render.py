@@ -25,6 +25,8 @@ def file_check(console: Console, name: str, check: FileCheck) -> None:
         schema = f", schema {check.schema_version}" if check.schema_version else ""
         console.print(f"[green]✓[/] {name} is a valid export ({kind}{users}, server {check.server_id}{schema})",
                       highlight=False)
+        for warning in check.warnings:
+            console.print(f"[yellow]![/] warning: {warning}", highlight=False)
         return
     console.print(f"[red]✗[/] {name} is not a valid export: {len(check.problems)} problem(s)", highlight=False)
     for problem in check.problems:
@@ -92,3 +94,20 @@ def verify_report(console: Console, report: VerifyReport) -> None:
     verdict = ("[bold green]VERDICT: PROVEN[/] — only IDs and emails crossed, and every account is counted once"
                if report.ok else "[bold red]VERDICT: NOT PROVEN[/] — see the failing check(s) above")
     console.print(verdict, highlight=False)
+
+
+def doctor(console: Console, findings: list[Any]) -> None:
+    """`doctor`: a checklist, one row per check, with the fix beside each failure."""
+    marks = {"pass": "[green]✓ pass[/]", "fail": "[red]✗ fail[/]", "warn": "[yellow]! warn[/]",
+             "skip": "[dim]- skip[/]"}
+    table = Table(title="license-sync doctor", title_justify="left")
+    table.add_column("", no_wrap=True)
+    table.add_column("check", no_wrap=True)
+    table.add_column("what was found", overflow="fold")
+    table.add_column("how to fix it", overflow="fold")
+    for finding in findings:
+        table.add_row(marks.get(finding.status, finding.status), finding.key, finding.detail, finding.fix)
+    console.print(table)
+    failed = [f.key for f in findings if f.status == "fail"]
+    console.print("[bold green]All checks pass.[/]" if not failed else
+                  f"[bold red]{len(failed)} check(s) failed:[/] {', '.join(failed)}", highlight=False)

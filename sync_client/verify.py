@@ -25,6 +25,7 @@ from .evidence import Evidence
 from .exportfile import check_bytes
 from .privacy import Secrets, disallowed, field_paths, ledger_paths, scan_text, without_known
 from .report import Check, VerifyReport
+from .row_checks import check_rows, unexported
 
 FRESH = timedelta(hours=1)
 
@@ -177,6 +178,7 @@ def check_accounting(ev: Evidence) -> tuple[Check, Dedupe | None]:
     exported: list[str] = []
     accounts: list[ServerAccount] = []
     others: list[str] = []  # synced servers outside a scoped verify (sync checks only its own server)
+    not_given: set[str] = set()  # hosts that synced but whose GHES verify was not given (reported once each)
     for sid, p in contributions.items():
         g = truth.get(sid)
         if g is None and ev.scoped and p.users is not None:
@@ -184,7 +186,10 @@ def check_accounting(ev: Evidence) -> tuple[Check, Dedupe | None]:
             exported += [f"{p.host_name}:{u.get('id')}" for u in p.users if isinstance(u, dict)]
             continue
         if g is None:
-            check.fail(f"server {sid} ({p.host_name}) synced into GHEC but its GHES was not given to verify")
+            count = f" ({len(p.users)} account(s) in its export)" if p.users is not None else ""
+            check.fail(f"server {sid} ({p.host_name}) synced into GHEC{count} but its GHES was not given to verify: "
+                       "add its --ghes-url")
+            not_given.add(p.host_name or sid)
             continue
         if p.users is None:
             check.fail(f"the export GHEC accepted from {g.label} cannot be read")
@@ -206,18 +211,17 @@ def check_accounting(ev: Evidence) -> tuple[Check, Dedupe | None]:
     for key in exported:
         if seen[key] != 1:
             check.fail(f"{key} appears {seen[key]} time(s) in enterprise_server_user_ids (expected once)")
-    for key in sorted(set(seen) - set(exported)):
-        check.fail(f"{key} is in GHEC's output but in no export GHEC accepted")
+    unexported(check, set(seen) - set(exported), not_given)
     expected = expected_dedupe(ev.enterprise, accounts)
     total = ev.consumed.get("total_seats_consumed")
-    if others:
-        pass  # the total depends on the other servers' ground truth, which a scoped run was not given
+    if others or not_given:
+        pass  # the total depends on the other servers' ground truth, which this run was not given
     elif total != expected.total:
         check.fail(f"total_seats_consumed is {total}, but the unique-person count is {expected.total} "
                    f"({expected.ghec_accounts} GHEC accounts + {len(expected.server_only_rows)} server-only people)")
     if len(rows) != total:
         check.fail(f"GHEC lists {len(rows)} consumed-license rows but total_seats_consumed says {total}")
-    _check_rows(check, rows, expected)
+    check_rows(check, rows, expected)
     check.summary = (f"{len(exported)} exported account(s); expected {expected.total} seats "
                      f"= {expected.ghec_accounts} GHEC accounts + {len(expected.server_only_rows)} server-only; "
                      f"GHEC says {total}")
@@ -225,31 +229,6 @@ def check_accounting(ev: Evidence) -> tuple[Check, Dedupe | None]:
         check.summary = (f"{len(exported)} exported account(s) each counted once; total not compared: "
                          f"{len(others)} other server(s) synced too (run verify with every --ghes-url)")
     return check, expected
-
-
-def _check_rows(check: Check, rows: list[dict[str, Any]], expected: Dedupe) -> None:
-    """Each server account sits in the row §4 says: its GitHub.com person's, or its email's own row."""
-    row_key_of: dict[str, str] = {}
-    for row in rows:
-        login = row.get("github_com_login") or ""
-        for key in row.get("enterprise_server_user_ids") or []:
-            row_key_of[key] = f"ghec:{login}" if login else "server-only"
-    email_rows: dict[str, set[int]] = {}
-    for index, row in enumerate(rows):
-        for key in row.get("enterprise_server_user_ids") or []:
-            target = expected.row_of.get(key, "")
-            if target.startswith("email:"):
-                email_rows.setdefault(target, set()).add(index)
-    for key, target in expected.row_of.items():
-        got = row_key_of.get(key)
-        if got is None:
-            continue  # already reported as missing
-        want = target if target.startswith("ghec:") else "server-only"
-        if got != want:
-            check.fail(f"{key} is in row {got!r} but DOMAIN §4 puts it in {want!r}")
-    for target, indexes in email_rows.items():
-        if len(indexes) > 1:
-            check.fail(f"accounts with primary email {target[6:]!r} are split over {len(indexes)} rows (expected one)")
 
 
 def check_sync_status(ev: Evidence) -> Check:

@@ -94,3 +94,33 @@ def ghes_flags() -> Callable[..., list[str]]:
 def ghec_flags() -> Callable[[MockPair], list[str]]:
     """Builds the GHEC flags of a pair."""
     return _ghec_flags
+
+
+def _read_until(process: Any, marker: str, timeout: float = 90.0) -> str:
+    """What a child process printed up to and including the first line holding `marker`.
+
+    WHY select and os.read rather than readline: a child that never prints the marker (a
+    regression) must fail the test at the deadline, not block it forever on a read.
+    """
+    import os
+    import select
+    import time
+
+    fd, seen, deadline = process.stdout.fileno(), b"", time.monotonic() + timeout
+    while marker.encode() not in seen:
+        left = deadline - time.monotonic()
+        ready, _, _ = select.select([fd], [], [], max(left, 0))
+        chunk = os.read(fd, 65536) if ready else b""
+        if not chunk:
+            printed = seen.decode(errors="replace")
+            raise AssertionError(f"no {marker!r} line within {timeout:.0f}s; printed:\n{printed}")
+        seen += chunk
+    text = seen.decode(errors="replace")
+    end = text.find("\n", text.index(marker))
+    return text if end < 0 else text[:end + 1]
+
+
+@pytest.fixture
+def read_until() -> Callable[..., str]:
+    """Reads a child process's stdout up to a marker line, with a deadline (never blocks forever)."""
+    return _read_until

@@ -52,7 +52,7 @@ def test_wrong_enterprise(pair, cli):
 
 def test_missing_settings_name_the_flag_and_the_variable(cli):
     """The user learns both ways to give a missing setting."""
-    run = cli("status")
+    run = cli("status", "--ghec-token", "t", "--ghec-enterprise", "e")
     assert run.code == 2
     assert one_line(run.err) == "license-sync: error: missing --ghec-url (or environment variable GHEC_URL)"
 

@@ -28,7 +28,7 @@ def test_upload_plain_and_encrypted(client, scenario, main, owner):
     body = first.get_json()
     assert body == {"server_id": scenario.ghes[0].server_id, "host_name": scenario.ghes[0].host_name,
                     "users_received": body["users_received"], "event": "Server usage uploaded",
-                    "uploaded_at": "2026-03-01T12:00:00Z", "replaced_previous": False}
+                    "uploaded_at": "2026-03-01T12:00:00Z", "replaced_previous": False, "warnings": []}
     second = upload(client, main.slug, owner, export_for(scenario.ghes[1], encrypted=True), multipart=True)
     assert second.status_code == 201 and second.get_json()["server_id"] == scenario.ghes[1].server_id
     status = client.get(f"/enterprises/{main.slug}/license-sync-status", headers=owner).get_json()
@@ -181,15 +181,15 @@ def test_connect_register_then_push(client, main, owner, connect):
     assert created.status_code == 201
     assert created.get_json()["event"] == "GitHub Connect server usage never synced"
     assert register(client, main.slug, connect).status_code == 200
-    [instance] = client.get(f"/enterprises/{main.slug}/license-sync-status",
-                            headers=owner).get_json()["server_instances"]
+    status = client.get(f"/enterprises/{main.slug}/license-sync-status", headers=owner).get_json()
+    [instance] = status["server_instances"]
     assert instance["last_sync"] == {"date": "2026-04-01T00:00:00Z", "status": "never_synced", "error": ""}
     client.post("/_mock/clock/advance", json={"hours": 1})
     raw = export_format_encrypted(SERVER_A, [user(1, "p@n.example")])
     response = push(client, main.slug, connect, raw)
     assert response.status_code == 201 and response.get_json()["event"] == "GitHub Connect server usage synced"
-    [instance] = client.get(f"/enterprises/{main.slug}/license-sync-status",
-                            headers=owner).get_json()["server_instances"]
+    status = client.get(f"/enterprises/{main.slug}/license-sync-status", headers=owner).get_json()
+    [instance] = status["server_instances"]
     assert instance["last_sync"] == {"date": "2026-04-01T01:00:00Z", "status": "success", "error": ""}
     register(client, main.slug, connect)
     page_event = client.application.extensions["ghec_store"].db.one("SELECT event FROM ghes_servers")[0]
@@ -210,14 +210,14 @@ def test_refused_push_records_failed_sync_and_nothing_else(client, main, owner, 
     bad["users"][0]["name"] = "Pat"
     response = push(client, main.slug, connect, json.dumps(bad).encode())
     assert response.status_code == 422
-    [instance] = client.get(f"/enterprises/{main.slug}/license-sync-status",
-                            headers=owner).get_json()["server_instances"]
+    status = client.get(f"/enterprises/{main.slug}/license-sync-status", headers=owner).get_json()
+    [instance] = status["server_instances"]
     assert instance["last_sync"]["status"] == "error" and "$.users[0].name" in instance["last_sync"]["error"]
     assert all_rows(client, main.slug, owner) == rows_before
     ok = push(client, main.slug, connect, export_format_encrypted(SERVER_A, [user(1, "p@n.example")]))
     assert ok.status_code == 201
-    [instance] = client.get(f"/enterprises/{main.slug}/license-sync-status",
-                            headers=owner).get_json()["server_instances"]
+    status = client.get(f"/enterprises/{main.slug}/license-sync-status", headers=owner).get_json()
+    [instance] = status["server_instances"]
     assert instance["last_sync"]["status"] == "success" and instance["last_sync"]["error"] == ""
 
 

@@ -96,7 +96,7 @@ def test_users_list_search_and_suspended_marker(client, tokens, runtime, admin):
     assert someone["login"] in by_email
     by_name = client.get("/enterprise/users", query_string={"q": someone["name"]}).text
     assert someone["login"] in by_name
-    assert "No users match." in client.get("/enterprise/users", query_string={"q": "zz-nobody-zz"}).text
+    assert "No users match “zz-nobody-zz”." in client.get("/enterprise/users", query_string={"q": "zz-nobody-zz"}).text
 
 
 def test_users_list_pages(client, tokens):
