@@ -114,7 +114,6 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from github_http.appkit import allow_hosts
     from github_http.live import make_timed_server
-
     from github_http.state_check import state_banner, state_path_problem
 
     from . import create_app

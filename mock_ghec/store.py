@@ -30,12 +30,12 @@ from scenarios.world import BASE as WORLD_BASE
 
 from . import reads
 from .domain import FileTooLarge, InvalidUsage, NotJson, NotRegistered
+from .file_rules import check_time, misdirected
 from .orgs_seed import seed_enterprise
 from .page_cache import PageCache
 from .page_rows import page_answer
 from .privacy import envelope_paths, keep
 from .recompute import recompute, restamp, write_cache
-from .file_rules import check_time, misdirected
 from .refused_bytes import best_effort_server_id, is_json
 from .rows import ENCODER, CloudSide, account_fields, cloud_side, identity_attributes, server_accounts
 from .schemas import DUMPS

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from github_http.cli_args import scenario_params
+
 from .license_cli import add_commands, usage_command
 from .license_cli import run as run_license_command
 from .settings import load
@@ -95,7 +96,6 @@ def serve(args: argparse.Namespace) -> int:
         return 2
     from github_http.appkit import allow_hosts
     from github_http.live import make_timed_server
-
     from github_http.state_check import state_banner, state_path_problem
 
     from .app import create_app

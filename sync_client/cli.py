@@ -15,11 +15,11 @@ from typing import Any
 
 from rich.console import Console
 
-from . import diff, predict_cli, render
+from . import diff, doctor_cli, predict_cli, render
 from .errors import EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, InvalidExport, SyncError, UsageError
 from .exportfile import check_bytes, read_file, write_file
 from .flows import read_status, trigger_sync, upload_usage, verify
-from .options import Resolved, add_common, add_ghec, add_ghes, add_key, positive_float
+from .options import NEEDED_SETTINGS, Resolved, add_common, add_ghec, add_ghes, add_key, positive_float
 
 
 class _Parser(argparse.ArgumentParser):
@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--file", action="append", default=[], metavar="FILE", help="also check this export file")
 
     p = sub.add_parser("doctor", help="check both URLs, both tokens, the enterprise, Connect and the clocks",
-                       description=DOCTOR_HELP)
+                       description=doctor_cli.DOCTOR_HELP)
     add_ghes(p)
     add_ghec(p)
     add_common(p)
@@ -227,28 +227,6 @@ def cmd_verify(opts: Resolved, console: Console) -> int:
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
-DOCTOR_HELP = ("Checks, in one run: both URLs (reachable, really GHES's /api/v3, really a GHEC API root), "
-               "both tokens (valid; site admin, enterprise owner; scopes from X-OAuth-Scopes), the enterprise "
-               "slug, GitHub Connect and the clock skew between the two; prints each failure with its fix; "
-               "exit 0 only when no check fails. On real GitHub only public endpoints are used: GHES "
-               "GET /api/v3/user and /api/v3/enterprise/settings/license, GHEC GET /user and "
-               "/enterprises/{slug}/consumed-licenses and /license-sync-status (plus the mocks' "
-               "/api/v3/enterprise/connect and /_mock/clock where they answer).")
-
-
-def cmd_doctor(opts: Resolved, console: Console) -> int:
-    """Every setting checked; a checklist with the fix for each failure."""
-    from .doctor import as_json, run_doctor
-    with console.status("checking GHES and GHEC…"):
-        findings = run_doctor(opts)
-    report = as_json(findings)
-    if opts.args.json:
-        _emit_json(report)
-    else:
-        render.doctor(console, findings)
-    return EXIT_OK if report["ok"] else EXIT_FAILED
-
-
 #: Where commands that need the mock servers come from: entry points of this group, provided by
 #: the launchers (`license_mocks_launch`, installed with the mocks). WHY not an import: the sync
 #: client never imports either app (tests/unit/test_import_graph.py), not even lazily.
@@ -275,17 +253,7 @@ COMMANDS: dict[str, Callable[[Resolved, Console], int]] = {
     "trigger": cmd_trigger, "status": cmd_status, "verify": cmd_verify, "demo": cmd_demo,
     "diff": diff.cmd_diff,
     "predict": lambda opts, console: predict_cli.run(opts.args, console),
-    "doctor": cmd_doctor,
-}
-
-
-#: The settings each command cannot run without, checked together so all missing ones are named at once.
-NEEDS: dict[str, list[str]] = {
-    "export": ["ghes_url", "ghes_token"], "upload": ["ghec_url", "ghec_token", "ghec_enterprise"],
-    "sync": ["ghes_url", "ghes_token", "ghec_url", "ghec_token", "ghec_enterprise"],
-    "trigger": ["ghes_url", "ghes_token", "ghec_url", "ghec_token", "ghec_enterprise"],
-    "status": ["ghec_url", "ghec_token", "ghec_enterprise"],
-    "verify": ["ghes_url", "ghec_url", "ghec_token", "ghec_enterprise"],
+    "doctor": doctor_cli.cmd_doctor,
 }
 
 
@@ -300,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     console = Console(stderr=as_json, highlight=False, soft_wrap=True)
     try:
         resolved = Resolved(args)
-        resolved.require(NEEDS.get(args.command, []))
+        resolved.require(NEEDED_SETTINGS.get(args.command, []))
         return COMMANDS[args.command](resolved, console)
     except SyncError as error:
         _report_error(error, as_json)

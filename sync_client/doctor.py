@@ -12,7 +12,7 @@ GitHub) those checks fall back (the clock to `Date` headers) or are skipped, nev
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -21,8 +21,9 @@ import requests
 from github_http.clock import parse_time
 from github_http.net_reason import connection_reason
 
+from .doctor_answers import first, is_json, missing, token_scopes
 from .errors import UsageError
-from .options import ENV, Resolved, check_slug, clean_token
+from .options import Resolved, check_slug, clean_token
 from .probe import Probe, ghec_mistake, ghes_mistake, probe
 
 PASS, FAIL, WARN, SKIP = "pass", "fail", "warn", "skip"
@@ -50,7 +51,7 @@ class Doctor:
         self.session = requests.Session()
         self.session.headers.update({"Accept": "application/vnd.github+json", "User-Agent": "license-sync doctor"})
         self.findings: list[Finding] = []
-        self.ghes_url = _first(opts.value("ghes_url"))
+        self.ghes_url = first(opts.value("ghes_url"))
         self.unusable: dict[str, str] = {}  # a setting that cannot even be sent, and why
         self.ghes_token = self.usable("ghes_token", "--ghes-token/GHES_TOKEN", clean_token)
         self.ghec_url = (opts.value("ghec_url") or "").rstrip("/") or None
@@ -97,7 +98,7 @@ class Doctor:
         """ghes-url (reachable, really GHES /api/v3) and ghes-token (valid, site admin, scopes)."""
         url = self.ghes_url
         if not url:
-            self.add("ghes-url", FAIL, "no GHES URL given", _missing("ghes_url", "--ghes-url"))
+            self.add("ghes-url", FAIL, "no GHES URL given", missing("ghes_url", "--ghes-url"))
             self.add("ghes-token", SKIP, "needs the GHES URL")
             return
         url = url.rstrip("/")
@@ -119,14 +120,14 @@ class Doctor:
         """The token is valid, a site admin's, and (classic tokens) has the site_admin scope."""
         if not self.ghes_token:
             self.add("ghes-token", FAIL, self.unusable.get("ghes_token", "no GHES token given"),
-                     _missing("ghes_token", "--ghes-token"))
+                     missing("ghes_token", "--ghes-token"))
             return
         if found.status == 401:
             self.add("ghes-token", FAIL, "GHES rejected the token (401)",
                      "give a site admin's token (`mock-ghes serve` prints one as `site admin`)")
             return
         body = found.body if isinstance(found.body, dict) else {}
-        scopes = _scopes(found)
+        scopes = token_scopes(found)
         if not body.get("site_admin"):
             self.add("ghes-token", FAIL, f"{body.get('login', 'the token')} is not a site admin",
                      "use a site administrator's token: exporting license usage needs one")
@@ -140,7 +141,7 @@ class Doctor:
                 self.add("ghes-token", FAIL, f"GET /api/v3/enterprise/settings/license answered {answered}",
                          "the token must be able to read the license (a site admin's)")
                 return
-            seats = response.json() if _is_json(response) else {}
+            seats = response.json() if is_json(response) else {}
             self.add("ghes-token", PASS, f"site admin {body.get('login')}; license: {seats.get('seats_used')} of "
                      f"{seats.get('seats')} seats used" + (f"; scopes {', '.join(scopes)}" if scopes else ""))
 
@@ -149,7 +150,7 @@ class Doctor:
         """ghec-url (a GHEC API root), ghec-token (valid, scopes), ghec-enterprise (exists, owner)."""
         url = self.ghec_url
         if not url:
-            self.add("ghec-url", FAIL, "no GHEC URL given", _missing("ghec_url", "--ghec-url"))
+            self.add("ghec-url", FAIL, "no GHEC URL given", missing("ghec_url", "--ghec-url"))
             self.add("ghec-token", SKIP, "needs the GHEC URL")
             self.add("ghec-enterprise", SKIP, "needs the GHEC URL")
             return
@@ -166,14 +167,14 @@ class Doctor:
         self.add("ghec-url", PASS, f"GitHub API at {url}")
         if not self.ghec_token:
             self.add("ghec-token", FAIL, self.unusable.get("ghec_token", "no GHEC token given"),
-                     _missing("ghec_token", "--ghec-token"))
+                     missing("ghec_token", "--ghec-token"))
         elif found.status == 401:
             self.add("ghec-token", FAIL, "GHEC rejected the token (401)",
                      "give an enterprise owner's token (`mock-ghec serve` prints it as `Enterprise owner`)")
             self.add("ghec-enterprise", SKIP, "needs a valid GHEC token")
             return
         else:
-            scopes = _scopes(found)
+            scopes = token_scopes(found)
             if scopes is not None and not set(scopes) & set(GHEC_SCOPES):
                 self.add("ghec-token", FAIL, f"the token's scopes are {', '.join(scopes) or 'none'}",
                          "create a classic token with the read:enterprise scope")
@@ -186,13 +187,13 @@ class Doctor:
         """The slug exists and the token's user owns it (consumed-licenses answers)."""
         if not self.slug:
             self.add("ghec-enterprise", FAIL, self.unusable.get("ghec_enterprise", "no enterprise slug given"),
-                     _missing("ghec_enterprise", "--ghec-enterprise"))
+                     missing("ghec_enterprise", "--ghec-enterprise"))
             return
         if not self.ghec_token:
             self.add("ghec-enterprise", SKIP, "needs a GHEC token")
             return
         response, error = self.get(f"{url}/enterprises/{self.slug}/consumed-licenses?per_page=1", self.ghec_token)
-        if response is not None and response.status_code == 200 and _is_json(response):
+        if response is not None and response.status_code == 200 and is_json(response):
             body = response.json()
             self.ghec_ok = True
             self.add("ghec-enterprise", PASS, f"{self.slug}: the token is an owner; "
@@ -210,7 +211,7 @@ class Doctor:
             self.add("connect", SKIP, "needs a reachable GHES and its token")
             return
         response, _ = self.get(self.ghes_url.rstrip("/") + "/api/v3/enterprise/connect", self.ghes_token)
-        if response is None or response.status_code != 200 or not _is_json(response):
+        if response is None or response.status_code != 200 or not is_json(response):
             self.add("connect", SKIP, "GHES does not publish its GitHub Connect state in its API",
                      "check Enterprise settings → GitHub Connect on the GHES")
             return
@@ -237,7 +238,7 @@ class Doctor:
             self.add("connect", PASS, f"on, registered as server {state.get('server_id')} (GHEC not checked)")
             return
         response, _ = self.get(f"{self.ghec_url}/enterprises/{self.slug}/license-sync-status", self.ghec_token)
-        servers = response.json().get("server_instances") or [] if response is not None and _is_json(response) else []
+        servers = response.json().get("server_instances") or [] if response is not None and is_json(response) else []
         if any(s.get("server_id") == state.get("server_id") for s in servers):
             self.add("connect", PASS, f"on, server {state.get('server_id')} is listed by GHEC")
         else:
@@ -266,7 +267,7 @@ class Doctor:
     def clock_of(self, url: str, found: Probe) -> tuple[Any, str] | None:
         """(now, where it came from): a mock's /_mock/clock, else the Date header of its answer."""
         response, _ = self.get(url.rstrip("/") + "/_mock/clock", None)
-        if response is not None and response.status_code == 200 and _is_json(response):
+        if response is not None and response.status_code == 200 and is_json(response):
             now = response.json().get("now") if isinstance(response.json(), dict) else None
             if isinstance(now, str):
                 return parse_time(now), "mock clock"
@@ -277,33 +278,3 @@ class Doctor:
 def run_doctor(opts: Resolved) -> list[Finding]:
     """The checklist for these settings."""
     return Doctor(opts).run()
-
-
-def as_json(findings: list[Finding]) -> dict[str, Any]:
-    """`--json`: ok (no check failed) and every finding."""
-    return {"ok": not any(f.status == FAIL for f in findings), "checks": [asdict(f) for f in findings]}
-
-
-def _first(value: Any) -> str | None:
-    """verify-style repeatable --ghes-url: the first; a comma list in GHES_URL: the first too."""
-    if isinstance(value, list):
-        value = value[0] if value else None
-    if isinstance(value, str):
-        value = value.replace(",", " ").split()[0] if value.strip() else None
-    return value
-
-
-def _missing(name: str, flag: str) -> str:
-    """How to give a missing setting."""
-    return f"pass {flag} or set {ENV[name]} (`make serve` prints ready-to-paste exports)"
-
-
-def _scopes(found: Probe) -> list[str] | None:
-    """A classic token's scopes from X-OAuth-Scopes, or None when the server does not say."""
-    header = (found.headers or {}).get("x-oauth-scopes")
-    return None if header is None else [s.strip() for s in header.split(",") if s.strip()]
-
-
-def _is_json(response: requests.Response) -> bool:
-    """Whether the answer is JSON (the API) rather than a page."""
-    return response.headers.get("Content-Type", "").split(";")[0].strip().endswith("json")

@@ -188,3 +188,13 @@ def non_negative_int(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text!r}: give 0 or more")
     return value
+
+
+#: The settings each command cannot run without, checked together so all missing ones are named at once.
+NEEDED_SETTINGS: dict[str, list[str]] = {
+    "export": ["ghes_url", "ghes_token"], "upload": ["ghec_url", "ghec_token", "ghec_enterprise"],
+    "sync": ["ghes_url", "ghes_token", "ghec_url", "ghec_token", "ghec_enterprise"],
+    "trigger": ["ghes_url", "ghes_token", "ghec_url", "ghec_token", "ghec_enterprise"],
+    "status": ["ghec_url", "ghec_token", "ghec_enterprise"],
+    "verify": ["ghes_url", "ghec_url", "ghec_token", "ghec_enterprise"],
+}
