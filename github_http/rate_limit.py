@@ -98,6 +98,12 @@ def set_budget(kit: Any, body: Any) -> dict[str, Any]:
     if not isinstance(body, dict) or ("token" in body) == ("ip" in body):
         raise ValueError('the body is {"token": ...} or {"ip": ...} with "remaining"')
     policy: RatePolicy = kit.rate_policy
+    who = body.get("token", body.get("ip"))
+    if not isinstance(who, str) or not who.strip() or len(who) > 512:
+        raise ValueError('"token" (or "ip") is a non-empty string of at most 512 characters')
+    for name in ("limit", "remaining", "reset_in"):
+        if name in body and (isinstance(body[name], bool) or not isinstance(body[name], int)):
+            raise ValueError(f'"{name}" is a whole number')
     if "token" in body:
         key, limit = "token:" + token_digest(str(body["token"])), policy.per_token
     else:

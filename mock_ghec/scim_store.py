@@ -51,6 +51,12 @@ def checked(body: Any, required: tuple[str, ...]) -> dict[str, Any]:
     name = body.get("name") or {}
     if not isinstance(name, dict):
         raise Invalid("name must be an object", "name")
+    for key in ("givenName", "familyName", "formatted"):
+        if name.get(key) is not None and not isinstance(name[key], str):
+            raise Invalid(f"name.{key} must be a string", "name")
+    for key in ("externalId", "displayName"):
+        if body.get(key) is not None and not isinstance(body[key], str):
+            raise Invalid(f"{key} must be a string", key)
     active = body.get("active", True)
     if isinstance(active, str) and active.lower() in ("true", "false"):
         active = active.lower() == "true"

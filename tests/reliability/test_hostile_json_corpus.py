@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from hardening_helpers import (
     LOOPBACK,
+    SEED,
     SERVER_ID,
     auth,
     ghec_app,
@@ -23,7 +24,10 @@ from hardening_helpers import (
     snapshot,
 )
 
+import scenarios
+
 TOKENS = ghec_tokens()
+SCENARIO = scenarios.build(SEED, "small")
 CLOCK = {"now": "2026-01-01T00:00:00Z"}
 #: (app, method, path, a valid body): every route that reads a JSON body.
 ROUTES: list[tuple[str, str, str, dict[str, Any]]] = [
@@ -36,8 +40,19 @@ ROUTES: list[tuple[str, str, str, dict[str, Any]]] = [
     ("ghec", "PUT", f"/enterprises/{TOKENS['slug']}/connect/servers/{SERVER_ID}",
      {"host_name": "corpus.example", "version": "3.15.2"}),
 ]
+#: GHEC's organization, SCIM and rate-limit routes (an organization owner's token: OWNER_PATHS).
+_ORG = SCENARIO.enterprises[0].organizations[0]
+ROUTES += [
+    ("ghec", "PUT", f"/orgs/{_ORG}/memberships/{SCENARIO.enterprises[0].members[1].login}", {"role": "member"}),
+    ("ghec", "POST", f"/orgs/{_ORG}/invitations", {"email": "corpus@corp.example", "role": "direct_member"}),
+    ("ghec", "POST", f"/scim/v2/organizations/{_ORG}/Users",
+     {"userName": "corpus", "name": {"givenName": "Cor", "familyName": "Pus"},
+      "emails": [{"value": "corpus.scim@corp.example", "primary": True}], "externalId": "C-1"}),
+]
+OWNER_PATHS = ("/orgs/", "/scim/")
 for _app in ("ghes", "ghec"):
     ROUTES += [(_app, "PUT", "/_mock/scenario", {"preset": "small", "params": {"locales": ["en_US"]}}),
+               (_app, "PUT", "/_mock/rate-limit", {"token": "corpus-token", "remaining": 5}),
                (_app, "POST", "/_mock/faults", {"path": "/corpus", "body": "corpus", "headers": {"X-Corpus": "1"}}),
                (_app, "PUT", "/_mock/clock", CLOCK),
                (_app, "POST", "/_mock/clock/advance", {"seconds": 1}),
@@ -77,6 +92,7 @@ def _cases() -> list[Any]:
     for app, method, path, body in ROUTES:
         route = f"{app}-{method}-{path.split('/connect/')[0].replace('/enterprises/' + TOKENS['slug'], '/ent')}"
         route += "-connect" if "/connect/servers/" in path else ""
+        route = route.replace(f"/{_ORG}", "/org")
         raw = {"deep": "[" * 100_000 + "]" * 100_000, "not-an-object": "[1, 2]", "bare-string": '"x"',
                "nan": '{"a": NaN}', "bad-utf8": b'{"a": "\xff"}'}
         cases += [pytest.param(app, method, path, data, id=f"{route}-{name}") for name, data in raw.items()]
@@ -101,12 +117,15 @@ def apps() -> Any:
 def test_hostile_body_is_a_4xx_and_changes_nothing(apps: dict, app_name: str, method: str, path: str,
                                                     data: str | bytes) -> None:
     client = apps[app_name].test_client()
-    headers = ghes_admin() if app_name == "ghes" else auth(TOKENS["connect"])
+    headers = ghes_admin() if app_name == "ghes" else auth(TOKENS["owner" if path.startswith(OWNER_PATHS)
+                                                                     else "connect"])
     before = snapshot(client)
     response = client.open(path, method=method, data=data, content_type="application/json", headers=headers,
                            environ_base=LOOPBACK)
     assert 400 <= response.status_code < 500, response.get_data()[:300]
-    assert is_github_error(response), response.get_data()[:300]
+    scim_error = path.startswith("/scim/") and (response.get_json(silent=True) or {}).get("schemas") == [
+        "urn:ietf:params:scim:api:messages:2.0:Error"]  # a SCIM route answers SCIM's error, as GitHub describes
+    assert is_github_error(response) or scim_error, response.get_data()[:300]
     assert snapshot(client) == before
 
 
