@@ -24,7 +24,7 @@ CLOCK_SKEW = timedelta(minutes=5)  # how far a GHES clock may run ahead of GHEC'
 def check_time(generated_at: str, now: datetime, previous: str | None, server_id: str, force: bool) -> None:
     """Refuse a file from the future (422), or older than the accepted one it would replace (409, unless forced)."""
     generated = parse_time(generated_at)
-    if generated > now + CLOCK_SKEW:
+    if generated - now > CLOCK_SKEW:  # (not now + skew: no overflow near the end of time)
         raise FromTheFuture([{"path": "$.generated_at", "message":
                                   f"the file was generated at {generated_at}, {_span(generated - now)} after GHEC's "
                                   f"time {isoformat(now)} (more than the {_span(CLOCK_SKEW)} of clock skew allowed): "

@@ -17,7 +17,7 @@ def test_sigterm_cleans_up_and_instance_2_is_registered_at_start(tmp_path, read_
     """Instance 2 (Connect) is listed by GHEC before any sync; SIGTERM stops cleanly, removing every folder."""
     env = {**os.environ, "TMPDIR": str(tmp_path), "COLUMNS": "200"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "sync_client.serve_pair", "--seed", "7", "--scenario", "small",
+        [sys.executable, "-m", "license_mocks_launch.serve_pair", "--seed", "7", "--scenario", "small",
          "--ghes-port", "0", "--ghes2-port", "0", "--ghec-port", "0"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     try:

@@ -64,4 +64,4 @@ def test_typo(ghes):
 '''
     result = _run(tmp_path, suite)
     output = result.stdout + result.stderr
-    assert result.returncode == 4 and "unknown override(s) peple" in output, output
+    assert result.returncode == 4 and "unknown override(s) 'peple'" in output, output
