@@ -42,3 +42,24 @@ def test_a_change_through_the_api_is_in_the_dump(make_app: Any) -> None:
     assert app.test_client().put(f"/orgs/{org}/memberships/{unaffiliated.login}", json={"role": "member"},
                                  headers=auth).status_code == 200
     assert member_fields(app.extensions["mock"].db, main.id)[unaffiliated.id]["pending_invite_orgs"] == [org]
+
+
+def test_the_scenario_dump_carries_a_change_made_through_the_api(make_app: Any) -> None:
+    """`GET /_mock/scenario/file` (what `mock-ghec scenario dump` writes) after an invitation by email: loading
+    that file gives the organization state the server has now, the invitation included."""
+    world = scenarios.build(3, "edge-cases")
+    main = world.enterprises[0]
+    app = make_app(SEED=3, SCENARIO="edge-cases")
+    client = app.test_client()
+    owner = next(m for m in main.members if m.login == main.owner_login)
+    org = owner.org_roles[0].rsplit(":", 1)[0]
+    auth = {"Authorization": f"token {world.tokens[f'ghec:{main.slug}:owner']}"}
+    answer = client.post(f"/orgs/{org}/invitations", json={"email": "dumped@corp.example"}, headers=auth)
+    assert answer.status_code == 201
+    seats = client.get(f"/enterprises/{main.slug}/consumed-licenses?per_page=1", headers=auth).get_json()
+    document = client.get("/_mock/scenario/file").get_json()
+    again = make_app(SCENARIO_DOCUMENT=document).test_client()
+    invitations = again.get(f"/orgs/{org}/invitations", headers=auth).get_json()
+    assert "dumped@corp.example" in {i["email"] for i in invitations}
+    assert again.get(f"/enterprises/{main.slug}/consumed-licenses?per_page=1",
+                     headers=auth).get_json()["total_seats_consumed"] == seats["total_seats_consumed"]
