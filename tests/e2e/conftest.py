@@ -99,22 +99,28 @@ def ghec_flags() -> Callable[[MockPair], list[str]]:
 def _read_until(process: Any, marker: str, timeout: float = 90.0) -> str:
     """What a child process printed up to and including the first line holding `marker`.
 
-    WHY select and os.read rather than readline: a child that never prints the marker (a
-    regression) must fail the test at the deadline, not block it forever on a read.
+    WHY a selector and os.read rather than readline: a child that never prints the marker (a
+    regression) must fail the test at the deadline, not block it forever on a read. WHY
+    `selectors` and not `select.select`: a long test process may hold descriptors past 1023,
+    which select(2) cannot watch (epoll can).
     """
     import os
-    import select
+    import selectors
     import time
 
     fd, seen, deadline = process.stdout.fileno(), b"", time.monotonic() + timeout
+    watch = selectors.DefaultSelector()
+    watch.register(fd, selectors.EVENT_READ)
     while marker.encode() not in seen:
         left = deadline - time.monotonic()
-        ready, _, _ = select.select([fd], [], [], max(left, 0))
+        ready = watch.select(max(left, 0))
         chunk = os.read(fd, 65536) if ready else b""
         if not chunk:
+            watch.close()
             printed = seen.decode(errors="replace")
             raise AssertionError(f"no {marker!r} line within {timeout:.0f}s; printed:\n{printed}")
         seen += chunk
+    watch.close()
     text = seen.decode(errors="replace")
     end = text.find("\n", text.index(marker))
     return text if end < 0 else text[:end + 1]
