@@ -31,7 +31,10 @@ def current_world(store: Store) -> Scenario:
                 setattr(member, name, value)
         fields = enterprise_fields(store.db, ent.id)
         ent.managed_users, ent.saml_orgs = fields["managed_users"], fields["saml_orgs"]
-        ent.repositories = [Repository(**r) for r in fields["repositories"]]
+        # The declared order where the repositories are the declared ones (their table order follows it).
+        declared = {(r.org, r.name): n for n, r in enumerate(ent.repositories)}
+        ent.repositories = sorted((Repository(**r) for r in fields["repositories"]),
+                                  key=lambda r: (declared.get((r.org, r.name), len(declared)), r.org, r.name))
         ent.invitations = [Invitation(**i) for i in fields["invitations"]]
         ent.visual_studio_unlinked = [(int(n), str(email)) for n, email in fields["visual_studio_unlinked"]]
     return scenario
