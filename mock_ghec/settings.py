@@ -7,13 +7,12 @@ environment strings to the type of the default, and refuses unknown config keys)
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from export_format.limits import MAX_EXPORT_BYTES
 from github_http.settings import load_settings
-from scenarios.file.use import seed_given
+from scenarios.file.use import settle_scenario_settings
 
 ENV_PREFIX = "MOCK_GHEC_"
 
@@ -58,12 +57,7 @@ def load(config: Mapping[str, Any] | None = None) -> dict[str, Any]:
     process, and a stable key lets a restarted `mock-ghec --state` keep browser sessions.
     """
     settings = load_settings(DEFAULTS, ENV_PREFIX, config)
-    raw = settings["SCENARIO_PARAMS"]
-    if isinstance(raw, str):  # JSON text from the environment or the CLI; an object from Python config
-        settings["SCENARIO_PARAMS"] = json.loads(raw) if raw.strip() else {}
-    if not isinstance(settings["SCENARIO_PARAMS"], dict):
-        raise ValueError("SCENARIO_PARAMS must be a JSON object of scenario overrides")
-    settings["SEED_GIVEN"] = seed_given(ENV_PREFIX, config)  # may override a scenario file's seed
+    settle_scenario_settings(settings, ENV_PREFIX, config)
     if not settings.get("SECRET_KEY"):
         settings["SECRET_KEY"] = hashlib.sha256(f"mock-ghec:{settings['SEED']}".encode()).hexdigest()
     return settings

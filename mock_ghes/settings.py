@@ -6,12 +6,11 @@ Every knob lives in one table so `docs/ghes.md`, the CLI flags and the environme
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from github_http.settings import load_settings
-from scenarios.file.use import seed_given
+from scenarios.file.use import settle_scenario_settings
 
 ENV_PREFIX = "MOCK_GHES_"
 
@@ -56,13 +55,7 @@ DEFAULTS: dict[str, Any] = {
 def load(config: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Resolve the settings and normalise the few that need it (JSON params, derived secret)."""
     settings = load_settings(DEFAULTS, ENV_PREFIX, config)
-    raw = settings["SCENARIO_PARAMS"]
-    if isinstance(raw, str):
-        # A JSON text arrives from the environment or the CLI; an object from Python config.
-        settings["SCENARIO_PARAMS"] = json.loads(raw) if raw.strip() else {}
-    if not isinstance(settings["SCENARIO_PARAMS"], dict):
-        raise ValueError("SCENARIO_PARAMS must be a JSON object of scenario overrides")
-    settings["SEED_GIVEN"] = seed_given(ENV_PREFIX, config)  # may override a scenario file's seed
+    settle_scenario_settings(settings, ENV_PREFIX, config)
     if not settings["SECRET_KEY"]:
         settings["SECRET_KEY"] = derived_secret(settings["SEED"], settings["INSTANCE"])
     return settings

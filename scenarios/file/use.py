@@ -78,3 +78,17 @@ def document_digest(document: Mapping[str, Any] | None) -> str | None:
 def seed_given(prefix: str, config: Mapping[str, Any] | None) -> bool:
     """Whether the seed was stated (config or environment), so it may override a file's seed."""
     return "SEED" in (config or {}) or f"{prefix}SEED" in os.environ
+
+
+def settle_scenario_settings(settings: dict[str, Any], prefix: str, config: Mapping[str, Any] | None) -> None:
+    """The scenario knobs both apps share, normalised in place: `SCENARIO_PARAMS` from its JSON
+    text (environment or CLI) or a Python mapping (config), and `SEED_GIVEN` (may override a file's seed)."""
+    raw = settings["SCENARIO_PARAMS"]
+    if isinstance(raw, str):
+        try:
+            settings["SCENARIO_PARAMS"] = json.loads(raw) if raw.strip() else {}
+        except ValueError as exc:
+            raise ValueError(f"{prefix}SCENARIO_PARAMS is not JSON ({exc.args[0]})") from None
+    if not isinstance(settings["SCENARIO_PARAMS"], dict):
+        raise ValueError("SCENARIO_PARAMS must be a JSON object of scenario overrides")
+    settings["SEED_GIVEN"] = seed_given(prefix, config)

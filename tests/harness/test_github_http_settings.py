@@ -59,3 +59,21 @@ def test_other_prefixes_are_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
     """Only this app's prefix counts: GHEC's variables do not leak into GHES."""
     monkeypatch.setenv("OTHER_SEED", "9")
     assert load_settings(DEFAULTS, "T_")["SEED"] == 1
+
+
+@pytest.mark.parametrize("app", ["mock_ghes", "mock_ghec"])
+@pytest.mark.parametrize("raw, message", [
+    ("{bad", r"SCENARIO_PARAMS is not JSON \(Expecting property name"),
+    ("[1, 2]", "SCENARIO_PARAMS must be a JSON object of scenario overrides"),
+])
+def test_both_apps_read_scenario_params_alike(monkeypatch: pytest.MonkeyPatch, app: str, raw: str,
+                                              message: str) -> None:
+    """The one scenario-settings step both apps share names the variable of a bad JSON text."""
+    import importlib
+
+    settings = importlib.import_module(f"{app}.settings")
+    monkeypatch.setenv(f"{settings.ENV_PREFIX}SCENARIO_PARAMS", raw)
+    with pytest.raises(ValueError, match=message):
+        settings.load()
+    monkeypatch.setenv(f"{settings.ENV_PREFIX}SCENARIO_PARAMS", '{"people": 7}')
+    assert settings.load()["SCENARIO_PARAMS"] == {"people": 7}
