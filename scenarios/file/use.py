@@ -82,13 +82,15 @@ def seed_given(prefix: str, config: Mapping[str, Any] | None) -> bool:
 
 def settle_scenario_settings(settings: dict[str, Any], prefix: str, config: Mapping[str, Any] | None) -> None:
     """The scenario knobs both apps share, normalised in place: `SCENARIO_PARAMS` from its JSON
-    text (environment or CLI) or a Python mapping (config), and `SEED_GIVEN` (may override a file's seed)."""
+    text (environment or CLI) or a Python mapping (config), and `SEED_GIVEN` (may override a file's seed).
+    A bad value is named as the user gave it: the environment variable, or the config key."""
+    name = "SCENARIO_PARAMS" if "SCENARIO_PARAMS" in (config or {}) else f"{prefix}SCENARIO_PARAMS"
     raw = settings["SCENARIO_PARAMS"]
     if isinstance(raw, str):
         try:
             settings["SCENARIO_PARAMS"] = json.loads(raw) if raw.strip() else {}
         except ValueError as exc:
-            raise ValueError(f"{prefix}SCENARIO_PARAMS is not JSON ({exc.args[0]})") from None
+            raise ValueError(f"{name} is not JSON ({exc.args[0]})") from None
     if not isinstance(settings["SCENARIO_PARAMS"], dict):
-        raise ValueError("SCENARIO_PARAMS must be a JSON object of scenario overrides")
+        raise ValueError(f"{name} must be a JSON object of scenario overrides")
     settings["SEED_GIVEN"] = seed_given(prefix, config)

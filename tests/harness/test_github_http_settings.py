@@ -1,6 +1,8 @@
 """Settings: defaults < environment < config, typed by the defaults, with errors that name the variable."""
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
 from github_http.settings import load_settings
@@ -69,11 +71,17 @@ def test_other_prefixes_are_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_both_apps_read_scenario_params_alike(monkeypatch: pytest.MonkeyPatch, app: str, raw: str,
                                               message: str) -> None:
     """The one scenario-settings step both apps share names the variable of a bad JSON text."""
-    import importlib
-
     settings = importlib.import_module(f"{app}.settings")
     monkeypatch.setenv(f"{settings.ENV_PREFIX}SCENARIO_PARAMS", raw)
     with pytest.raises(ValueError, match=message):
         settings.load()
     monkeypatch.setenv(f"{settings.ENV_PREFIX}SCENARIO_PARAMS", '{"people": 7}')
     assert settings.load()["SCENARIO_PARAMS"] == {"people": 7}
+
+
+def test_a_bad_config_value_is_named_as_the_config_key() -> None:
+    """A Python caller's bad SCENARIO_PARAMS is named by its config key, not an environment variable."""
+    from mock_ghec import settings
+
+    with pytest.raises(ValueError, match=r"^SCENARIO_PARAMS is not JSON"):
+        settings.load({"SCENARIO_PARAMS": "{bad"})
