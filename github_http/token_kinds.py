@@ -41,8 +41,10 @@ class Caller:
 
 #: Classic scopes that include others (GitHub's scope hierarchy, for the scopes the mocks check).
 IMPLIED_BY = {"read:enterprise": ("admin:enterprise",), "read:org": ("admin:org", "write:org"),
-              "user": (), "site_admin": ()}
+              "user": (), "site_admin": (), "admin:org": (), "scim:enterprise": ()}
 NOT_FOR_APPS = "Resource not accessible by integration"
+#: GitHub's 403 to a fine-grained token on a route only classic tokens reach (GHES's site-admin routes).
+NOT_FOR_FINE_GRAINED = "Resource not accessible by personal access token"
 
 
 def has_scope(scopes: tuple[str, ...], needed: str) -> bool:
@@ -63,10 +65,24 @@ def refusal(caller: Caller | None, needed: str) -> str | None:
         return None
     if caller.kind == INSTALLATION:
         return NOT_FOR_APPS
-    if caller.scoped and not has_scope(caller.scopes or (), needed):
+    return missing_scope(caller, needed)
+
+
+def missing_scope(caller: Caller | None, needed: str) -> str | None:
+    """GitHub's 403 message when a classic or OAuth-app token lacks `needed`, else None (other kinds
+    carry no scopes: what they may do is the route's business)."""
+    if caller is not None and caller.scoped and not has_scope(caller.scopes or (), needed):
         return (f"Your token has not been granted the required scopes to use this endpoint. It needs the "
                 f"'{needed}' scope; your token has: [{', '.join(caller.scopes or ())}].")
     return None
+
+
+def classic_refusal(caller: Caller | None, needed: str) -> str | None:
+    """`refusal` on a route only a personal access token (classic) with `needed` reaches, as GitHub's
+    GHES site-admin routes: a fine-grained token is refused too."""
+    if caller is not None and caller.kind == FINE_GRAINED:
+        return NOT_FOR_FINE_GRAINED
+    return refusal(caller, needed)
 
 
 def refuse_apps(caller: Caller | None) -> None:

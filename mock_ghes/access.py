@@ -17,7 +17,9 @@ from github_http.api_wire import CALLER_KEY
 from github_http.auth import basic_credentials, require_token, secrets_equal, token_digest
 from github_http.errors import not_found, validation_failed
 from github_http.request_guard import json_body as json_body  # one reader for both apps; GHES routes import it here
-from github_http.token_kinds import refuse_apps
+from github_http.token_kinds import classic_refusal, refuse_apps
+
+from .identity import ADMIN_SCOPE
 
 if TYPE_CHECKING:  # WHY only for the checker: app.py imports the blueprints, which import this
     from .app import GhesApp
@@ -44,14 +46,17 @@ def api_user() -> dict[str, Any]:
 
 
 def site_admin(*, hide: bool = False) -> dict[str, Any]:
-    """The calling site admin; a normal user gets 403, or 404 where GitHub hides the route; an
-    App installation token 403 (these routes are not enabled for GitHub Apps)."""
+    """The calling site admin; a normal user gets 403, or 404 where GitHub hides the route. As
+    GitHub, only a personal access token (classic) with `site_admin` reaches these routes: an App
+    installation token, a fine-grained token and a classic one without the scope get 403."""
     user = api_user()
     if not user["site_admin"]:
         if hide:
             raise not_found()
         raise GitHubError(403, "You must be a site administrator to do that.")
-    refuse_apps(request.environ.get(CALLER_KEY))
+    refused = classic_refusal(request.environ.get(CALLER_KEY), ADMIN_SCOPE)
+    if refused is not None:
+        raise GitHubError(403, refused)
     return user
 
 

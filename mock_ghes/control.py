@@ -12,6 +12,7 @@ from flask import Blueprint, Response, jsonify
 
 from github_http import ControlHooks, GitHubError, isoformat
 from scenarios.file.use import checked, document_digest, file_seed, preset_label
+from scenarios.tokens import kind_tokens
 
 from .access import ghes
 from .domain import UnknownUser
@@ -29,9 +30,13 @@ ROUTES_DOC = [
 
 
 def describe(runtime: Runtime) -> dict[str, Any]:
-    """The scenario this server was built from, and what it amounts to now."""
+    """The scenario this server was built from, what it amounts to now, and its tokens (the shape
+    of GHEC's per enterprise: each role's own, then `admin:<kind>` for the site admin's other kinds)."""
     spec, instance = runtime.spec(), runtime.store.instance()
-    return {**spec, "scenario_file": document_digest(runtime.document()),
+    tokens = {**runtime.tokens(), **kind_tokens(spec["seed"], f"ghes:{spec['instance']}:admin", "admin")}
+    if runtime.settings["ADMIN_TOKEN"]:
+        tokens["admin"] = "(set with --admin-token / MOCK_GHES_ADMIN_TOKEN)"
+    return {**spec, "scenario_file": document_digest(runtime.document()), "tokens": tokens,
             "server_id": instance["server_id"], "host_name": instance["host_name"],
             "version": instance["version"], "admin_login": instance["admin_login"],
             "member_login": instance["member_login"], "seats": instance["seats"],

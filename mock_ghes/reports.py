@@ -1,7 +1,8 @@
 """GitHub's site-admin reports: `GET /stafftools/reports/{report}.csv` (DOMAIN.md §8).
 
 Auth as GitHub documents it: a site admin's personal access token (classic) with the `site_admin`
-scope (an App installation token, or a classic token without the scope, is a 403), sent as
+scope (an App installation token, a fine-grained token, or a classic token without the scope, is
+a 403), sent as
 `Authorization: token …` or as the password of HTTP Basic (`curl --user LOGIN:TOKEN`), or the
 signed-in site admin's page session (the Reports page's links). No credentials 401, a token of
 someone who is not a site admin 403. First request with nothing cached: 202; the next one
@@ -21,12 +22,12 @@ from github_http import GitHubError, isoformat, parse_time
 from github_http.auth import basic_credentials, presented_token, token_digest
 from github_http.csv_cells import csv_text
 from github_http.errors import not_found, requires_authentication
-from github_http.token_kinds import refusal
+from github_http.token_kinds import classic_refusal
 from github_http.web import signed_in_as
 
 from .access import api_user, ghes
 from .domain import UnknownUser
-from .identity import identify
+from .identity import ADMIN_SCOPE, identify
 from .pages import admin_page
 from .report_schemas import (
     OrganizationReportRowSchema,
@@ -101,7 +102,7 @@ def _require_site_admin() -> None:
         raise GitHubError(403, "Sorry. Your account was suspended.")
     if not user["site_admin"]:
         raise GitHubError(403, "You must be a site administrator to do that.")
-    refused = refusal(identify(ghes().runtime, token), "site_admin") if token is not None else None
+    refused = classic_refusal(identify(ghes().runtime, token), ADMIN_SCOPE) if token is not None else None
     if refused is not None:  # GitHub: a personal access token (classic) with the site_admin scope
         raise GitHubError(403, refused)
 

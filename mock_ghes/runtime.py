@@ -92,7 +92,7 @@ class Runtime:
         rows = seed_rows(scenario, instance, admin_token=self.settings["ADMIN_TOKEN"], now=now,
                          host_name=self.settings["HOST_NAME"])
         with self.db.transaction():
-            self.store.replace_all(rows.instance, rows.users)
+            self.store.replace_all(rows.instance, rows.users, rows.tokens)
             self.db.set_kv(SCENARIO_FILE_KEY, json.dumps(document) if document is not None else "")
             self.connect.reset(self.connect_preset(), now, min(rows.scenario_sync_enabled_at, now))
 

@@ -22,7 +22,7 @@ from github_http import isoformat
 from github_http.auth import token_digest
 from scenarios.file.use import world
 from scenarios.model import GhesInstance, Scenario
-from scenarios.tokens import token_for
+from scenarios.tokens import ADMIN_TOKEN_KINDS, token_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +31,7 @@ class Seeded:
 
     instance: dict[str, Any]
     users: list[tuple]
+    tokens: list[tuple]  # the site admin's tokens of every kind (ghes_tokens rows)
     admin_login: str
     member_login: str
     scenario_sync_enabled_at: datetime
@@ -88,7 +89,8 @@ def _stamp(moment: datetime | None) -> str | None:
 
 def seed_rows(scenario: Scenario, index: int, *, admin_token: str, now: datetime,
               host_name: str = "") -> Seeded:
-    """Rows for instance `index` of `scenario`; the admin and member get tokens, nobody else."""
+    """Rows for instance `index` of `scenario`; the admin and member get tokens, nobody else (the
+    admin one of each kind besides its classic one)."""
     if not 1 <= index <= len(scenario.ghes):
         raise ValueError(f"instance {index} is not in this scenario (1..{len(scenario.ghes)})")
     inst = scenario.ghes[index - 1]
@@ -120,7 +122,10 @@ def seed_rows(scenario: Scenario, index: int, *, admin_token: str, now: datetime
             u.id, u.login, u.name, _emails_json(u), u.kind, int(u.site_admin), int(u.suspended),
             (last or created) if u.suspended else None, "Suspended in the scenario" if u.suspended else None,
             int(u.dormant), created, last, u.person_id, u.canary, token_digest(token) if token else None))
-    return Seeded(instance, users, inst.admin_login, inst.member_login, inst.license_enabled_at)
+    admin_id = next(u.id for u in inst.users if u.login == inst.admin_login)
+    kinds = [(token_digest(scenario_token(scenario, scenario.seed, key)), admin_id, key)
+             for key in (f"ghes:{index}:admin:{kind}" for kind in ADMIN_TOKEN_KINDS)]
+    return Seeded(instance, users, kinds, inst.admin_login, inst.member_login, inst.license_enabled_at)
 
 
 def _plain_params(scenario: Scenario) -> dict[str, Any]:

@@ -10,18 +10,27 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from github_http import Database, parse_time
+from github_http.state_file import bring_forward
 
 from .domain import EMAIL, MAX_LOGIN_LENGTH, AlreadyExists, InvalidValue, NotAllowed, UnknownUser, normalise_login
 from .licensing import LicenseRules, days_until, seats_available
 from .report_store import SCHEMA as REPORTS_SCHEMA
 from .report_store import forget_all as forget_reports
-from .tables import INSTANCE_COLUMNS, SCHEMA, SCHEMA_VERSION, SCHEMA_VERSION_KEY, USER_COLUMNS
+from .tables import (
+    INSTANCE_COLUMNS,
+    MIGRATIONS,
+    SCHEMA,
+    SCHEMA_VERSION,
+    SCHEMA_VERSION_KEY,
+    TOKEN_COLUMNS,
+    USER_COLUMNS,
+)
 
 
 def user_dict(row: sqlite3.Row) -> dict[str, Any]:
@@ -42,10 +51,9 @@ class Store:
         """Create the tables if needed; no rows are written until `replace_all`."""
         self.db = db
         self.rules = rules
-        found = db.get_kv(SCHEMA_VERSION_KEY)
-        if found is not None and found != SCHEMA_VERSION:  # a newer mock GHES wrote it: refuse, do not guess
-            raise ValueError(f"the state file {db.path} was written by another version of mock-ghes (tables "
-                             f"v{found}, this is v{SCHEMA_VERSION}); use a fresh --state path")
+        bring_forward(db, SCHEMA_VERSION_KEY, SCHEMA_VERSION, MIGRATIONS, lambda found: (  # a newer one: refuse
+            f"the state file {db.path} was written by another version of mock-ghes (tables "
+            f"v{found}, this is v{SCHEMA_VERSION}); use a fresh --state path"))
         db.executescript(SCHEMA + REPORTS_SCHEMA)
         db.set_kv(SCHEMA_VERSION_KEY, SCHEMA_VERSION)
 
@@ -67,15 +75,17 @@ class Store:
         """Whether a scenario has been loaded into this database (a kept --state has one)."""
         return self.db.one("SELECT 1 FROM ghes_instance WHERE id = 1") is not None
 
-    def replace_all(self, instance: dict[str, Any], users: list[tuple]) -> None:
-        """Swap in a new instance and users in one transaction (seeding, reset, scenario switch).
+    def replace_all(self, instance: dict[str, Any], users: list[tuple], tokens: Iterable[tuple] = ()) -> None:
+        """Swap in a new instance, users and extra tokens in one transaction (seeding, reset, scenario switch).
 
-        `users` are tuples in USER_COLUMNS order; executemany keeps 100k rows well under a second.
+        `users` are tuples in USER_COLUMNS order, `tokens` in TOKEN_COLUMNS order; executemany keeps
+        100k rows well under a second.
         """
         cols = ", ".join(INSTANCE_COLUMNS)
         marks = ", ".join("?" for _ in INSTANCE_COLUMNS)
         with self.db.transaction() as conn:
             conn.execute("DELETE FROM ghes_users")
+            conn.execute("DELETE FROM ghes_tokens")
             forget_reports(conn)
             conn.execute("DELETE FROM ghes_instance")
             conn.execute("DELETE FROM sqlite_sequence WHERE name = 'ghes_users'")
@@ -83,6 +93,7 @@ class Store:
                          [instance[c] for c in INSTANCE_COLUMNS])
             conn.executemany(f"INSERT INTO ghes_users({', '.join(USER_COLUMNS)}) "
                              f"VALUES ({', '.join('?' for _ in USER_COLUMNS)})", users)
+            conn.executemany(f"INSERT INTO ghes_tokens({', '.join(TOKEN_COLUMNS)}) VALUES (?, ?, ?)", tokens)
 
     def retime_seed(self, now: str) -> None:
         """Move what seeding stamped with its own time (the instance's `seeded_at`, and the dates of
@@ -175,9 +186,15 @@ class Store:
         return user_dict(row)
 
     def user_by_token(self, digest: str) -> dict[str, Any] | None:
-        """The user whose token has this digest, or None."""
-        row = self.db.one(f"{self._select()} WHERE token_digest = ?", (digest,))
+        """The user whose token (their own, or one of `ghes_tokens`) has this digest, or None."""
+        row = self.db.one(f"{self._select()} WHERE token_digest = ? OR id = "
+                          "(SELECT user_id FROM ghes_tokens WHERE digest = ?)", (digest, digest))
         return user_dict(row) if row else None
+
+    def token_label(self, digest: str) -> str | None:
+        """The scenario key of one of `ghes_tokens` (it names the token's kind), or None."""
+        row = self.db.one("SELECT label FROM ghes_tokens WHERE digest = ?", (digest,))
+        return row[0] if row else None
 
     def all_users(self) -> list[dict[str, Any]]:
         """Every account with every attribute, in id order (the verifier's ground truth)."""

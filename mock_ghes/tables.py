@@ -1,15 +1,26 @@
 """The GHES state's tables: their SQL layout and version, and the column order rows are written in.
 
 Kept apart from store.py (which reads and writes them) as GHEC's tables.py is, so a layout
-change is one file: the DDL, SCHEMA_VERSION (a state file of another version is refused), and
-the column tuples `seeding` builds rows in.
+change is one file: the DDL, SCHEMA_VERSION (an older state file is brought forward by
+MIGRATIONS, any other refused), and the column tuples `seeding` builds rows in.
 """
 from __future__ import annotations
 
 #: Bumped whenever a table's layout changes (a file without it is v1, the first layout).
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 SCHEMA_VERSION_KEY = "ghes_schema_version"
-SCHEMA = """
+#: The site admin's tokens of every kind (DOMAIN §10) besides its own classic one in `ghes_users`
+#: (scenarios/tokens.py `ghes:{k}:admin:{kind}`), by the account's id so a rename keeps them.
+TOKENS_TABLE = """
+CREATE TABLE IF NOT EXISTS ghes_tokens (
+    digest TEXT PRIMARY KEY,                 -- sha256 of the token; the token itself is never stored
+    user_id INTEGER NOT NULL,
+    label TEXT NOT NULL                      -- its scenario key, which names its kind
+)"""
+#: v1 -> v2: `ghes_tokens` (empty: a kept v1 state gains the admin's kind tokens at its next reset).
+MIGRATIONS = {"1": (TOKENS_TABLE,)}
+TOKEN_COLUMNS = ("digest", "user_id", "label")
+SCHEMA = TOKENS_TABLE + ";" + """
 CREATE TABLE IF NOT EXISTS ghes_instance (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     instance_index INTEGER NOT NULL, server_id TEXT NOT NULL, host_name TEXT NOT NULL,

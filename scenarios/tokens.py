@@ -14,8 +14,10 @@ TOKEN_BODY = 36
 
 #: A key ending in one of these kinds (DOMAIN §10) gets that kind's prefix; any other is classic (`ghp_`).
 KIND_PREFIXES = {"fine_grained": "github_pat_", "oauth_app": "gho_", "installation": "ghs_"}
-#: Extra tokens of each enterprise's owner, one per kind, and a classic one without `read:enterprise`.
+#: Extra tokens of each enterprise's owner and of each GHES instance's site admin, one per kind,
+#: and a classic one without the role's key scope (`read:enterprise` on GHEC, `site_admin` on GHES).
 OWNER_TOKEN_KINDS = ("fine_grained", "oauth_app", "installation", "no_scopes")
+ADMIN_TOKEN_KINDS = OWNER_TOKEN_KINDS
 
 
 def token_for(seed: int, key: str) -> str:
@@ -42,10 +44,17 @@ def token_keys(ghes_instances: int, enterprise_slugs: list[str]) -> list[str]:
     keys = []
     for k in range(1, ghes_instances + 1):
         keys += [f"ghes:{k}:admin", f"ghes:{k}:member", f"ghes:{k}:manage"]
+        keys += [f"ghes:{k}:admin:{kind}" for kind in ADMIN_TOKEN_KINDS]
     for slug in enterprise_slugs:
         keys += [f"ghec:{slug}:owner", f"ghec:{slug}:member", f"connect:{slug}"]
         keys += [f"ghec:{slug}:owner:{kind}" for kind in OWNER_TOKEN_KINDS]
     return keys
+
+
+def kind_tokens(seed: int, key: str, role: str) -> dict[str, str]:
+    """`{"<role>:<kind>": token}` of the extra kinds `key` holds (`ghec:{slug}:owner`, `ghes:{k}:admin`),
+    as both apps list them in `GET /_mock/scenario`'s `tokens` beside the role's own."""
+    return {f"{role}:{kind}": token_for(seed, f"{key}:{kind}") for kind in OWNER_TOKEN_KINDS}
 
 
 def issue(seed: int, ghes_instances: int, enterprise_slugs: list[str]) -> dict[str, str]:
