@@ -2,7 +2,7 @@
 
 A person's token (ghec_tokens) is its owner with the scopes its scenario role was issued
 (scenarios/tokens.py): the label `ghec:<slug>:<role>[:<kind>]` names the role, and the
-owner's `no_scopes` token is a classic one without `read:enterprise`. A GitHub Connect
+owner's `no_scopes` token is a classic one with only `read:org` and `user`. A GitHub Connect
 token counts for its enterprise, unscoped. The kind is the token's prefix (DOMAIN §10).
 """
 from __future__ import annotations
@@ -15,16 +15,23 @@ from github_http.token_kinds import CLASSIC, OAUTH_APP, Caller, accepted, kind_o
 
 from . import reads, token_reads
 
-#: The classic scopes each scenario role's token was issued: an owner's can read the enterprise.
-ROLE_SCOPES = {"owner": ("read:enterprise", "read:org", "user"), "member": ("read:org", "user")}
+#: The classic scopes each scenario role's token was issued: an owner's can read the enterprise
+#: and run its organizations' and (EMU) its SCIM provisioning.
+ROLE_SCOPES = {"owner": ("admin:org", "read:enterprise", "read:org", "scim:enterprise", "user"),
+               "member": ("read:org", "user")}
 #: The license endpoints' scope (reference/ghec-license-endpoints.json) and their paths.
 LICENSE_SCOPE = "read:enterprise"
-_LICENSE_PATH = re.compile(r"/enterprises/[^/]+/(consumed-licenses|license-sync-status)")
+#: SCIM's scopes, as GitHub documents them: an organization's needs `admin:org`, an EMU enterprise's
+#: `scim:enterprise`.
+ORG_SCIM_SCOPE, ENTERPRISE_SCIM_SCOPE = "admin:org", "scim:enterprise"
+_SCOPED_PATHS = ((re.compile(r"/enterprises/[^/]+/(consumed-licenses|license-sync-status)"), LICENSE_SCOPE),
+                 (re.compile(r"/scim/v2/organizations/[^/]+/Users(/[^/]+)?"), ORG_SCIM_SCOPE),
+                 (re.compile(r"/scim/v2/enterprises/[^/]+/Users(/[^/]+)?"), ENTERPRISE_SCIM_SCOPE))
 
 
 def accepted_scopes(path: str) -> str | None:
-    """`X-Accepted-OAuth-Scopes` of the license endpoints; other paths need no scope."""
-    return accepted(LICENSE_SCOPE) if _LICENSE_PATH.fullmatch(path) else None
+    """`X-Accepted-OAuth-Scopes` of the license and SCIM endpoints; other paths need no scope."""
+    return next((accepted(scope) for pattern, scope in _SCOPED_PATHS if pattern.fullmatch(path)), None)
 
 
 def identify(db: Database, token: str) -> Caller | None:
@@ -44,6 +51,6 @@ def _identify(db: Database, token: str) -> Caller | None:
     kind = kind_of(token)
     parts = label.split(":")
     scopes = ROLE_SCOPES.get(parts[2] if len(parts) > 2 else "", ("user",))
-    if parts[-1] == "no_scopes":
-        scopes = tuple(scope for scope in scopes if scope != LICENSE_SCOPE)
+    if parts[-1] == "no_scopes":  # none of the scopes the owner's routes check
+        scopes = tuple(scope for scope in scopes if scope not in (LICENSE_SCOPE, ORG_SCIM_SCOPE, ENTERPRISE_SCIM_SCOPE))
     return Caller(token_digest(token), account_id, login, kind, scopes if kind in (CLASSIC, OAUTH_APP) else None)

@@ -2,7 +2,9 @@
 Studio subscription matching (`reference/ghec-membership-endpoints.json`).
 
 Lists take SCIM's `startIndex`/`count` and GitHub's `filter` (`attribute eq "value"`, one
-attribute). Every change recomputes consumed licenses in the same transaction (scim_store).
+attribute). Besides the owner's role, a classic or OAuth-app token needs `admin:org`
+(organizations) or `scim:enterprise` (EMU enterprises); a refusal is a SCIM error. Every change
+recomputes consumed licenses in the same transaction (scim_store).
 """
 from __future__ import annotations
 
@@ -11,11 +13,14 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
+from github_http.api_wire import CALLER_KEY
 from github_http.request_guard import json_body
+from github_http.token_kinds import missing_scope
 
 from . import orgs_reads
 from .access import db, owned_enterprise
-from .orgs_errors import Invalid, NotFound
+from .identity import ENTERPRISE_SCIM_SCOPE, ORG_SCIM_SCOPE
+from .orgs_errors import Forbidden, Invalid, NotFound
 from .orgs_http import SCIM_JSON, no_content, orgs_store, owner_of, page_of
 from .orgs_reads import SCIM_ENTERPRISE, Org
 from .orgs_schemas import (
@@ -115,10 +120,19 @@ def _patched(row: dict[str, Any], body: Any) -> dict[str, Any]:
     return checked(resource, ("userName",))
 
 
+def _scoped(needed: str) -> None:
+    """GitHub's 403 (a SCIM error, to_http) when the caller's classic or OAuth-app token lacks
+    `needed`; SCIM is enabled for GitHub Apps, so an installation token passes on its owner's role."""
+    reason = missing_scope(request.environ.get(CALLER_KEY), needed)
+    if reason is not None:
+        raise Forbidden(reason)
+
+
 # -- organizations -----------------------------------------------------------------------------
 def _org_scope(org: str) -> tuple[Org, tuple[int, str], str]:
     """(the organization, its owner calling, the SCIM location); EMU organizations have no org SCIM."""
     o, who = owner_of(org)
+    _scoped(ORG_SCIM_SCOPE)
     if o.managed_users:
         raise NotFound("SCIM for organizations is not available with Enterprise Managed Users")
     return o, who, f"/scim/v2/organizations/{o.login}/Users"
@@ -154,6 +168,7 @@ def _enterprise_scope(enterprise: str) -> tuple[int, str, str]:
     access = owned_enterprise(enterprise)
     if not orgs_reads.managed_users(db(), access.id):
         raise NotFound("SCIM for enterprises is only available with Enterprise Managed Users")
+    _scoped(ENTERPRISE_SCIM_SCOPE)
     return access.id, access.slug, f"/scim/v2/enterprises/{access.slug}/Users"
 
 

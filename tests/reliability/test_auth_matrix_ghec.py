@@ -186,3 +186,36 @@ def test_open_api_routes(ghec_app: Flask, tokens: dict[str, str], method: str, r
     assert call(client, method, rule).status_code == 200
     assert call(client, method, rule, bearer(tokens["owner"])).status_code == 200
     json_error(call(client, method, rule, bearer(BAD_TOKEN)), 401, "Bad credentials")
+
+
+#: The organization SCIM routes, and what each kind of the organization owner's tokens gets there:
+#: SCIM is enabled for GitHub Apps and fine-grained tokens, and a classic or OAuth-app token needs
+#: `admin:org` (the owner's `no_scopes` token lacks it). Enterprise SCIM's `scim:enterprise`:
+#: tests/wire/test_wire_token_kinds.py (it needs an enterprise with managed users).
+ORG_SCIM = sorted(route for route in ORGS_ROUTES if route[1].startswith("/scim/v2/organizations/"))
+SCIM_REFUSED = {"owner:no_scopes"}
+
+
+def _scim_cases() -> list[tuple[str, str, str]]:
+    """(kind, method, rule): every organization SCIM route for the refused kind, the reads for the others."""
+    return [(kind, method, rule) for kind in sorted(KIND_ANSWERS) for method, rule in ORG_SCIM
+            if kind in SCIM_REFUSED or method == "GET"]
+
+
+@pytest.mark.parametrize(("kind", "method", "rule"), _scim_cases())
+def test_org_scim_token_kinds(ghec_app: Flask, tokens: dict[str, str], small_scenario: Any, kind: str,
+                              method: str, rule: str) -> None:
+    """The organization owner's tokens of each kind on organization SCIM: a classic token without
+    `admin:org` gets a SCIM 403 naming the scope; every other kind is answered on the owner's role."""
+    main = small_scenario.enterprises[0]
+    owner = next(m for m in main.members if m.login == main.owner_login)
+    org = next(r.rsplit(":", 1)[0] for r in owner.org_roles if r.endswith(":Owner"))
+    answer = call(ghec_app.test_client(), method, url(rule, org=org), bearer(tokens[kind]))
+    body = answer.get_json()
+    if kind in SCIM_REFUSED:
+        assert answer.status_code == 403 and body["status"] == 403, body
+        assert body["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"], body
+        assert "'admin:org'" in body["detail"], body
+        return
+    assert answer.status_code == (404 if "<scim_user_id>" in rule else 200), (kind, body)  # "x": no such user
+    assert answer.headers["X-Accepted-OAuth-Scopes"] == "admin:org"

@@ -16,8 +16,9 @@ from flask import Flask
 from rel_auth import BAD_TOKEN, basic, bearer, call, json_error, page_client, served_routes, to_login, url
 
 from github_http.auth import token_digest
+from github_http.token_kinds import CLASSIC, FINE_GRAINED, INSTALLATION, OAUTH_APP, kind_of
 from mock_ghes import create_app
-from scenarios.tokens import token_for
+from scenarios.tokens import ADMIN_TOKEN_KINDS, token_for
 
 A, U = "/api/v3", "/api/v3/users/<username>"
 ROUTES = {
@@ -53,8 +54,9 @@ def ghes() -> Iterator[tuple[Flask, dict[str, Any]]]:
     suspended = "suspended-token-holder"  # API-created users get no token; give this one a token by digest
     runtime.store.create_user(suspended, "suspended.holder@corp.example", True, "2026-01-01T00:00:00Z")
     runtime.store.set_token(suspended, token_digest("ghp_suspended"))
+    listed = app.test_client().get("/_mock/scenario").get_json()["tokens"]
     facts = {**tokens, "admin_login": instance["admin_login"], "member_login": instance["member_login"],
-             "suspended": "ghp_suspended", "target": instance["member_login"]}
+             "suspended": "ghp_suspended", "target": instance["member_login"], "tokens": listed}
     yield app, facts
     app.extensions["mock"].db.close()
 
@@ -160,39 +162,60 @@ def test_open_api_routes(ghes: tuple[Flask, dict[str, Any]], method: str, rule: 
     json_error(call(client, method, rule, bearer(BAD_TOKEN)), 401, "Bad credentials")
 
 
-#: The token-kind axis (DOMAIN §10): the site admin holding a token of each kind (`ADMIN_TOKEN`).
-ADMIN_KINDS = {"ghes:1:admin:fine_grained": 200, "ghes:1:admin:oauth_app": 200, "ghes:1:admin:installation": 403}
-
-
-@pytest.fixture(scope="module")
-def kind_apps() -> Iterator[dict[str, tuple[Flask, str]]]:
-    """One GHES per kind of admin token."""
-    apps = {}
-    for key in ADMIN_KINDS:
-        token = token_for(1, key)
-        apps[key] = (create_app({"TESTING": True, "SCENARIO": "small", "ADMIN_TOKEN": token}), token)
-    yield apps
-    for app, _ in apps.values():
-        app.extensions["mock"].db.close()
+#: The token-kind axis (DOMAIN §10): the site admin's token of each kind, as the scenario issues them
+#: (`GET /_mock/scenario`'s `tokens`), and what GitHub's site-admin routes answer each: `(status,
+#: message)`, a message ending in `'` only its start; None: the route's usual success.
+SCOPE_MISSING = "Your token has not been granted the required scopes to use this endpoint. It needs the 'site_admin'"
+KIND_ANSWERS = {
+    "admin": None, "admin:oauth_app": None,
+    "admin:fine_grained": (403, "Resource not accessible by personal access token"),
+    "admin:installation": (403, "Resource not accessible by integration"),
+    "admin:no_scopes": (403, SCOPE_MISSING),
+}
+#: Besides the site-admin routes, GitHub's descriptions close these to GitHub Apps.
+CLOSED_TO_APPS = {f"{A}/user", f"{A}/user/emails"}
 
 
 def _kind_cases() -> list[tuple[str, str, str]]:
-    """(key, method, rule): every API route for the refused kind (nothing changes), the reads for the others."""
-    return [(key, method, rule) for key, status in sorted(ADMIN_KINDS.items())
-            for method, rule in _routes("token", "admin_hidden", "admin") if status == 403 or method == "GET"]
+    """(kind, method, rule): every API route and the reports for a refused kind (nothing changes),
+    the reads for the others."""
+    return [(kind, method, rule) for kind, answer in sorted(KIND_ANSWERS.items())
+            for method, rule in _routes("token", "admin_hidden", "admin", "report")
+            if answer is not None or method == "GET"]
 
 
-@pytest.mark.parametrize(("key", "method", "rule"), _kind_cases())
-def test_token_kinds(kind_apps: dict[str, tuple[Flask, str]], method: str, rule: str, key: str) -> None:
-    """The site-admin routes, `/user` and `/user/emails` are not enabled for GitHub Apps: an
-    installation token gets 403 "Resource not accessible by integration" there; a fine-grained
-    or OAuth-app token is answered as the classic one."""
-    app, token = kind_apps[key]
-    instance = app.extensions["ghes"].runtime.store.instance()
-    path = url(rule, username=instance["member_login"], user_id=1)
-    answer = call(app.test_client(), method, path, bearer(token))
-    closed = ROUTES[(method, rule)] != "token" or rule in (f"{A}/user", f"{A}/user/emails")
-    if ADMIN_KINDS[key] == 403 and closed:
-        json_error(answer, 403, "Resource not accessible by integration")
-    else:
-        assert answer.status_code == 200, (key, rule, answer.get_data(as_text=True)[:200])
+def _expected(kind: str, method: str, rule: str) -> tuple[int, str] | None:
+    """What GitHub answers the site admin's `kind` token on a route; None: the usual success."""
+    if ROUTES[(method, rule)] != "token" or (kind == "admin:installation" and rule in CLOSED_TO_APPS):
+        return KIND_ANSWERS[kind]
+    return None
+
+
+@pytest.mark.parametrize(("kind", "method", "rule"), _kind_cases())
+def test_token_kinds(ghes: tuple[Flask, dict[str, Any]], kind: str, method: str, rule: str) -> None:
+    """Only a personal access token (classic) with `site_admin` reaches the site-admin routes and the
+    reports: a fine-grained token, an App installation token and a classic token without the scope
+    get GitHub's 403s there (and change nothing); `/user` and `/user/emails` refuse the installation
+    token only; an OAuth-app token with the admin's scopes is answered as the classic one."""
+    app, f = ghes
+    path = url(rule, username=f["target"], user_id=1, name="all_users")
+    before = app.test_client().get("/_mock/users").get_json()
+    answer = call(app.test_client(), method, path, bearer(f["tokens"][kind]))
+    refused = _expected(kind, method, rule)
+    if refused is None:
+        assert answer.status_code in (200, 202), (kind, rule, answer.get_data(as_text=True)[:200])
+        return
+    body = answer.get_json()
+    assert answer.status_code == refused[0], (kind, rule, body)
+    assert body["message"].startswith(refused[1]) if refused[1].endswith("'") else body["message"] == refused[1]
+    assert app.test_client().get("/_mock/users").get_json() == before
+
+
+def test_the_scenario_lists_the_admin_token_of_every_kind(ghes: tuple[Flask, dict[str, Any]]) -> None:
+    """`GET /_mock/scenario` lists the site admin's tokens as GHEC lists an owner's: `admin:<kind>`,
+    each with its kind's prefix, derived from the seed (`ghes:1:admin:<kind>`)."""
+    tokens = ghes[1]["tokens"]
+    assert {k for k in tokens if k.startswith("admin:")} == {f"admin:{kind}" for kind in ADMIN_TOKEN_KINDS}
+    assert all(tokens[f"admin:{kind}"] == token_for(1, f"ghes:1:admin:{kind}") for kind in ADMIN_TOKEN_KINDS)
+    prefixes = {kind_of(tokens[k]) for k in KIND_ANSWERS}
+    assert prefixes == {CLASSIC, FINE_GRAINED, OAUTH_APP, INSTALLATION}

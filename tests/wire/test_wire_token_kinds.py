@@ -52,7 +52,7 @@ def test_x_oauth_scopes_only_for_scoped_kinds(ghec: Flask, scenario: scenarios.S
     and installation tokens have none to hear."""
     client = ghec.test_client()
     assert client.get("/user", headers=_headers(scenario, slug, "")).headers["X-OAuth-Scopes"] == \
-        "read:enterprise, read:org, user"
+        "admin:org, read:enterprise, read:org, scim:enterprise, user"
     assert client.get("/nope", headers=_headers(scenario, slug, ":oauth_app")).headers["X-OAuth-Scopes"]
     for suffix in (":fine_grained", ":installation"):
         assert "X-OAuth-Scopes" not in client.get("/user", headers=_headers(scenario, slug, suffix)).headers
@@ -74,3 +74,41 @@ def test_ghes_site_admin_routes_say_which_scope_they_accept(ghes: Flask, admin: 
     assert license_info.headers["X-Accepted-OAuth-Scopes"] == "site_admin"
     assert license_info.headers["X-OAuth-Scopes"] == "read:enterprise, site_admin, user"
     assert "X-Accepted-OAuth-Scopes" not in client.get("/api/v3/user", headers=admin).headers
+
+
+def test_enterprise_scim_needs_scim_enterprise(make_ghec: object) -> None:
+    """EMU SCIM: the enterprise owner's classic token (as printed) carries `scim:enterprise` and
+    provisions; its classic token without the scope gets SCIM's 403 naming it; an installation or
+    fine-grained token passes on the owner's role (GitHub enables SCIM for Apps)."""
+    world = scenarios.build(3, "edge-cases")
+    emu = world.enterprises[-1]
+    app = make_ghec(SEED=3, SCENARIO="edge-cases")  # type: ignore[operator]
+    client, base = app.test_client(), f"/scim/v2/enterprises/{emu.slug}/Users"
+    for suffix in ("", ":oauth_app", ":installation", ":fine_grained"):
+        answer = client.get(base, headers=_headers(world, emu.slug, suffix))
+        assert answer.status_code == 200, (suffix, answer.get_json())
+    assert client.get(base, headers=_headers(world, emu.slug, "")).headers["X-Accepted-OAuth-Scopes"] == \
+        "scim:enterprise"
+    refused = client.post(base, json={"userName": "x@y.example"}, headers=_headers(world, emu.slug, ":no_scopes"))
+    body = refused.get_json()
+    assert refused.status_code == 403 and body["status"] == 403 and "'scim:enterprise'" in body["detail"]
+    assert body["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"]
+    listed = client.get(base, headers=_headers(world, emu.slug, "")).get_json()
+    assert all(user["userName"] != "x@y.example" for user in listed["Resources"])  # nothing changed
+
+
+def test_ghes_site_admin_routes_by_token_kind(ghes: Flask) -> None:
+    """Only the site admin's classic token (and its OAuth-app one) with `site_admin` reaches GitHub's
+    site-admin routes; fine-grained, installation and scope-less classic tokens get GitHub's 403s."""
+    client = ghes.test_client()
+    tokens = client.get("/_mock/scenario").get_json()["tokens"]
+    expected = {"admin": None, "admin:oauth_app": None,
+                "admin:fine_grained": "Resource not accessible by personal access token",
+                "admin:installation": "Resource not accessible by integration",
+                "admin:no_scopes": "Your token has not been granted the required scopes to use this endpoint. "
+                                   "It needs the 'site_admin' scope; your token has: [read:enterprise, user]."}
+    for key, message in expected.items():
+        answer = client.get("/api/v3/enterprise/stats/users", headers={"Authorization": f"token {tokens[key]}"})
+        assert answer.status_code == (200 if message is None else 403), key
+        if message is not None:
+            assert answer.get_json()["message"] == message
