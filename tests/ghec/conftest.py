@@ -12,9 +12,14 @@ from flask import Flask
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # ghec_helpers, ghec_spec_check
 
 from app_factory import closing_factory
+from ghec_orgs_spec import Recorder
 
 import scenarios
+from github_http.live import LiveServer
 from mock_ghec import create_app
+
+#: The seed of the organization tests' edge-cases world (every §7 rule planted; its third enterprise EMU).
+ORGS_SEED = 3
 
 
 @pytest.fixture(scope="session")
@@ -80,3 +85,21 @@ def other_owner(scenario: scenarios.Scenario, other: Any) -> dict[str, str]:
 def connect(scenario: scenarios.Scenario, main: Any) -> dict[str, str]:
     """Headers carrying the main enterprise's GitHub Connect token."""
     return _auth(scenario, f"connect:{main.slug}", "Bearer")
+
+
+@pytest.fixture
+def orgs_world() -> scenarios.Scenario:
+    """The edge-cases world the real-client organization tests drive (the ground truth for tokens)."""
+    return scenarios.build(ORGS_SEED, "edge-cases")
+
+
+@pytest.fixture
+def orgs_served() -> Iterator[tuple[str, Recorder]]:
+    """A mock GHEC on `orgs_world` over real HTTP on a loopback port, every exchange recorded (for the
+    reference validation at the end of each real-client test)."""
+    app = create_app({"TESTING": True, "SEED": ORGS_SEED, "SCENARIO": "edge-cases"})
+    recorder = Recorder(app.wsgi_app)
+    app.wsgi_app = recorder  # type: ignore[method-assign]  # WSGI middleware, Flask's documented way
+    with LiveServer(app).start() as server:
+        yield server.url, recorder
+    app.extensions["mock"].db.close()

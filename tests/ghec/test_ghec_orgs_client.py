@@ -3,39 +3,18 @@
 Each step checks what §7 says `total_seats_consumed` does at once (same request, no waiting),
 and at the end every exchange PyGithub had is validated against GitHub's own description
 (`ghec-membership-endpoints.json`) with openapi-core. SCIM and Visual Studio have no PyGithub
-methods: they go through PyGithub's own requester (same auth, headers and error handling).
+methods: they go through PyGithub's own requester (same auth, headers and error handling). The
+world and the recorded live server are conftest's `orgs_world` / `orgs_served`, shared with the
+githubkit tests (test_ghec_orgs_githubkit.py).
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import github
-import pytest
 from ghec_orgs_spec import Recorder
 
 import scenarios
-from github_http.live import LiveServer
-from mock_ghec import create_app
-
-SEED = 3
-
-
-@pytest.fixture
-def world() -> scenarios.Scenario:
-    """The edge-cases world (every §7 rule planted; its third enterprise uses managed users)."""
-    return scenarios.build(SEED, "edge-cases")
-
-
-@pytest.fixture
-def served(world: scenarios.Scenario) -> Iterator[tuple[str, Recorder]]:
-    """The mock GHEC over real HTTP on a loopback port, every exchange recorded."""
-    app = create_app({"TESTING": True, "SEED": SEED, "SCENARIO": "edge-cases"})
-    recorder = Recorder(app.wsgi_app)
-    app.wsgi_app = recorder  # type: ignore[method-assign]  # WSGI middleware, Flask's documented way
-    with LiveServer(app).start() as server:
-        yield server.url, recorder
-    app.extensions["mock"].db.close()
 
 
 def client(url: str, token: str) -> github.Github:
@@ -50,9 +29,9 @@ def seats(gh: github.Github, slug: str) -> int:
     return int(data["total_seats_consumed"])
 
 
-def test_members_invitations_and_collaborators_move_the_count(world: scenarios.Scenario,
-                                                               served: tuple[str, Recorder]) -> None:
-    url, recorder = served
+def test_members_invitations_and_collaborators_move_the_count(orgs_world: scenarios.Scenario,
+                                                               orgs_served: tuple[str, Recorder]) -> None:
+    url, recorder, world = *orgs_served, orgs_world
     main = world.enterprises[0]
     gh = client(url, world.tokens[f"ghec:{main.slug}:owner"])
     owner = next(m for m in main.members if m.login == main.owner_login)
@@ -90,8 +69,9 @@ def test_members_invitations_and_collaborators_move_the_count(world: scenarios.S
     assert recorder.validate_all() >= 12
 
 
-def test_scim_and_visual_studio_move_the_count(world: scenarios.Scenario, served: tuple[str, Recorder]) -> None:
-    url, recorder = served
+def test_scim_and_visual_studio_move_the_count(orgs_world: scenarios.Scenario,
+                                               orgs_served: tuple[str, Recorder]) -> None:
+    url, recorder, world = *orgs_served, orgs_world
     emu = world.enterprises[-1]
     assert emu.managed_users
     gh = client(url, world.tokens[f"ghec:{emu.slug}:owner"])
