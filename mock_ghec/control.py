@@ -13,7 +13,7 @@ from flask import Blueprint, Response, jsonify, request
 from github_http.control import ControlHooks
 from github_http.errors import GitHubError
 from scenarios.file.use import checked, document_digest, file_seed, preset_label
-from scenarios.tokens import kind_tokens, token_for
+from scenarios.tokens import declared_listing, kind_tokens, token_for
 
 from . import reads, token_reads
 from .explain import explain
@@ -36,13 +36,16 @@ def describe(store: Store) -> dict[str, Any]:
     spec = reads.scenario_spec(store.db) or {}
     seed = spec.get("seed")
     out = []
+    stated = (spec.get("file") or {}).get("enterprises") or []  # a scenario file's enterprises, by position
     for ent in reads.enterprises(store.db):
         logins = token_reads.token_logins(store.db, ent["scenario_slug"])
         known = cast(int, seed)  # an enterprise exists only after a load, which records the seed
         tokens = {"owner": token_for(known, f"ghec:{ent['scenario_slug']}:owner"),
                   "member": token_for(known, f"ghec:{ent['scenario_slug']}:member"),
                   "connect": token_for(known, f"connect:{ent['scenario_slug']}"),
-                  **kind_tokens(known, f"ghec:{ent['scenario_slug']}:owner", "owner")}
+                  **kind_tokens(known, f"ghec:{ent['scenario_slug']}:owner", "owner"),
+                  **declared_listing(known, f"ghec:{ent['scenario_slug']}",
+                                     (stated[ent["position"]:ent["position"] + 1] or [{}])[0].get("tokens", []))}
         if ent["position"] == 0 and spec.get("owner_token_set"):
             tokens["owner"] = "(set with --owner-token / MOCK_GHEC_OWNER_TOKEN)"
         out.append({"slug": ent["slug"], "id": ent["id"], "name": ent["name"], "main": ent["position"] == 0,

@@ -12,6 +12,8 @@ import re
 from github_http.auth import token_digest
 from github_http.storage import Database
 from github_http.token_kinds import CLASSIC, OAUTH_APP, Caller, accepted, kind_of
+from scenarios.model import Enterprise
+from scenarios.tokens import declared_key
 
 from . import reads, token_reads
 
@@ -34,6 +36,23 @@ def accepted_scopes(path: str) -> str | None:
     return next((accepted(scope) for pattern, scope in _SCOPED_PATHS if pattern.fullmatch(path)), None)
 
 
+def token_rows(ent: Enterprise, tokens: dict[str, str], owner_token: str | None) -> list[tuple]:
+    """One enterprise's `ghec_tokens` rows (digest, login, label, scopes): the owner's and member's
+    (`owner_token` replaces the owner's classic one: --owner-token), the owner's of every kind, and
+    those the scenario file declares, with their scopes (stated, or the holder's role's)."""
+    rows: list[tuple] = []
+    for key, login in ((f"ghec:{ent.slug}:owner", ent.owner_login), (f"ghec:{ent.slug}:member", ent.member_login),
+                       *((k, ent.owner_login) for k in tokens if k.startswith(f"ghec:{ent.slug}:owner:"))):
+        token = owner_token if owner_token and key.endswith(":owner") else tokens[key]
+        rows.append((token_digest(token), login, key, None))
+    owners = {m.login.lower() for m in ent.members if m.enterprise_owner}
+    for t in ent.tokens:
+        key = declared_key(f"ghec:{ent.slug}", t.key, t.kind)
+        scopes = t.scopes if t.scopes is not None else ROLE_SCOPES["owner" if t.login.lower() in owners else "member"]
+        rows.append((token_digest(tokens[key]), t.login, key, " ".join(scopes)))
+    return rows
+
+
 def identify(db: Database, token: str) -> Caller | None:
     """The caller behind `token`, or None for a token nobody has; read again only after a write
     (`Database.unchanged`: every API request asks, and a Caller is immutable)."""
@@ -47,10 +66,12 @@ def _identify(db: Database, token: str) -> Caller | None:
         if reads.enterprise_for_connect_token(db, token) is None:
             return None
         return Caller(token_digest(token), None, "connect", kind_of(token), None)
-    login, label, account_id = found
+    login, label, account_id, stated = found
     kind = kind_of(token)
     parts = label.split(":")
     scopes = ROLE_SCOPES.get(parts[2] if len(parts) > 2 else "", ("user",))
-    if parts[-1] == "no_scopes":  # none of the scopes the owner's routes check
+    if stated is not None:  # a token a scenario file declared, with its scopes
+        scopes = tuple(stated.split())
+    elif parts[-1] == "no_scopes":  # none of the scopes the owner's routes check
         scopes = tuple(scope for scope in scopes if scope not in (LICENSE_SCOPE, ORG_SCIM_SCOPE, ENTERPRISE_SCIM_SCOPE))
     return Caller(token_digest(token), account_id, login, kind, scopes if kind in (CLASSIC, OAUTH_APP) else None)

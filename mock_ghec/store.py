@@ -31,6 +31,7 @@ from scenarios.world import BASE as WORLD_BASE
 from . import reads
 from .domain import FileTooLarge, InvalidUsage, NotJson, NotRegistered
 from .file_rules import check_time, misdirected
+from .identity import token_rows
 from .orgs_seed import seed_enterprise
 from .page_cache import PageCache
 from .page_rows import page_answer
@@ -162,10 +163,7 @@ class Store:
             ((ent.id, m.id, i.provider, i.name_id, i.username, i.name_claim, i.emailaddress_claim,
               DUMPS(i.emails)) for m in members if (i := m.identity) is not None))
         owner = self.settings.get("OWNER_TOKEN") if position == 0 and spec["owner_token_set"] else None
-        for key, login in ((f"ghec:{ent.slug}:owner", ent.owner_login), (f"ghec:{ent.slug}:member", ent.member_login),
-                           *((k, ent.owner_login) for k in tokens if k.startswith(f"ghec:{ent.slug}:owner:"))):
-            token = owner if owner and key.endswith(":owner") else tokens[key]
-            conn.execute("INSERT OR REPLACE INTO ghec_tokens VALUES (?,?,?)", (token_digest(token), login, key))
+        conn.executemany("INSERT OR REPLACE INTO ghec_tokens VALUES (?,?,?,?)", token_rows(ent, tokens, owner))
         # Seeded invitations and SCIM identities are dated at the world's own moment, not the load time:
         # a reset that copies the seeded state back is then exactly a fresh start (tests/harness).
         unbilled, invited = seed_enterprise(conn, ent, members, isoformat(WORLD_BASE), len(members) + 1)

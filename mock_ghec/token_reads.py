@@ -15,11 +15,13 @@ def token_logins(db: Database, scenario_slug: str) -> dict[str, str]:
     return {r["label"].rsplit(":", 1)[-1]: r["login"] for r in rows}
 
 
-def token_caller(db: Database, token: str) -> tuple[str, str, int | None] | None:
-    """(login, label (its scenario key), account id) of a token (identity.py keeps the answer until a write)."""
+def token_caller(db: Database, token: str) -> tuple[str, str, int | None, str | None] | None:
+    """(login, label (its scenario key), account id, stated scopes or None) of a token (identity.py keeps
+    the answer until a write)."""
     row = db.one("SELECT t.login, t.label, (SELECT a.id FROM ghec_accounts a WHERE a.login = t.login "
-                 "ORDER BY a.enterprise_id LIMIT 1) FROM ghec_tokens t WHERE t.digest = ?", (token_digest(token),))
-    return (row[0], row[1], row[2]) if row else None
+                 "ORDER BY a.enterprise_id LIMIT 1), t.scopes FROM ghec_tokens t WHERE t.digest = ?",
+                 (token_digest(token),))
+    return (row[0], row[1], row[2], row[3]) if row else None
 
 
 def account_emails(db: Database, account_id: int) -> list[tuple[str, bool]]:

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, jsonify
 
 from github_http import ControlHooks, GitHubError, isoformat
 from scenarios.file.use import checked, document_digest, file_seed, preset_label
-from scenarios.tokens import kind_tokens
+from scenarios.tokens import declared_listing, kind_tokens
 
 from .access import ghes
 from .domain import UnknownUser
@@ -31,9 +31,13 @@ ROUTES_DOC = [
 
 def describe(runtime: Runtime) -> dict[str, Any]:
     """The scenario this server was built from, what it amounts to now, and its tokens (the shape
-    of GHEC's per enterprise: each role's own, then `admin:<kind>` for the site admin's other kinds)."""
+    of GHEC's per enterprise: each role's own, `admin:<kind>` for the site admin's other kinds, then
+    `token:<key>` for those the scenario file declares)."""
     spec, instance = runtime.spec(), runtime.store.instance()
-    tokens = {**runtime.tokens(), **kind_tokens(spec["seed"], f"ghes:{spec['instance']}:admin", "admin")}
+    k, document = spec["instance"], runtime.document() or {}
+    stated = (document.get("ghes") or [])[k - 1:k]
+    tokens = {**runtime.tokens(), **kind_tokens(spec["seed"], f"ghes:{k}:admin", "admin"),
+              **declared_listing(spec["seed"], f"ghes:{k}", stated[0].get("tokens", []) if stated else [])}
     if runtime.settings["ADMIN_TOKEN"]:
         tokens["admin"] = "(set with --admin-token / MOCK_GHES_ADMIN_TOKEN)"
     return {**spec, "scenario_file": document_digest(runtime.document()), "tokens": tokens,

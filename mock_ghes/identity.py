@@ -4,7 +4,8 @@ Each user's own token is a classic token; a site admin's carries the scopes its 
 (`site_admin` for the admin routes GitHub guards with it), anyone else's `user`. The site admin
 also holds one token of each kind (`ghes_tokens`, scenario keys `ghes:{k}:admin:{kind}`): the
 kind is the prefix, an OAuth-app token has the admin's scopes, `no_scopes` is a classic token
-without `site_admin`.
+without `site_admin`. A token a scenario file declares (`tokens:`) has the scopes it states, or
+its holder's.
 """
 from __future__ import annotations
 
@@ -36,7 +37,10 @@ def identify(runtime: Runtime, token: str) -> Caller | None:
     if user is None:
         return None
     scopes = ADMIN_SCOPES if user["site_admin"] else USER_SCOPES
-    if user["token_digest"] != digest and (runtime.store.token_label(digest) or "").endswith(":no_scopes"):
+    extra = runtime.store.extra_token(digest) if user["token_digest"] != digest else None
+    if extra is not None and extra[1] is not None:  # a token a scenario file declared, with its scopes
+        scopes = tuple(extra[1].split())
+    elif extra is not None and extra[0].endswith(":no_scopes"):
         scopes = tuple(scope for scope in scopes if scope != ADMIN_SCOPE)
     kind = kind_of(token)
     return Caller(digest, user["id"], user["login"], kind, scopes if kind in (CLASSIC, OAUTH_APP) else None)

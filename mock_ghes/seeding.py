@@ -22,7 +22,7 @@ from github_http import isoformat
 from github_http.auth import token_digest
 from scenarios.file.use import world
 from scenarios.model import GhesInstance, Scenario
-from scenarios.tokens import ADMIN_TOKEN_KINDS, token_for
+from scenarios.tokens import ADMIN_TOKEN_KINDS, declared_key, token_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,9 +122,13 @@ def seed_rows(scenario: Scenario, index: int, *, admin_token: str, now: datetime
             u.id, u.login, u.name, _emails_json(u), u.kind, int(u.site_admin), int(u.suspended),
             (last or created) if u.suspended else None, "Suspended in the scenario" if u.suspended else None,
             int(u.dormant), created, last, u.person_id, u.canary, token_digest(token) if token else None))
-    admin_id = next(u.id for u in inst.users if u.login == inst.admin_login)
-    kinds = [(token_digest(scenario_token(scenario, scenario.seed, key)), admin_id, key)
+    ids = {u.login.lower(): u.id for u in inst.users}
+    kinds = [(token_digest(scenario_token(scenario, scenario.seed, key)), ids[inst.admin_login.lower()], key, None)
              for key in (f"ghes:{index}:admin:{kind}" for kind in ADMIN_TOKEN_KINDS)]
+    for t in inst.tokens:  # declared by a scenario file: their scopes, or (NULL) their holder's
+        key = declared_key(f"ghes:{index}", t.key, t.kind)
+        kinds.append((token_digest(scenario_token(scenario, scenario.seed, key)), ids[t.login.lower()], key,
+                      " ".join(t.scopes) if t.scopes is not None else None))
     return Seeded(instance, users, kinds, inst.admin_login, inst.member_login, inst.license_enabled_at)
 
 

@@ -93,7 +93,7 @@ class Store:
                          [instance[c] for c in INSTANCE_COLUMNS])
             conn.executemany(f"INSERT INTO ghes_users({', '.join(USER_COLUMNS)}) "
                              f"VALUES ({', '.join('?' for _ in USER_COLUMNS)})", users)
-            conn.executemany(f"INSERT INTO ghes_tokens({', '.join(TOKEN_COLUMNS)}) VALUES (?, ?, ?)", tokens)
+            conn.executemany(f"INSERT INTO ghes_tokens({', '.join(TOKEN_COLUMNS)}) VALUES (?, ?, ?, ?)", tokens)
 
     def retime_seed(self, now: str) -> None:
         """Move what seeding stamped with its own time (the instance's `seeded_at`, and the dates of
@@ -191,10 +191,10 @@ class Store:
                           "(SELECT user_id FROM ghes_tokens WHERE digest = ?)", (digest, digest))
         return user_dict(row) if row else None
 
-    def token_label(self, digest: str) -> str | None:
-        """The scenario key of one of `ghes_tokens` (it names the token's kind), or None."""
-        row = self.db.one("SELECT label FROM ghes_tokens WHERE digest = ?", (digest,))
-        return row[0] if row else None
+    def extra_token(self, digest: str) -> tuple[str, str | None] | None:
+        """(scenario key, which names its kind; declared scopes or None) of one of `ghes_tokens`, or None."""
+        row = self.db.one("SELECT label, scopes FROM ghes_tokens WHERE digest = ?", (digest,))
+        return (row[0], row[1]) if row else None
 
     def all_users(self) -> list[dict[str, Any]]:
         """Every account with every attribute, in id order (the verifier's ground truth)."""

@@ -10,16 +10,18 @@ from __future__ import annotations
 SCHEMA_VERSION = "2"
 SCHEMA_VERSION_KEY = "ghes_schema_version"
 #: The site admin's tokens of every kind (DOMAIN §10) besides its own classic one in `ghes_users`
-#: (scenarios/tokens.py `ghes:{k}:admin:{kind}`), by the account's id so a rename keeps them.
+#: (scenarios/tokens.py `ghes:{k}:admin:{kind}`), and those a scenario file declares
+#: (`ghes:{k}:token:{key}:{kind}`), by the account's id so a rename keeps them.
 TOKENS_TABLE = """
 CREATE TABLE IF NOT EXISTS ghes_tokens (
     digest TEXT PRIMARY KEY,                 -- sha256 of the token; the token itself is never stored
     user_id INTEGER NOT NULL,
-    label TEXT NOT NULL                      -- its scenario key, which names its kind
+    label TEXT NOT NULL,                     -- its scenario key, which names its kind
+    scopes TEXT                              -- a declared token's scopes, space-separated; NULL: its holder's
 )"""
 #: v1 -> v2: `ghes_tokens` (empty: a kept v1 state gains the admin's kind tokens at its next reset).
 MIGRATIONS = {"1": (TOKENS_TABLE,)}
-TOKEN_COLUMNS = ("digest", "user_id", "label")
+TOKEN_COLUMNS = ("digest", "user_id", "label", "scopes")
 SCHEMA = TOKENS_TABLE + ";" + """
 CREATE TABLE IF NOT EXISTS ghes_instance (
     id INTEGER PRIMARY KEY CHECK (id = 1),

@@ -59,6 +59,17 @@ class GhesUser:
 
 
 @dataclass(slots=True)
+class DeclaredToken:
+    """A token a scenario file declares (`tokens:`), besides the printed ones; scenarios.tokens derives
+    its value from the seed and `declared_key`."""
+
+    key: str
+    kind: str  # classic | fine_grained | oauth_app | installation (DOMAIN §10)
+    login: str  # the account holding it
+    scopes: tuple[str, ...] | None = None  # a classic or OAuth-app token's; None: the holder's printed token's
+
+
+@dataclass(slots=True)
 class GhesInstance:
     """One GHES appliance of the scenario, with its license and its users."""
 
@@ -73,6 +84,7 @@ class GhesInstance:
     users: list[GhesUser]
     admin_login: str  # a site admin whose token the server prints
     member_login: str  # a normal user whose token the server prints
+    tokens: list[DeclaredToken] = field(default_factory=list)  # declared by a scenario file
 
 
 @dataclass(slots=True)
@@ -158,6 +170,7 @@ class Enterprise:
     invitations: list[Invitation] = field(default_factory=list)  # by email, failed, and collaborator invitations
     # (subscription id, email) of Visual Studio subscriptions linked to no account
     visual_studio_unlinked: list[tuple[int, str]] = field(default_factory=list)
+    tokens: list[DeclaredToken] = field(default_factory=list)  # declared by a scenario file
 
 
 @dataclass(slots=True)

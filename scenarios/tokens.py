@@ -7,6 +7,7 @@ verify the checksum do not treat them as live credentials.
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 TOKEN_BODY = 36
@@ -55,6 +56,19 @@ def kind_tokens(seed: int, key: str, role: str) -> dict[str, str]:
     """`{"<role>:<kind>": token}` of the extra kinds `key` holds (`ghec:{slug}:owner`, `ghes:{k}:admin`),
     as both apps list them in `GET /_mock/scenario`'s `tokens` beside the role's own."""
     return {f"{role}:{kind}": token_for(seed, f"{key}:{kind}") for kind in OWNER_TOKEN_KINDS}
+
+
+def declared_key(prefix: str, key: str, kind: str) -> str:
+    """The scenario key of a token a scenario file declares (`ghec:{slug}` or `ghes:{k}` + its key and
+    kind): `{prefix}:token:{key}:{kind}`, so `token_for` gives it its kind's prefix."""
+    return f"{prefix}:token:{key}:{kind}"
+
+
+def declared_listing(seed: int, prefix: str, specs: list[dict[str, Any]]) -> dict[str, str]:
+    """`{"token:<key>": token}` of the tokens a scenario file's `tokens:` declares under `prefix`, as both
+    apps list them in `GET /_mock/scenario`'s `tokens`."""
+    return {f"token:{t['key']}": token_for(seed, declared_key(prefix, t["key"], t.get("kind", "classic")))
+            for t in specs}
 
 
 def issue(seed: int, ghes_instances: int, enterprise_slugs: list[str]) -> dict[str, str]:

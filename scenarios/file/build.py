@@ -21,7 +21,7 @@ FILE_PRESET = "file"
 
 def build(doc: dict[str, Any]) -> Scenario:
     """The world a schema-valid document states; raises ScenarioFileError listing every problem."""
-    ctx = Context(doc["seed"])
+    ctx = Context(doc["seed"], doc["version"])
     base = _generated(ctx, doc.get("generate"))
     people = list(base.people) if base else []
     _people(ctx, doc["people"], people)
@@ -33,8 +33,12 @@ def build(doc: dict[str, Any]) -> Scenario:
     _default_work_emails(people, ghes, enterprises)
     params = base.params if base else ScenarioParams(people=len(people), ghes_instances=len(ghes), overlap=0.0,
                                                      edge_cases=False)
-    return Scenario(doc["seed"], doc.get("name") or FILE_PRESET, params, people, ghes, enterprises,
-                    tokens.issue(doc["seed"], len(ghes), [e.slug for e in enterprises]),
+    issued = tokens.issue(doc["seed"], len(ghes), [e.slug for e in enterprises])
+    for prefix, declared in [*((f"ghec:{e.slug}", e.tokens) for e in enterprises),
+                             *((f"ghes:{i.index}", i.tokens) for i in ghes)]:
+        issued.update({key: tokens.token_for(doc["seed"], key)
+                       for key in (tokens.declared_key(prefix, t.key, t.kind) for t in declared)})
+    return Scenario(doc["seed"], doc.get("name") or FILE_PRESET, params, people, ghes, enterprises, issued,
                     list(base.planted) if base else [])
 
 

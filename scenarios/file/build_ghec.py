@@ -5,6 +5,7 @@ import dataclasses
 from typing import Any
 
 from ..model import Enterprise, GhecMember, Invitation, Repository, SamlIdentity
+from .build_tokens import declared_tokens
 from .context import Context
 
 _MEMBER_FIELDS = {f.name for f in dataclasses.fields(GhecMember)}
@@ -57,6 +58,8 @@ def build_enterprises(ctx: Context, declared: list[dict[str, Any]], base: list[E
         if ent.seats_purchased < 0:
             ent.seats_purchased = max(10, len(ent.members))
         _staff(ctx, ent, spec, path)
+        ent.tokens += declared_tokens(ctx, spec["tokens"], {m.login.lower() for m in ent.members}, ent.owner_login,
+                                      path)
     return out
 
 

@@ -5,6 +5,7 @@ import uuid
 from typing import Any
 
 from ..model import GhesEmail, GhesInstance, GhesUser
+from .build_tokens import declared_tokens
 from .context import (
     DEFAULT_CREATED,
     DEFAULT_DORMANT_SINCE,
@@ -35,6 +36,8 @@ def build_instances(ctx: Context, declared: list[dict[str, Any]], base: list[Ghe
         _settings(inst, spec)
         _accounts(ctx, inst, spec["accounts"], path)
         _staff(ctx, inst, spec, path)
+        inst.tokens += declared_tokens(ctx, spec["tokens"], {u.login.lower() for u in inst.users}, inst.admin_login,
+                                       path)
     return out
 
 

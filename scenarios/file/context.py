@@ -26,6 +26,7 @@ class Context:
     """Problems, the person keys declared (key -> person_id) and the seed everything derives from."""
 
     seed: int
+    version: str = "1.0.0"  # the file's format version (what it may state depends on it)
     problems: list[Problem] = field(default_factory=list)
     person_ids: dict[int | str, int] = field(default_factory=dict)
     person_names: dict[int, str] = field(default_factory=dict)

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from ..model import Enterprise, GhecMember, GhesInstance, GhesUser, Scenario
+from ..model import DeclaredToken, Enterprise, GhecMember, GhesInstance, GhesUser, Scenario
 from .build_ghec import derived_role
 from .schemas import FORMAT_VERSION
 
@@ -59,7 +59,7 @@ def _enterprise(ent: Enterprise) -> dict[str, Any]:
                                 for i in ent.invitations]} if ent.invitations else {}),
             **({"visual_studio_unlinked": [{"id": sid, "email": email} for sid, email in ent.visual_studio_unlinked]}
                if ent.visual_studio_unlinked else {}),
-            "owner": ent.owner_login, "member": ent.member_login}
+            "owner": ent.owner_login, "member": ent.member_login, **_tokens(ent.tokens)}
 
 
 def _member(m: GhecMember) -> dict[str, Any]:
@@ -102,8 +102,16 @@ def _instance(inst: GhesInstance) -> dict[str, Any]:
     out: dict[str, Any] = {"host_name": inst.host_name, "server_id": inst.server_id, "version": inst.version,
                            "seats": inst.seats, "license_kind": inst.license_kind,
                            "expire_at": _time(inst.expire_at), "license_enabled_at": _time(inst.license_enabled_at)}
-    out.update({"accounts": [_user(u) for u in inst.users], "admin": inst.admin_login, "member": inst.member_login})
+    out.update({"accounts": [_user(u) for u in inst.users], "admin": inst.admin_login, "member": inst.member_login,
+                **_tokens(inst.tokens)})
     return out
+
+
+def _tokens(declared: list[DeclaredToken]) -> dict[str, Any]:
+    """`tokens:` when any were declared (a file without them stays as it was)."""
+    return {"tokens": [{"key": t.key, "kind": t.kind, "login": t.login,
+                        **({"scopes": list(t.scopes)} if t.scopes is not None else {})} for t in declared]} \
+        if declared else {}
 
 
 def _user(u: GhesUser) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """The scenario file's shape: marshmallow schemas, the single source of truth of the format.
 
-The published JSON Schema (fixtures/schema/scenario-file/1-0-0.json) is derived from these
-(json_schema.py); the rules a schema cannot say (an email used twice, a reference to an
-undeclared organization, two primaries) are checked after loading, in checks.py. Every field
+The published JSON Schema (fixtures/schema/scenario-file/<version>.json, one file per version:
+1-0-0, and 1-0-1 which adds `tokens`) is derived from these (json_schema.py); the rules a
+schema cannot say (an email used twice, a reference to an undeclared organization, two
+primaries) are checked after loading, in checks.py. Every field
 is optional at this level where a `generate` block may supply it: checks.py says what a file
 without `generate` must state. Unknown keys are errors everywhere (marshmallow's RAISE).
 """
@@ -12,7 +13,9 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-FORMAT_VERSION = "1.0.0"
+#: The version this code writes, and every version it reads (SchemaVer: 1.0.1 only adds `tokens`).
+FORMAT_VERSION = "1.0.1"
+FORMAT_VERSIONS = ("1.0.0", FORMAT_VERSION)
 _LOGIN = validate.Regexp(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$",
                          error="not a GitHub login: letters, digits and single inner hyphens, at most 39")
 ORG_ROLES = ("owner", "member", "billing_manager")
@@ -20,6 +23,7 @@ GHEC_ROLES = ("owner", "member", "outside_collaborator", "pending_invitation")
 INVITATION_ROLES = ("direct_member", "admin", "billing_manager")
 VISIBILITIES = ("public", "private", "internal")
 GHES_KINDS = ("user", "bot", "ghost", "scim-admin")
+TOKEN_KINDS = ("classic", "fine_grained", "oauth_app", "installation")  # DOMAIN §10
 
 
 class Key(fields.Field):
@@ -163,6 +167,19 @@ class UnlinkedSubscriptionSchema(Schema):
     email = fields.Email(required=True)
 
 
+class TokenSchema(Schema):
+    """A token the scenario issues besides the printed ones (its value derives from the seed and key)."""
+
+    key = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"),
+                        metadata={"description": "its name, unique here: /_mock/scenario lists it as token:KEY"})
+    kind = fields.String(load_default="classic", validate=validate.OneOf(TOKEN_KINDS))
+    scopes = fields.List(fields.String(validate=validate.Regexp(r"^[a-z_]+(:[a-z_]+)?$")), load_default=None,
+                         metadata={"description": "a classic or OAuth-app token's scopes; default the printed "
+                                                  "token's of its holder"})
+    login = fields.String(load_default=None, metadata={"description": "the account holding it; default the "
+                                                                     "enterprise owner / site admin"})
+
+
 class EnterpriseSchema(Schema):
     """A GHEC enterprise account; the first one listed is the main one (its owner's token is printed)."""
 
@@ -181,6 +198,7 @@ class EnterpriseSchema(Schema):
                                                                       "server prints; default the first one"})
     member = fields.String(load_default=None, metadata={"description": "a plain member whose token the "
                                                                        "server prints; default the first one"})
+    tokens = fields.List(fields.Nested(TokenSchema), load_default=list, metadata={"description": "since 1.0.1"})
 
 
 class GhesEmailSchema(Schema):
@@ -225,6 +243,7 @@ class GhesInstanceSchema(Schema):
     accounts = fields.List(fields.Nested(GhesAccountSchema), load_default=list)
     admin = fields.String(load_default=None, metadata={"description": "the site admin whose token is printed"})
     member = fields.String(load_default=None, metadata={"description": "a normal user whose token is printed"})
+    tokens = fields.List(fields.Nested(TokenSchema), load_default=list, metadata={"description": "since 1.0.1"})
 
 
 class GenerateSchema(Schema):
@@ -242,7 +261,7 @@ class GenerateSchema(Schema):
 class ScenarioFileSchema(Schema):
     """A whole world: people, GHEC enterprises and GHES instances, optionally around generated ones."""
 
-    version = fields.String(required=True, validate=validate.Equal(FORMAT_VERSION))
+    version = fields.String(required=True, validate=validate.OneOf(FORMAT_VERSIONS))
     seed = _int(0, load_default=1, metadata={"description": "seeds the tokens and anything generated"})
     name = fields.String(load_default=None, metadata={"description": "what this world is (shown as its preset)"})
     generate = fields.Nested(GenerateSchema, load_default=None)

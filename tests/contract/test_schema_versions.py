@@ -77,3 +77,20 @@ def test_the_published_files_are_reachable_under_fixtures_schema_and_the_old_nam
     old_users = ROOT / "fixtures" / "schema" / "users.v1.schema.json"
     assert json.loads(old_export.read_text(encoding="utf-8"))["$id"] == schema_id(EXPORT_SCHEMA_NAME, SCHEMA_VERSION)
     assert json.loads(old_users.read_text(encoding="utf-8"))["$id"] == schema_id(USERS_SCHEMA_NAME, SCHEMA_VERSION)
+
+
+def test_scenario_file_versions_step_as_schemaver_allows() -> None:
+    """The scenario file's published versions (fixtures/schema/scenario-file/) follow the same gate:
+    every step allowed by its bump, the newest the version the code writes (older files still load)."""
+    from scenarios.file.json_schema import scenario_file_json_schema
+    from scenarios.file.schemas import FORMAT_VERSION, FORMAT_VERSIONS
+
+    root = ROOT / "fixtures" / "schema"
+    versions = published_versions("scenario-file", root)
+    assert [str(v) for v in versions] == [v.replace(".", "-") for v in FORMAT_VERSIONS]
+    for old, new in itertools.pairwise(versions):
+        failures = check_bump(load_published(old, "scenario-file", root), old,
+                              load_published(new, "scenario-file", root), new)
+        assert not failures, f"scenario-file {old} → {new}:\n" + "\n".join(failures)
+    assert str(versions[-1]) == FORMAT_VERSION.replace(".", "-")
+    assert load_published(versions[-1], "scenario-file", root) == scenario_file_json_schema()

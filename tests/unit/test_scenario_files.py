@@ -26,8 +26,8 @@ def test_published_schema_is_what_the_marshmallow_schemas_derive() -> None:
 
 def test_published_schema_has_an_id_and_the_version() -> None:
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    assert schema["$id"] == SCHEMA_ID and SCHEMA_PATH.name == "1-0-0.json"
-    assert schema["properties"]["version"]["enum"] == [FORMAT_VERSION]
+    assert schema["$id"] == SCHEMA_ID and SCHEMA_PATH.name == "1-0-1.json"
+    assert schema["properties"]["version"]["enum"] == ["1.0.0", FORMAT_VERSION]  # 1.0.0 files still load
     assert all(d["additionalProperties"] is False for d in schema["$defs"].values())
 
 
@@ -96,7 +96,7 @@ def test_every_problem_is_reported_at_once_as_path_and_message() -> None:
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("version: 2.0.0\n", "$.version: must be equal to 1.0.0"),
+    ("version: 2.0.0\n", "$.version: must be one of: 1.0.0, 1.0.1"),
     ("{not json", "$: not valid YAML or JSON"),
     ("[1, 2]", "$: a scenario file is a mapping"),
     ('version: "1.0.0"\nenterprises: [{slug: e, accounts: [{login: a}]}]\n',

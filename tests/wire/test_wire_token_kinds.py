@@ -1,6 +1,9 @@
 """Token kinds and classic scopes (DOMAIN §10) on the mock GHEC, from the scenario's tokens."""
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 from flask import Flask
 
@@ -112,3 +115,30 @@ def test_ghes_site_admin_routes_by_token_kind(ghes: Flask) -> None:
         assert answer.status_code == (200 if message is None else 403), key
         if message is not None:
             assert answer.get_json()["message"] == message
+
+
+TOKENS_FILE = Path(__file__).resolve().parents[2] / "fixtures" / "scenarios" / "tokens.yaml"
+
+
+def test_tokens_a_scenario_file_declares_on_both_apps(make_ghec: object, make_ghes: object) -> None:
+    """fixtures/scenarios/tokens.yaml: each app lists its declared tokens as `token:<key>` in
+    `/_mock/scenario` and answers them by kind and by the scopes the file states (or the holder's)."""
+    ghec = make_ghec(SCENARIO_FILE=str(TOKENS_FILE)).test_client()  # type: ignore[operator]
+    listed = ghec.get("/_mock/scenario").get_json()["enterprises"][0]["tokens"]
+    def ghec_get(key: str, path: str) -> Any:
+        return ghec.get(path, headers={"Authorization": f"token {listed[key]}"})
+    reader = ghec_get("token:license-reader", "/enterprises/corp/consumed-licenses")
+    assert reader.status_code == 200 and reader.headers["X-OAuth-Scopes"] == "read:enterprise"
+    assert ghec_get("token:license-reader", "/scim/v2/organizations/corp-eng/Users").status_code == 403  # no admin:org
+    app_token = ghec_get("token:provisioning-app", "/enterprises/corp/consumed-licenses")
+    assert app_token.get_json()["message"] == "Resource not accessible by integration"
+    assert ghec_get("token:provisioning-app", "/scim/v2/organizations/corp-eng/Users").status_code == 200
+    assert ghec_get("token:alice", "/user").headers["X-OAuth-Scopes"] == "read:org, user"
+    ghes = make_ghes(SCENARIO_FILE=str(TOKENS_FILE)).test_client()  # type: ignore[operator]
+    tokens = ghes.get("/_mock/scenario").get_json()["tokens"]
+    def ghes_get(key: str) -> Any:
+        return ghes.get("/api/v3/enterprise/settings/license", headers={"Authorization": f"token {tokens[key]}"})
+    exporter = ghes_get("token:exporter")
+    assert exporter.status_code == 200 and exporter.headers["X-OAuth-Scopes"] == "site_admin"
+    pat = ghes_get("token:pat")
+    assert pat.status_code == 403 and pat.get_json()["message"] == "Resource not accessible by personal access token"
