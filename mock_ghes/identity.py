@@ -36,7 +36,7 @@ def identify(runtime: Runtime, token: str) -> Caller | None:
     user = runtime.store.user_by_token(digest)
     if user is None:
         return None
-    scopes = ADMIN_SCOPES if user["site_admin"] else USER_SCOPES
+    scopes: tuple[str, ...] = ADMIN_SCOPES if user["site_admin"] else USER_SCOPES
     extra = runtime.store.extra_token(digest) if user["token_digest"] != digest else None
     if extra is not None and extra[1] is not None:  # a token a scenario file declared, with its scopes
         scopes = tuple(extra[1].split())

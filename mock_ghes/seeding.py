@@ -123,8 +123,10 @@ def seed_rows(scenario: Scenario, index: int, *, admin_token: str, now: datetime
             (last or created) if u.suspended else None, "Suspended in the scenario" if u.suspended else None,
             int(u.dormant), created, last, u.person_id, u.canary, token_digest(token) if token else None))
     ids = {u.login.lower(): u.id for u in inst.users}
-    kinds = [(token_digest(scenario_token(scenario, scenario.seed, key)), ids[inst.admin_login.lower()], key, None)
-             for key in (f"ghes:{index}:admin:{kind}" for kind in ADMIN_TOKEN_KINDS)]
+    admin_id = ids[inst.admin_login.lower()]
+    kinds: list[tuple[str, int, str, str | None]] = [
+        (token_digest(scenario_token(scenario, scenario.seed, key)), admin_id, key, None)
+        for key in (f"ghes:{index}:admin:{kind}" for kind in ADMIN_TOKEN_KINDS)]
     for t in inst.tokens:  # declared by a scenario file: their scopes, or (NULL) their holder's
         key = declared_key(f"ghes:{index}", t.key, t.kind)
         kinds.append((token_digest(scenario_token(scenario, scenario.seed, key)), ids[t.login.lower()], key,
