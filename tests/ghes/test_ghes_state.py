@@ -86,11 +86,34 @@ def test_admin_token_given_later_applies_to_a_kept_state(tmp_path):
         app.extensions["mock"].db.close()
 
 
+def test_a_v1_state_file_is_brought_forward_and_gains_the_kind_tokens_at_reset(tmp_path):
+    """Tables v1 had no `ghes_tokens`: a kept v1 state opens as v2 (the admin's classic token as it
+    was), and its next reset issues the site admin's tokens of every kind."""
+    state = str(tmp_path / "ghes.sqlite3")
+    first = make_app(STATE_PATH=state)
+    tokens = first.test_client().get("/_mock/scenario").get_json()["tokens"]
+    db = first.extensions["mock"].db
+    db.execute("DROP TABLE ghes_tokens")
+    db.set_kv("ghes_schema_version", "1")
+    db.close()
+    app = make_app(STATE_PATH=state)
+    try:
+        client = app.test_client()
+        assert app.extensions["mock"].db.get_kv("ghes_schema_version") == "2"
+        assert client.get("/api/v3/user", headers=token_auth(tokens["admin"])).status_code == 200
+        assert client.get("/api/v3/user", headers=token_auth(tokens["admin:oauth_app"])).status_code == 401
+        assert client.post("/_mock/reset").status_code == 204
+        assert client.get("/api/v3/user", headers=token_auth(tokens["admin:oauth_app"])).status_code == 200
+    finally:
+        app.extensions["mock"].db.close()
+
+
 def test_tokens_are_stored_as_digests(runtime):
     tokens = runtime.tokens()
     stored = [row[0] for row in runtime.db.query("SELECT token_digest FROM ghes_users WHERE token_digest IS NOT NULL")]
     assert len(stored) == 2
     dump = repr([tuple(r) for r in runtime.db.query("SELECT * FROM ghes_users")])
+    dump += repr([tuple(r) for r in runtime.db.query("SELECT * FROM ghes_tokens")])
     dump += repr([tuple(r) for r in runtime.db.query("SELECT * FROM ghes_instance")])
     assert tokens["admin"] not in dump and tokens["member"] not in dump and tokens["manage"] not in dump
 
