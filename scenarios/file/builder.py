@@ -74,6 +74,18 @@ class World:
         self._entry("enterprises", enterprise).setdefault("accounts", []).append(account)
         return account
 
+    def token(self, key: str, kind: str = "classic", *, enterprise: int | None = None, instance: int | None = None,
+              scopes: list[str] | None = None, login: str | None = None) -> dict[str, Any]:
+        """A token of an enterprise (`enterprise=`) or of a GHES instance (`instance=`) besides the printed
+        ones (format 1.0.1): held by `login` [the owner / site admin], with `scopes` [the holder's]."""
+        if (enterprise is None) == (instance is None):
+            raise ValueError("a token belongs to exactly one of enterprise= and instance=")
+        entry = self._entry("enterprises", enterprise) if enterprise is not None else self._entry("ghes", instance or 1)
+        token = {"key": key, "kind": kind, **({"scopes": list(scopes)} if scopes is not None else {}),
+                 **({"login": login} if login is not None else {})}
+        entry.setdefault("tokens", []).append(token)
+        return token
+
     def _first_org(self, enterprise: int) -> str:
         """The enterprise's first organization: declared here, or the generated world's."""
         declared = self._entry("enterprises", enterprise).get("organizations") or []

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from scenarios.file import ScenarioFileError, load_document, load_path, load_text
+from scenarios.file.builder import World
 from scenarios.file.dump import dump_document
 from scenarios.model import DeclaredToken
 from scenarios.tokens import token_for
@@ -62,3 +63,17 @@ def test_a_1_0_0_file_loads_but_cannot_declare_tokens() -> None:
                   'tokens: [{key: ci}]}]\n')
     assert [str(p) for p in caught.value.problems] == [
         "$.enterprises[0].tokens: tokens need version 1.0.1 or later (this file says 1.0.0)"]
+
+
+def test_the_inline_builder_declares_tokens_as_a_file_does() -> None:
+    """`World.token` writes the same `tokens:` entry a file would, on one enterprise or instance."""
+    world = World("small", seed=5)
+    world.token("ci", "fine_grained", enterprise=1)
+    world.token("exporter", instance=1, scopes=["site_admin"])
+    built = load_document(world.document())
+    main = built.enterprises[0]
+    assert main.tokens == [DeclaredToken("ci", "fine_grained", main.owner_login, None)]
+    assert built.ghes[0].tokens == [DeclaredToken("exporter", "classic", built.ghes[0].admin_login, ("site_admin",))]
+    assert built.tokens[f"ghec:{main.slug}:token:ci:fine_grained"].startswith("github_pat_")
+    with pytest.raises(ValueError, match="exactly one"):
+        world.token("both", enterprise=1, instance=1)
