@@ -16,6 +16,7 @@ from .api_headers import HeaderPolicy, decorate, negotiate_version
 from .api_wire import JSON, ApiWire
 from .clock import Clock
 from .control import ControlHooks, make_control_blueprint
+from .control_hooks import reset_app
 from .errors import register_error_handlers
 from .faults import FaultBook
 from .host_guard import host_name, parse_allowed
@@ -47,6 +48,13 @@ class MockKit:
     rate_policy: RatePolicy = RATE_LIMITS_OFF
     hot: HotPaths | None = None  # answers hot routes' plain case once the app calls `start_answering`
     templates: StateTemplates | None = None  # prepared states `/_mock/reset` copies back (templates.py)
+    hooks: ControlHooks | None = None  # what the app plugs into the control plane (reset in process)
+
+    def reset(self) -> dict[str, str]:
+        """`POST /_mock/reset` without the request (call inside the app's context): its headers."""
+        if self.hooks is None:
+            raise RuntimeError("this kit was not installed on an app (appkit.install)")
+        return reset_app(self, self.hooks)
 
 
 def current_kit() -> MockKit:
@@ -73,7 +81,7 @@ def install(app: Flask, *, settings: dict[str, Any], db: Database, clock: Clock,
     """
     kit = MockKit(db=db, clock=clock, journal=Journal(db, settings.get("JOURNAL_MAX_ENTRIES", 1000)),
                   faults=FaultBook(db), settings=settings, rate_limits=RateLimitStore(db, rate_policy.window),
-                  rate_policy=rate_policy,
+                  rate_policy=rate_policy, hooks=hooks,
                   templates=StateTemplates(db, int(float(settings.get("RESET_TEMPLATE_MIB") or 0) * (1 << 20))))
     app.extensions["mock"] = kit
     if isinstance(app.json, DefaultJSONProvider):  # Flask's own provider, unless an app swaps it

@@ -16,7 +16,7 @@ from scenarios.file.parse import ScenarioFileError
 
 from .auth import secrets_equal
 from .clock import parse_time
-from .control_hooks import RESET_HEADER, SCENARIO_HEADER, ControlHooks, reset_state
+from .control_hooks import RESET_HEADER, SCENARIO_HEADER, ControlHooks, reset_app
 from .control_inputs import (
     MAX_ADVANCE_SECONDS,
     MAX_JOURNAL_LIMIT,
@@ -103,11 +103,7 @@ def make_control_blueprint(hooks: ControlHooks) -> Blueprint:
         limits; the `X-Mock-Reset` header says how (`unchanged`, `copied`, `rebuilt`: see reset_state),
         and `X-Mock-Scenario` which scenario that is (its seed, preset and params as compact JSON), so
         a client need not ask `GET /_mock/scenario` after every reset."""
-        kit().journal.clear()
-        headers = {RESET_HEADER: reset_state(kit(), hooks)}
-        kit().rate_limits.clear()  # its own file (rate_limit_store.py): not in the state's transaction
-        if hooks.template_key is not None:
-            headers[SCENARIO_HEADER] = hooks.template_key()
+        headers = reset_app(kit(), hooks)
         return "", 204, headers
 
     @bp.get("/scenario")

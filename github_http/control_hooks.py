@@ -64,3 +64,18 @@ def reset_state(kit: Any, hooks: ControlHooks) -> str:
     if key is not None and key_of is not None:
         templates.keep(key_of())
     return "rebuilt"
+
+
+def reset_app(kit: Any, hooks: ControlHooks) -> dict[str, str]:
+    """What `POST /_mock/reset` does, callable in process (the pytest plugin's fixtures do, inside an
+    app context): journal, state, faults, clock and rate limits back to the scenario's start.
+
+    Returns the answer's headers: `X-Mock-Reset` (how, see reset_state) and, where the app names
+    its templates, `X-Mock-Scenario` (which scenario the state is now on, as compact JSON).
+    """
+    kit.journal.clear()
+    headers = {RESET_HEADER: reset_state(kit, hooks)}
+    kit.rate_limits.clear()  # its own file (rate_limit_store.py): not in the state's transaction
+    if hooks.template_key is not None:
+        headers[SCENARIO_HEADER] = hooks.template_key()
+    return headers

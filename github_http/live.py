@@ -2,14 +2,21 @@
 
 Used by the demo, `make serve` and the pytest plugin: one implementation of "start a
 server, wait until it answers, stop it", with readiness polled, never slept for.
+
+Two engines: Werkzeug's threaded server (what `serve` runs), or with `keep_alive=True` cheroot's
+(CherryPy's HTTP/1.1 server), for the pytest plugin. WHY: Werkzeug answers every request with
+`Connection: close` and then waits up to 10 ms for leftover input, so each API call of a test paid
+a new connection and a new thread; cheroot keeps the connection and serves it from a thread pool.
 """
 from __future__ import annotations
 
+import math
 import threading
 import time
 from typing import Any
 
 import requests
+from cheroot import wsgi as cheroot_wsgi
 from werkzeug import serving
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 
@@ -39,16 +46,28 @@ def make_timed_server(host: str, port: int, app: Any, timeout: float = SOCKET_TI
 POLL_SECONDS = 0.05
 
 
+#: Worker threads of a keep-alive server: requests served at once (idle connections hold none).
+KEEP_ALIVE_THREADS = 16
+
+
 class LiveServer:
-    """A threaded Werkzeug server for one app."""
+    """A threaded server for one app: Werkzeug's, or cheroot's with `keep_alive`."""
 
     def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0,
-                 timeout: float = SOCKET_TIMEOUT_SECONDS) -> None:
+                 timeout: float = SOCKET_TIMEOUT_SECONDS, keep_alive: bool = False) -> None:
         """Bind now (port 0 picks a free one) so the URL is known before start; connections
-        silent for `timeout` seconds are dropped."""
+        silent for `timeout` seconds are dropped; `keep_alive`: HTTP/1.1 persistent connections."""
         self.app = app
-        self._server: BaseWSGIServer = make_timed_server(host, port, app, timeout)
-        self.host, self.port = host, self._server.server_port
+        self._server: BaseWSGIServer | cheroot_wsgi.Server
+        if keep_alive:
+            self._server = cheroot_wsgi.Server((host, port), app, numthreads=KEEP_ALIVE_THREADS,
+                                               timeout=math.ceil(timeout), shutdown_timeout=1)
+            self._server.prepare()  # binds, so the port is known now
+            self.port = self._server.bind_addr[1]
+        else:
+            self._server = make_timed_server(host, port, app, timeout)
+            self.port = self._server.server_port
+        self.host = host
         self._thread: threading.Thread | None = None
 
     @property
@@ -58,16 +77,23 @@ class LiveServer:
 
     def start(self, ready_path: str = "/_mock/clock", timeout: float = 10.0) -> LiveServer:
         """Serve in a daemon thread and return once the server answers `ready_path`."""
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": POLL_SECONDS},
-                                        name=f"live-{self.port}", daemon=True)
+        server = self._server
+        if isinstance(server, cheroot_wsgi.Server):
+            self._thread = threading.Thread(target=server.serve, name=f"live-{self.port}", daemon=True)
+        else:
+            self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": POLL_SECONDS},
+                                            name=f"live-{self.port}", daemon=True)
         self._thread.start()
         wait_until_ready(self.url + ready_path, timeout)
         return self
 
     def stop(self) -> None:
         """Stop serving and release the port."""
-        self._server.shutdown()
-        self._server.server_close()
+        if isinstance(self._server, cheroot_wsgi.Server):
+            self._server.stop()
+        else:
+            self._server.shutdown()
+            self._server.server_close()
         if self._thread:
             self._thread.join(timeout=5)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 from urllib.parse import urljoin
 
@@ -16,7 +17,7 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
-from .control import CONTROL_KEY_HEADER, RESET_HEADER, SCENARIO_HEADER, MockControl, SharedAdapter
+from .control import RESET_HEADER, SCENARIO_HEADER, MockControl, SharedAdapter
 from .scenario_spec import ScenarioSpec, build_scenario
 
 GITHUB_JSON = "application/vnd.github+json"
@@ -47,15 +48,18 @@ class MockApp(MockControl):
         kept open across handles."""
         control_key = app.extensions["mock"].settings.get("CONTROL_KEY") or None
         super().__init__(base_url, control_key=control_key, adapter=adapter)
-        self._in_process_headers = {CONTROL_KEY_HEADER: control_key} if control_key else {}
         self.app = app
         self.spec = spec
-        self.client: FlaskClient = app.test_client()
         self.session = BaseUrlSession(self.base_url)
         if adapter is not None:
             self.session.mount("http://", adapter)
         self.session.headers.update({"Accept": GITHUB_JSON, "User-Agent": "license-mocks-pytest"})
         self._authorise()
+
+    @cached_property
+    def client(self) -> FlaskClient:
+        """Flask's test client over the same app and state (made on first use: most tests never ask)."""
+        return self.app.test_client()
 
     @property
     def settings(self) -> dict[str, Any]:
@@ -80,21 +84,18 @@ class MockApp(MockControl):
         self.session.headers.update(self.auth_headers())
 
     def reset(self) -> str:
-        """Back to the current scenario's initial state (see `MockControl.reset`), through the same
-        route in process (the test client): WHY, every test pays a reset per app, and over HTTP the
-        socket and `requests` cost several times what the reset itself does. A refused reset is
-        asked again over HTTP, so it raises `MockControlError` with the mock's answer."""
+        """Back to the current scenario's initial state (see `MockControl.reset`), by the reset route's
+        own function, in process (`MockKit.reset`): WHY, every test pays a reset per app, and over HTTP
+        (or through the test client) the request costs several times what the reset itself does."""
         return self.reset_answer()[0]
 
     def reset_answer(self) -> tuple[str, dict[str, Any] | None]:
         """`reset()`, and the scenario the mock says it is now on (`X-Mock-Scenario`: seed, preset,
         params), or None from a mock that does not say."""
-        answer = self.client.post("/_mock/reset", headers=self._in_process_headers)
-        if answer.status_code >= 400:
-            super().reset()  # raises MockControlError with the mock's answer (or it worked this time)
-            return "", None
-        scenario = answer.headers.get(SCENARIO_HEADER)
-        return answer.headers.get(RESET_HEADER, ""), json.loads(scenario) if scenario else None
+        with self.app.app_context():
+            headers = self.app.extensions["mock"].reset()
+        scenario = headers.get(SCENARIO_HEADER)
+        return headers.get(RESET_HEADER, ""), json.loads(scenario) if scenario else None
 
     def load_scenario(self, seed: int | None = None, preset: str | None = None, *, world: Any = None,
                       file: str | os.PathLike[str] | None = None, **params: Any) -> dict[str, Any]:

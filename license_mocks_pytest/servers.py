@@ -93,5 +93,5 @@ def start_mock(kind: str, spec: ScenarioSpec, **settings: Any) -> RunningMock:
         config["CONNECT_SESSION"] = loopback_session()
     app = create_app(config)
     quiet_request_log()
-    server = LiveServer(app, host="127.0.0.1", port=0).start()
+    server = LiveServer(app, host="127.0.0.1", port=0, keep_alive=True).start()
     return RunningMock(kind, server, spec)
