@@ -19,6 +19,7 @@ import scenarios
 from mock_ghec import create_app as ghec_app
 from mock_ghes import create_app as ghes_app
 from sync_client.predict import predict
+from sync_client.predict_world import file_world, load_world
 from sync_client.report_files import read_ghec_report, read_ghes_source
 
 INVISIBLE_SAML = {"saml:name_claim", "saml:emailaddress_claim", "saml:username", "saml:emails"}
@@ -40,7 +41,7 @@ def test_predict_from_the_mocks_reports_matches_a_real_sync(tmp_path: Path, pres
     owner = {"Authorization": f"token {world.tokens[f'ghec:{ent.slug}:owner']}"}
     report = tmp_path / "license-report.csv"
     report.write_bytes(cloud.get(f"/enterprises/{ent.slug}/license-report.csv", headers=owner).get_data())
-    accounts, exports, exported = [], [], 0
+    sources, exports, exported = [], [], 0
     for instance in world.ghes:
         app = ghes_app({"TESTING": True, "SEED": seed, "SCENARIO": preset, "INSTANCE": instance.index})
         client = app.test_client()
@@ -48,14 +49,15 @@ def test_predict_from_the_mocks_reports_matches_a_real_sync(tmp_path: Path, pres
         assert client.get("/stafftools/reports/all_users.csv", headers=admin).status_code == 202
         path = tmp_path / f"{instance.host_name}.csv"
         path.write_bytes(client.get("/stafftools/reports/all_users.csv", headers=admin).get_data())
-        accounts += read_ghes_source(str(path), instance.host_name)
+        sources.append(read_ghes_source(str(path), instance.host_name))
         export = client.get("/api/v3/enterprise/license-usage/export?encrypted=false", headers=admin)
         exports.append(export.get_data())
         exported += int(export.headers["X-License-Usage-Users"])
         app.extensions["mock"].db.close()
-    people = read_ghec_report(str(report))
+    ghec_report = read_ghec_report(str(report))
+    people = ghec_report.people
     before = cloud.get(f"/enterprises/{ent.slug}/consumed-licenses?per_page=1", headers=owner).get_json()
-    prediction = predict(accounts, people)
+    prediction = predict(load_world(file_world(sources, ghec_report)), sources)
     assert prediction.ghes_licenses == exported
     assert prediction.ghec_licenses == before["total_seats_consumed"]
 
