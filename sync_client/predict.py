@@ -1,11 +1,11 @@
 """`license-sync predict`: what license sync will do to the bill, from GitHub's own report files.
 
-The files become a scenario-file world (predict_world.py); that world is counted with the mock
-GHEC's own rules, locally: who is billed (`scenarios.billing`, DOMAIN §7) and GHEC's matching
-(`license_rules`, DOMAIN §4), with the mock's accounts in the mock's row order. Nothing is sent anywhere. Without sync each side is billed on its own
-(every consuming GHES account, and every GitHub.com account of the license report); with sync
-a GHES account whose primary email matches a person's verified email or SAML identity merges
-into that person's license, and GHES-only accounts with the same primary email share one.
+The files become a scenario-file world (predict_world.py), counted with the mock GHEC's own
+rules, locally: who is billed (`scenarios.billing`, DOMAIN §7), then GHEC's matching
+(`license_rules`, DOMAIN §4) on the mock's accounts in the mock's row order. Nothing is sent
+anywhere. Without sync each side is billed on its own; with sync a GHES account whose primary
+email matches a billed person's verified email or SAML identity merges into that person's
+license, and GHES-only accounts with the same primary email share one.
 
 What the files cannot show, predict cannot see: GHEC's license report lists a person's verified
 emails on verified domains and the SAML NameID, not other verified emails nor the other SAML
@@ -13,7 +13,6 @@ claims, so a match that only those would make is predicted as two licenses (docs
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +27,6 @@ from license_rules.matching import (
     source_order,
     why_unmatched,
 )
-
 from scenarios.billing import evaluate
 from scenarios.billing_world import email_invitations, invitation_verdict, member_facts
 from scenarios.model import Enterprise, Scenario

@@ -15,8 +15,8 @@ from rich.console import Console
 from rich.table import Table
 
 from .errors import EXIT_OK, UsageError
-from .predict import Prediction, explain, predict
-from .predict_world import file_world, load_world
+from .predict import Prediction, explain
+from .predict_world import predict_files
 from .report_files import GhesSource, parse_host_arg, read_ghec_report, read_ghes_source
 
 HELP = ("predict what license sync will do to the bill, from GitHub's report files "
@@ -66,8 +66,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
                              "give HOST=FILE for each")
         hosts[source.host] = path
         sources.append(source)
-    world = file_world(sources, read_ghec_report(args.ghec_report))
-    result = predict(load_world(world), sources)
+    world, result = predict_files(sources, read_ghec_report(args.ghec_report))
     if args.scenario_out:
         write_scenario(world.document, args.scenario_out)
     if args.csv:

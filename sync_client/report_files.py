@@ -207,7 +207,7 @@ def read_ghec_report(path: str) -> GhecReport:
         columns[key] = found or ""
     report = GhecReport(path, [])
     for line, row in rows:
-        def cell(key: str) -> str:
+        def cell(key: str, row: dict[str, str] = row) -> str:
             return row.get(columns[key], "").strip()
         login = cell("login")
         if not login and cell("server_ids"):

@@ -18,8 +18,7 @@ import pytest
 import scenarios
 from mock_ghec import create_app as ghec_app
 from mock_ghes import create_app as ghes_app
-from sync_client.predict import predict
-from sync_client.predict_world import file_world, load_world
+from sync_client.predict_world import predict_files
 from sync_client.report_files import read_ghec_report, read_ghes_source
 
 INVISIBLE_SAML = {"saml:name_claim", "saml:emailaddress_claim", "saml:username", "saml:emails"}
@@ -57,7 +56,7 @@ def test_predict_from_the_mocks_reports_matches_a_real_sync(tmp_path: Path, pres
     ghec_report = read_ghec_report(str(report))
     people = ghec_report.people
     before = cloud.get(f"/enterprises/{ent.slug}/consumed-licenses?per_page=1", headers=owner).get_json()
-    prediction = predict(load_world(file_world(sources, ghec_report)), sources)
+    _, prediction = predict_files(sources, ghec_report)
     assert prediction.ghes_licenses == exported
     assert prediction.ghec_licenses == before["total_seats_consumed"]
 
