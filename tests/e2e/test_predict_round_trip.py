@@ -30,7 +30,7 @@ def _visible(person: Any) -> set[str]:
     return keys | ({person.saml_name_id.strip().lower()} if person.saml_name_id else set())
 
 
-@pytest.mark.parametrize("preset", ["small", "demo", "edge-cases"])
+@pytest.mark.parametrize("preset", ["small", "demo", "edge-cases", pytest.param("large", marks=pytest.mark.slow)])
 def test_predict_from_the_mocks_reports_matches_a_real_sync(tmp_path: Path, preset: str) -> None:
     """Counts agree, every server account lands where sync puts it unless its key is not in the report."""
     seed = 3
