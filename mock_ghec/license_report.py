@@ -12,7 +12,7 @@ dates) are empty or false.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Literal
 
 from marshmallow import Schema, fields
@@ -105,7 +105,8 @@ def header_names(headers: Headers = "current", variant: Variant = "ghec") -> lis
 #: Each column's own `read(row)`, in column order, taken from the schema's fields (every one is a
 #: `fields.Function` of one argument). WHY not `_SCHEMA.dump(row)`: marshmallow's per-field machinery
 #: cost ~40 µs a row, most of a 100,000-person report's time; the functions are the same ones.
-_READS = [f.serialize_func for f in _SCHEMA.dump_fields.values() if isinstance(f, fields.Function)]
+_READS: list[Callable[[dict[str, Any]], str]] = [
+    f.serialize_func for f in _SCHEMA.dump_fields.values() if isinstance(f, fields.Function) and f.serialize_func]
 if len(_READS) != len(CURRENT_HEADERS):
     raise TypeError("every license report column must be a fields.Function of the API row")
 

@@ -72,7 +72,8 @@ def _account(person: CloudPerson) -> dict[str, Any]:
 def _enterprise(report: GhecReport, world: FileWorld) -> dict[str, Any]:
     """The enterprise the report describes: its organizations, repositories, accounts and invitations."""
     orgs: dict[str, set[str]] = {}
-    accounts, invitations = [], []
+    accounts: list[dict[str, Any]] = []
+    invitations: list[dict[str, str]] = []
     for person in report.people:
         for org, _ in person.orgs:
             orgs.setdefault(org, set())

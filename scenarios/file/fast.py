@@ -70,7 +70,10 @@ def _spec(field: Any) -> _Spec:
 def _predicate(validator: Any) -> Callable[[Any], bool]:
     """A validator's verdict as a plain predicate, the common ones without marshmallow's per-call set-up."""
     if isinstance(validator, validate.OneOf):
-        return validator.choices.__contains__
+        try:
+            return frozenset(validator.choices).__contains__
+        except TypeError:  # unhashable choices: compare one by one
+            return lambda value: value in validator.choices
     if isinstance(validator, validate.Regexp):
         return lambda value: validator.regex.match(value) is not None
     if isinstance(validator, validate.Range):
