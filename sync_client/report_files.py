@@ -176,11 +176,6 @@ def read_ghes_source(path: str, host: str | None, private_key: Any = None) -> Gh
     return source
 
 
-def consuming(source: GhesSource) -> list[GhesRecord]:
-    """The accounts that consume a GHES license (DOMAIN §3): not suspended, not ghost or scim-admin."""
-    return [a for a in source.accounts if not a.suspended and a.login not in NEVER_CONSUMING_LOGINS]
-
-
 def _from_export(path: str, raw: bytes, host: str | None, private_key: Any) -> GhesSource:
     """Our export file (plain, or encrypted with the private key given): its users all consume."""
     try:

@@ -19,16 +19,33 @@ from scenarios.file import load_path
 from sync_client.cli import main
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "predict"
+GOLDEN = ["--ghes-report", f"ghes-1={FIXTURES / 'ghes-1-all_users.csv'}",
+          "--ghes-report", f"ghes-2={FIXTURES / 'ghes-2-all_users.csv'}",
+          "--ghec-report", str(FIXTURES / "license-report.csv")]
 
 
-@pytest.mark.parametrize("suffix", [".yaml", ".json"], ids=["yaml", "json"])
-def test_the_mocks_on_the_predicted_world_bill_what_predict_printed(capsys: Any, tmp_path: Path,
+def collaborator_pair(tmp_path: Path) -> list[str]:
+    """An outside collaborator on a private repository, a member, and an enterprise owner in no organization."""
+    (tmp_path / "report.csv").write_text(
+        "GitHub com login,GitHub com name,Enterprise server user ids,GitHub com member roles,"
+        "GitHub com enterprise roles,GitHub com verified domain emails,GitHub com saml name\n"
+        "oscar,Oscar,,corp-eng/secret-app:Collaborator,Outside collaborator,oscar@corp.example,\n"
+        "olga,Olga,,,Owner,olga@corp.example,\nmia,Mia,,corp-eng:Member,Member,mia@corp.example,\n",
+        encoding="utf-8")
+    (tmp_path / "ghes.csv").write_text("id,login,email,role,suspended?\n1,oscar,oscar@corp.example,user,false\n"
+                                       "2,mia,mia@corp.example,admin,false\n3,olga,olga@corp.example,user,false\n",
+                                       encoding="utf-8")
+    return ["--ghes-report", f"ghes={tmp_path / 'ghes.csv'}", "--ghec-report", str(tmp_path / "report.csv")]
+
+
+@pytest.mark.parametrize(("files", "suffix"), [("golden", ".yaml"), ("golden", ".json"), ("collaborator", ".yaml")],
+                         ids=["golden-yaml", "golden-json", "collaborator-yaml"])
+def test_the_mocks_on_the_predicted_world_bill_what_predict_printed(capsys: Any, tmp_path: Path, files: str,
                                                                     suffix: str) -> None:
     """Consumed total before sync = predict's GitHub.com licenses; after a real sync = predict's rows."""
     out = tmp_path / f"world{suffix}"
-    code = main(["predict", "--ghes-report", f"ghes-1={FIXTURES / 'ghes-1-all_users.csv'}",
-                 "--ghes-report", f"ghes-2={FIXTURES / 'ghes-2-all_users.csv'}",
-                 "--ghec-report", str(FIXTURES / "license-report.csv"), "--json", "--scenario-out", str(out)])
+    given = GOLDEN if files == "golden" else collaborator_pair(tmp_path)
+    code = main(["predict", *given, "--json", "--scenario-out", str(out)])
     predicted = json.loads(capsys.readouterr().out)
     assert code == 0 and (out.read_text(encoding="utf-8").lstrip()[0] == "{") == (suffix == ".json")
     world = load_path(out)
