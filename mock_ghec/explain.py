@@ -15,6 +15,7 @@ from license_rules.matching import RULE_GHES_ONLY, RULES, describe_merge, why_un
 
 from . import reads
 from .billing_explain import license_report
+from .explain_reads import row_summaries
 
 
 def kept_emails(db: Database, enterprise_id: int,
@@ -61,7 +62,7 @@ def _explain(db: Database, enterprise_id: int, slug: str) -> dict[str, Any]:
     kept = kept_emails(db, enterprise_id)
     cloud = reads.cloud_side_of(db, enterprise_id)
     rows, unmatched = [], []
-    for rownum, login, total, sources_json in reads.row_summaries(db, enterprise_id):
+    for rownum, login, total, sources_json in row_summaries(db, enterprise_id):
         merged = describe_sources(db, enterprise_id, {"github_com_login": login}, json.loads(sources_json), hosts,
                                   kept, cloud)
         rows.append({"rownum": rownum, "github_com_login": login, "total_user_accounts": total,

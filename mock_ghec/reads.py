@@ -173,15 +173,6 @@ def all_rows(db: Database, enterprise_id: int) -> list[tuple[int, str, str]]:
                        "ORDER BY r.rownum", (enterprise_id,))
 
 
-def row_summaries(db: Database, enterprise_id: int) -> list[tuple[int, str, int, str]]:
-    """Every (rownum, GitHub.com login, total user accounts, sources JSON) of an enterprise, in order.
-
-    WHY not `all_rows` and json.loads: explain needs two fields of each row, and decoding every
-    whole row in Python was most of a large enterprise's explain; SQLite reads the login in C."""
-    return _tuples(db, f"SELECT r.rownum, json_extract({ROW_JSON}, '$.github_com_login'), r.user_accounts, "
-                       f"r.sources FROM {ROWS_FROM} WHERE r.enterprise_id = ? ORDER BY r.rownum", (enterprise_id,))
-
-
 def servers(db: Database, enterprise_id: int) -> list[dict[str, Any]]:
     """The enterprise's GHES instances with their last event and sync, oldest first."""
     rows = db.query("SELECT * FROM ghes_servers WHERE enterprise_id = ? ORDER BY id", (enterprise_id,))
