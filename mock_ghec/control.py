@@ -10,6 +10,7 @@ from typing import Any, cast
 
 from flask import Blueprint, Response, jsonify, request
 
+from export_format.gcpause import gc_paused
 from github_http.control import ControlHooks
 from github_http.errors import GitHubError
 from scenarios.file.use import checked, document_digest, file_seed, preset_label
@@ -92,7 +93,8 @@ def make_hooks(store: Store) -> ControlHooks:
         @bp.get("/explain")
         def explain_route() -> Response:
             """Which server accounts merged into each row and by which rule; unmatched ones and why."""
-            return jsonify(explain(store.db, *_enterprise(store)))
+            with gc_paused():  # a large answer is many small dicts (see explain.explain)
+                return jsonify(explain(store.db, *_enterprise(store)))
 
         @bp.get("/explain/summary")
         def explain_summary() -> Response:

@@ -9,11 +9,13 @@ import json
 from collections import Counter
 from typing import Any
 
+from export_format.gcpause import gc_paused
 from github_http.storage import Database
 from license_rules.matching import RULE_GHES_ONLY, RULES, describe_merge, why_unmatched
 
 from . import reads
 from .billing_explain import license_report
+from .explain_reads import row_summaries
 
 
 def kept_emails(db: Database, enterprise_id: int,
@@ -24,12 +26,14 @@ def kept_emails(db: Database, enterprise_id: int,
 
 def describe_sources(db: Database, enterprise_id: int, row: dict[str, Any], sources: list,
                      hosts: dict[str, str],
-                     kept: dict[tuple[str, int], list[str]] | None = None) -> list[dict[str, Any]]:
-    """One entry per server account merged into `row`: where it comes from, the rule, and why."""
+                     kept: dict[tuple[str, int], list[str]] | None = None,
+                     cloud: Any = None) -> list[dict[str, Any]]:
+    """One entry per server account merged into `row`: where it comes from, the rule, and why.
+
+    `cloud` (the enterprise's match index) may be given by a caller describing many rows."""
     if kept is None:
         kept = kept_emails(db, enterprise_id, {server_id for server_id, _, _ in sources})
     out = []
-    cloud = None
     for server_id, user_id, rule in sources:
         emails = kept.get((server_id, user_id)) or [""]
         primary, secondaries = emails[0], list(emails[1:])
@@ -44,15 +48,25 @@ def describe_sources(db: Database, enterprise_id: int, row: dict[str, Any], sour
 
 
 def explain(db: Database, enterprise_id: int, slug: str) -> dict[str, Any]:
-    """Every row with its merged server accounts and rules, and every unmatched server account with why."""
+    """Every row with its merged server accounts and rules, and every unmatched server account with why.
+
+    WHY the collector is paused: a large enterprise's answer is a few hundred thousand small dicts
+    with no cycles, and the collections their building triggers took most of its time (gcpause)."""
+    with gc_paused():
+        return _explain(db, enterprise_id, slug)
+
+
+def _explain(db: Database, enterprise_id: int, slug: str) -> dict[str, Any]:
+    """`explain`, with the collector paused."""
     hosts = {s["server_id"]: s["host_name"] for s in reads.servers(db, enterprise_id)}
     kept = kept_emails(db, enterprise_id)
+    cloud = reads.cloud_side_of(db, enterprise_id)
     rows, unmatched = [], []
-    for rownum, row_json, sources_json in reads.all_rows(db, enterprise_id):
-        row, sources = json.loads(row_json), json.loads(sources_json)
-        merged = describe_sources(db, enterprise_id, row, sources, hosts, kept)
-        rows.append({"rownum": rownum, "github_com_login": row["github_com_login"],
-                     "total_user_accounts": row["total_user_accounts"], "server_accounts": merged})
+    for rownum, login, total, sources_json in row_summaries(db, enterprise_id):
+        merged = describe_sources(db, enterprise_id, {"github_com_login": login}, json.loads(sources_json), hosts,
+                                  kept, cloud)
+        rows.append({"rownum": rownum, "github_com_login": login, "total_user_accounts": total,
+                     "server_accounts": merged})
         unmatched += [{**m, "rownum": rownum} for m in merged if m["rule"] == RULE_GHES_ONLY]
     uses_saml = reads.uses_saml(db, enterprise_id)
     licenses = license_report(db, enterprise_id)  # DOMAIN §7: why each GitHub.com account is billed or not

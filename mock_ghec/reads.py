@@ -15,10 +15,11 @@ from typing import Any, cast
 
 from github_http.auth import token_digest
 from github_http.storage import Database
+from license_rules.accounts import identity_attributes
 from license_rules.matching import CloudAccount
 
 from .orgs_tables import NOT_BILLED_FILTER
-from .rows import GHES_ONLY_TEMPLATE, CloudSide, cloud_side, identity_attributes
+from .rows import GHES_ONLY_TEMPLATE, CloudSide, cloud_side
 
 GENERATION_KEY = "ghec_generation"
 SCENARIO_KEY = "ghec_scenario"

@@ -21,6 +21,7 @@ from json.encoder import encode_basestring
 from operator import itemgetter
 from typing import Any
 
+from license_rules.accounts import on_verified_domain
 from license_rules.matching import (
     RULE_GHES_ONLY,
     CloudAccount,
@@ -87,19 +88,6 @@ def make_cloud(accounts: list[CloudAccount], templates: list[tuple[str, ...]], u
     return CloudRows(build_index(accounts, uses_saml),
                      [(a.id, parts, render(parts, NO_SERVER, NO_SERVER, 1))
                       for a, parts in zip(accounts, templates, strict=True)])
-
-
-def identity_attributes(name_claim: str, emailaddress_claim: str, username: str, name_id: str,
-                        emails: Iterable[str]) -> dict[str, tuple[str, ...]]:
-    """A linked identity as matching compares it: attribute -> values."""
-    return {"name_claim": (name_claim,), "emailaddress_claim": (emailaddress_claim,), "username": (username,),
-            "name_id": (name_id,), "emails": tuple(emails)}
-
-
-def on_verified_domain(address: str, domains: Iterable[str]) -> bool:
-    """Whether an address is on one of the enterprise's verified domains (or a subdomain of one)."""
-    host = address.rsplit("@", 1)[-1].strip().lower()
-    return any(host == d.lower() or host.endswith("." + d.lower()) for d in domains)
 
 
 def account_fields(member: Any, verified_domains: Iterable[str]) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from github_http.crash_hold import no_hold
 from github_http.pagination import Page
 from github_http.state_file import bring_forward, remove_with_wal, side_path
 from github_http.storage import Database
-from license_rules.matching import CloudAccount
+from license_rules.accounts import member_account, row_order
 from scenarios.file.use import file_spec, world
 from scenarios.world import BASE as WORLD_BASE
 
@@ -38,7 +38,7 @@ from .page_rows import page_answer
 from .privacy import envelope_paths, keep
 from .recompute import recompute, restamp, write_cache
 from .refused_bytes import best_effort_server_id, is_json
-from .rows import ENCODER, CloudSide, account_fields, cloud_side, identity_attributes, server_accounts
+from .rows import ENCODER, CloudSide, account_fields, cloud_side, server_accounts
 from .schemas import DUMPS
 from .tables import DOMAIN_TABLES, MIGRATIONS, SCHEMA, SCHEMA_VERSION, SCHEMA_VERSION_KEY
 
@@ -148,7 +148,7 @@ class Store:
                      (ent.id, position, slug, ent.slug, ent.name, ent.seats_purchased,
                       int(ent.uses_saml or bool(ent.saml_orgs)),  # §4.1: the enterprise or any organization
                       json.dumps(ent.organizations), json.dumps(ent.verified_domains), token_digest(connect)))
-        members = sorted(ent.members, key=lambda m: (m.login.lower(), m.id))
+        members = row_order(ent.members)
         templates = [ENCODER.template(account_fields(m, ent.verified_domains)) for m in members]
         conn.executemany(
             "INSERT INTO ghec_accounts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -167,10 +167,7 @@ class Store:
         # Seeded invitations and SCIM identities are dated at the world's own moment, not the load time:
         # a reset that copies the seeded state back is then exactly a fresh start (tests/harness).
         unbilled, invited = seed_enterprise(conn, ent, members, isoformat(WORLD_BASE), len(members) + 1)
-        accounts = [CloudAccount(m.id, m.login, tuple(m.verified_emails), tuple(m.unverified_emails),
-                                 identity_attributes(i.name_claim, i.emailaddress_claim, i.username, i.name_id,
-                                                     i.emails) if (i := m.identity) else None)
-                    for m in members if m.id not in unbilled]
+        accounts = [member_account(m) for m in members if m.id not in unbilled]
         return cloud_side(accounts + invited, bool(ent.uses_saml or ent.saml_orgs))
 
     # -- server usage -----------------------------------------------------------------------

@@ -1,10 +1,11 @@
 """`license-sync predict`: what license sync will do to the bill, from GitHub's own report files.
 
-Runs GHEC's matching rules (`license_rules.matching`, the mock GHEC's own code) on what the
-files show, locally: nothing is sent anywhere. Without sync each side is billed on its own
-(every consuming GHES account, and every GitHub.com account of the license report); with sync
-a GHES account whose primary email matches a person's verified email or SAML identity merges
-into that person's license, and GHES-only accounts with the same primary email share one.
+The files become a scenario-file world (predict_world.py), counted with the mock GHEC's own
+rules, locally: who is billed (`scenarios.billing`, DOMAIN §7), then GHEC's matching
+(`license_rules`, DOMAIN §4) on the mock's accounts in the mock's row order. Nothing is sent
+anywhere. Without sync each side is billed on its own; with sync a GHES account whose primary
+email matches a billed person's verified email or SAML identity merges into that person's
+license, and GHES-only accounts with the same primary email share one.
 
 What the files cannot show, predict cannot see: GHEC's license report lists a person's verified
 emails on verified domains and the SAML NameID, not other verified emails nor the other SAML
@@ -12,10 +13,10 @@ claims, so a match that only those would make is predicted as two licenses (docs
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from license_rules.accounts import member_account, on_verified_domain, row_order
 from license_rules.matching import (
     RULE_GHES_ONLY,
     CloudAccount,
@@ -26,8 +27,11 @@ from license_rules.matching import (
     source_order,
     why_unmatched,
 )
+from scenarios.billing import evaluate
+from scenarios.billing_world import email_invitations, invitation_verdict, member_facts
+from scenarios.model import Enterprise, Scenario
 
-from .report_files import CloudPerson, GhesAccount
+from .report_files import NEVER_CONSUMING_LOGINS, CloudPerson, GhesAccount, GhesSource
 
 
 @dataclass(slots=True)
@@ -101,23 +105,49 @@ class Prediction:
                 "rows": [r.as_json() for r in self.rows]}
 
 
-def _cloud_accounts(people: list[CloudPerson]) -> list[CloudAccount]:
-    """What matching needs of each person: verified-domain emails and the NameID (as a SAML identity)."""
-    return [CloudAccount(id=n, login=p.login, verified=p.domain_emails,
-                         identity={"name_id": (p.saml_name_id,)} if p.saml_name_id else None)
-            for n, p in enumerate(people, start=1)]
+def _server_accounts(scenario: Scenario, sources: list[GhesSource]) -> list[GhesAccount]:
+    """The world's license-consuming GHES accounts (DOMAIN §3), as predict names them."""
+    out = []
+    for inst, source in zip(scenario.ghes, sources, strict=True):
+        for user in inst.users:
+            if user.suspended or user.kind in NEVER_CONSUMING_LOGINS:
+                continue
+            out.append(GhesAccount(inst.server_id, inst.host_name, user.id,
+                                   None if source.from_export else user.login, user.primary_email,
+                                   tuple(e.address for e in user.emails if not e.primary)))
+    return out
 
 
-def predict(ghes: Iterable[GhesAccount], people: list[CloudPerson]) -> Prediction:
-    """Apply GHEC's matching to the files' accounts (the mock's own rules, in process)."""
-    accounts = list(ghes)
+def _cloud_people(ent: Enterprise) -> tuple[list[CloudPerson], list[CloudAccount]]:
+    """The enterprise's billed GitHub.com side (DOMAIN §7, the mock GHEC's rules), in the mock's row order.
+
+    An invitation by email is a license with no account (login ""), and nothing can match it.
+    """
+    people, accounts = [], []
+    for member in row_order(ent.members):
+        if evaluate(member_facts(ent, member)).billed:
+            accounts.append(member_account(member))
+            domains = tuple(a for a in member.verified_emails if on_verified_domain(a, ent.verified_domains))
+            people.append(CloudPerson(member.login, member.name, domains,
+                                      member.identity.name_id if member.identity else None))
+    for inv in email_invitations(ent):
+        if invitation_verdict(ent, inv).billed:
+            accounts.append(CloudAccount(-inv.id, "", (), (), None))
+            people.append(CloudPerson("", "", (), None))
+    return people, accounts
+
+
+def predict(scenario: Scenario, sources: list[GhesSource]) -> Prediction:
+    """Count the files' world as the mock GHEC does: who is billed (§7), then GHEC's matching (§4), in process."""
+    ent = scenario.enterprises[0]
+    accounts = _server_accounts(scenario, sources)
+    people, cloud = _cloud_people(ent)
     by_key = {(a.server_id, a.host, a.user_id, a.primary): a for a in accounts}
-    uses_saml = any(p.saml_name_id for p in people)
-    index = build_index(_cloud_accounts(people), uses_saml)
+    index = build_index(cloud, bool(ent.uses_saml or ent.saml_orgs))
     result = match(index, ((a.server_id, a.host, a.user_id, a.primary) for a in accounts))
     rows = []
-    for person, sources in zip(people, result.by_row, strict=True):
-        merged = sorted(sources or [], key=lambda s: source_order(s[0]))
+    for person, sources_ in zip(people, result.by_row, strict=True):
+        merged = sorted(sources_ or [], key=lambda s: source_order(s[0]))
         rows.append(PredictedRow(person.login, [by_key[s[0]] for s in merged], [rule for _, rule in merged],
                                  [describe_merge(rule, s[3], person.login) for s, rule in merged]))
     for key, group in result.ghes_only.items():

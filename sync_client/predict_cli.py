@@ -15,13 +15,15 @@ from rich.console import Console
 from rich.table import Table
 
 from .errors import EXIT_OK, UsageError
-from .predict import Prediction, explain, predict
-from .report_files import parse_host_arg, read_ghec_report, read_ghes_source
+from .predict import Prediction, explain
+from .predict_world import predict_files
+from .report_files import GhesSource, parse_host_arg, read_ghec_report, read_ghes_source
 
 HELP = ("predict what license sync will do to the bill, from GitHub's report files "
         "(runs locally, sends nothing anywhere)")
 DESCRIPTION = """Read GHES's site-admin report all_users.csv (or this project's export file) for each GHES
-instance and GHEC's license report CSV, run GHEC's matching rules on them locally, and print
+instance and GHEC's license report CSV, state them as a scenario-file world, count that world
+with the mock GHEC's own rules (who is billed, then GHEC's matching) locally, and print
 the licenses now (each side counted alone), after sync, the saving, and every person who will
 still consume two licenses with the reason and GitHub's recommended fix.
 
@@ -43,6 +45,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--explain", metavar="LOGIN", help="why one GitHub.com or GHES login ends where it does")
     p.add_argument("--csv", metavar="OUT", help="also write every predicted license as CSV to OUT")
     p.add_argument("--json", action="store_true", help="print the prediction as JSON")
+    p.add_argument("--scenario-out", metavar="FILE",
+                   help="also write the world predict counted as a scenario file (JSON for a .json name, else "
+                        "YAML), for mock-ghec/mock-ghes serve --scenario-file")
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
@@ -51,17 +56,19 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if args.ghec_private_key:
         from .exportfile import load_private_key
         key = load_private_key(args.ghec_private_key)
-    ghes = []
+    sources: list[GhesSource] = []
     hosts: dict[str, str] = {}
     for value in args.ghes_report:
         host, path = parse_host_arg(value)
-        accounts = read_ghes_source(path, host, key)
-        name = accounts[0].host if accounts else (host or Path(path).stem)
-        if name in hosts:
-            raise UsageError(f"{path} and {hosts[name]} both name the instance {name!r}: give HOST=FILE for each")
-        hosts[name] = path
-        ghes += accounts
-    result = predict(ghes, read_ghec_report(args.ghec_report))
+        source = read_ghes_source(path, host, key)
+        if source.host in hosts:
+            raise UsageError(f"{path} and {hosts[source.host]} both name the instance {source.host!r}: "
+                             "give HOST=FILE for each")
+        hosts[source.host] = path
+        sources.append(source)
+    world, result = predict_files(sources, read_ghec_report(args.ghec_report))
+    if args.scenario_out:
+        write_scenario(world.document, args.scenario_out)
     if args.csv:
         write_csv(result, args.csv)
     if args.json:
@@ -72,6 +79,16 @@ def run(args: argparse.Namespace, console: Console) -> int:
     else:
         show(console, result, args.explain)
     return EXIT_OK
+
+
+def write_scenario(document: dict[str, Any], out: str) -> None:
+    """The world predict counted, as a scenario file the mocks load (`serve --scenario-file`)."""
+    from scenarios.file.dump import dump_text
+
+    try:
+        Path(out).write_text(dump_text(document, out), encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"{out}: {error.strerror or error}") from error
 
 
 def write_csv(result: Prediction, out: str) -> None:

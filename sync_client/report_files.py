@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +27,44 @@ GHEC_COLUMNS = {"login": ("GitHub com login", "github_com_login"),
                 "name": ("GitHub com name", "github_com_name"),
                 "domain_emails": ("GitHub com verified domain emails", "github_com_verified_domain_emails"),
                 "saml": ("GitHub com saml name", "github_com_saml_name"),
-                "server_ids": ("Enterprise server user ids", "enterprise_server_user_ids")}
+                "server_ids": ("Enterprise server user ids", "enterprise_server_user_ids"),
+                "member_roles": ("GitHub com member roles", "github_com_member_roles"),
+                "enterprise_roles": ("GitHub com enterprise roles", "github_com_enterprise_roles"),
+                "pending": ("GitHub com orgs with pending invites", "github_com_orgs_with_pending_invites"),
+                "license_type": ("License type", "license_type"),
+                "vs_email": ("Visual studio subscription email", "visual_studio_subscription_email")}
+#: Columns an older or trimmed report may lack: read as empty (the rest are required).
+OPTIONAL_GHEC_COLUMNS = ("member_roles", "enterprise_roles", "pending", "license_type", "vs_email")
+#: One entry of a member-roles cell: `ORG:Owner`, `ORG:Member` or `ORG/REPO:Collaborator` (DOMAIN.md §8).
+MEMBER_ROLE = re.compile(r"^(?P<org>[^/:\s]+)(?:/(?P<repo>[^/:\s]+))?:(?P<role>[A-Za-z]+)$")
 
 
 class ReportFileError(UsageError):
     """A report file predict cannot read: `path:line: message`."""
+
+
+@dataclass(frozen=True, slots=True)
+class GhesRecord:
+    """One account line of a GHES source, as the world needs it (non-consuming ones too)."""
+
+    line: int  # its line in the file (0: an export, which has no lines)
+    user_id: int
+    login: str | None  # None when the source (an export) does not name it
+    primary: str
+    others: tuple[str, ...] = ()
+    site_admin: bool = False
+    suspended: bool = False
+
+
+@dataclass(slots=True)
+class GhesSource:
+    """One GHES instance's file: where it came from and its accounts."""
+
+    path: str
+    host: str
+    server_id: str | None  # an export states it; an all_users.csv does not
+    from_export: bool
+    accounts: list[GhesRecord] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +90,21 @@ class CloudPerson:
     name: str
     domain_emails: tuple[str, ...]
     saml_name_id: str | None
+    line: int = 0
+    orgs: tuple[tuple[str, str], ...] = ()  # (organization, "owner" | "member") of `ORG:Owner` / `ORG:Member`
+    collaborator_on: tuple[str, ...] = ()  # "org/repo" of `ORG/REPO:Collaborator`
+    enterprise_roles: tuple[str, ...] = ()  # lower-cased: owner, member, outside collaborator, ...
+    pending_orgs: tuple[str, ...] = ()
+    visual_studio: bool = False  # License type "Visual Studio subscription"
+    visual_studio_email: str = ""
 
+
+@dataclass(slots=True)
+class GhecReport:
+    """A GHEC license report: its path (for messages) and its people."""
+
+    path: str
+    people: list[CloudPerson]
 
 def _read(path: str) -> bytes:
     """The file's bytes, or one line saying why not."""
@@ -101,8 +149,8 @@ def _unquote(cell: str) -> str:
     return cell[1:] if cell.startswith("'") and cell[1:2] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
-def read_ghes_source(path: str, host: str | None, private_key: Any = None) -> list[GhesAccount]:
-    """The consuming accounts of one GHES: from `all_users.csv` or from our export file."""
+def read_ghes_source(path: str, host: str | None, private_key: Any = None) -> GhesSource:
+    """Every account of one GHES: from `all_users.csv` or from our export file."""
     raw = _read(path)
     if raw.lstrip()[:1] == b"{":
         return _from_export(path, raw, host, private_key)
@@ -110,56 +158,79 @@ def read_ghes_source(path: str, host: str | None, private_key: Any = None) -> li
     missing = [c for c in GHES_COLUMNS if c not in header]
     if missing:
         raise ReportFileError(f"{path}:1: not a GHES all_users report (missing column {', '.join(missing)})")
-    name = host or Path(path).stem
-    accounts = []
+    source = GhesSource(path, host or Path(path).stem, None, False)
     for line, row in rows:
         try:
             user_id = int(row["id"])
         except ValueError as error:
             raise ReportFileError(f"{path}:{line}: id {row['id']!r} is not a number") from error
-        if row["suspended?"].strip().lower() not in ("true", "false"):
+        suspended = row["suspended?"].strip().lower()
+        if suspended not in ("true", "false"):
             raise ReportFileError(f"{path}:{line}: suspended? must be true or false, not {row['suspended?']!r}")
         email = _unquote(row["email"].strip())
-        if row["suspended?"].strip().lower() == "true" or row["login"] in NEVER_CONSUMING_LOGINS or not email:
-            continue
-        accounts.append(GhesAccount(name, name, user_id, row["login"], email))
-    return accounts
+        if not email:
+            continue  # no email, no license (`ghost`): nothing for the world to state
+        source.accounts.append(GhesRecord(line, user_id, row["login"].strip(), email,
+                                          site_admin=row.get("role", "").strip().lower() == "admin",
+                                          suspended=suspended == "true"))
+    return source
 
 
-def _from_export(path: str, raw: bytes, host: str | None, private_key: Any) -> list[GhesAccount]:
-    """Our export file (plain, or encrypted with the private key given)."""
+def _from_export(path: str, raw: bytes, host: str | None, private_key: Any) -> GhesSource:
+    """Our export file (plain, or encrypted with the private key given): its users all consume."""
     try:
         document = export_format.parse_export(raw, private_key=private_key)
     except ValueError as error:  # ExportError, DecryptionError: the library says what is wrong
         raise ReportFileError(f"{path}: not a readable license-usage export ({error})") from error
     instance = document.instance
-    name = host or instance["host_name"]
-    out = []
+    source = GhesSource(path, host or instance["host_name"], instance["server_id"], True)
     for user in document.users:
         primary = next(e["address"] for e in user["emails"] if e["primary"])
-        out.append(GhesAccount(instance["server_id"], name, user["id"], None, primary,
-                               tuple(e["address"] for e in user["emails"] if not e["primary"])))
-    return out
+        source.accounts.append(GhesRecord(0, user["id"], None, primary,
+                                          tuple(e["address"] for e in user["emails"] if not e["primary"])))
+    return source
 
 
-def read_ghec_report(path: str) -> list[CloudPerson]:
+def read_ghec_report(path: str) -> GhecReport:
     """The GitHub.com accounts of a GHEC license report (current or legacy headers)."""
     header, rows = _csv_rows(path, _read(path))
     columns = {}
     for key, names in GHEC_COLUMNS.items():
         found = next((n for n in names if n in header), None)
-        if found is None:
+        if found is None and key not in OPTIONAL_GHEC_COLUMNS:
             raise ReportFileError(f"{path}:1: not a GHEC license report (no {names[0]!r} column)")
-        columns[key] = found
-    people = []
-    for _line, row in rows:
-        login = row[columns["login"]].strip()
-        if not login and row[columns["server_ids"]].strip():
+        columns[key] = found or ""
+    report = GhecReport(path, [])
+    for line, row in rows:
+        def cell(key: str, row: dict[str, str] = row) -> str:
+            return row.get(columns[key], "").strip()
+        login = cell("login")
+        if not login and cell("server_ids"):
             continue  # a server-only row of an earlier sync: the GHES files are the source now
-        saml = _unquote(row[columns["saml"]].strip()) or None
-        people.append(CloudPerson(login, row[columns["name"]].strip(),
-                                  tuple(_unquote(e) for e in _split(row[columns["domain_emails"]])), saml))
-    return people
+        orgs, repos = _member_roles(f"{path}:{line}: {columns['member_roles']}", cell("member_roles"))
+        report.people.append(CloudPerson(
+            login, cell("name"), tuple(_unquote(e) for e in _split(cell("domain_emails"))),
+            _unquote(cell("saml")) or None, line, orgs, repos,
+            tuple(r.lower() for r in _split(cell("enterprise_roles"))), _split(cell("pending")),
+            cell("license_type").lower().replace("_", " ") == "visual studio subscription",
+            _unquote(cell("vs_email"))))
+    return report
+
+
+def _member_roles(where: str, cell: str) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """A member-roles cell as (organization roles, collaborator repositories); a malformed entry is refused."""
+    orgs: list[tuple[str, str]] = []
+    repos: list[str] = []
+    for entry in _split(_unquote(cell)):
+        found = MEMBER_ROLE.match(entry)
+        role = found["role"].lower() if found else ""
+        if found and found["repo"] is None and role in ("owner", "member"):
+            orgs.append((found["org"], role))
+        elif found and found["repo"] is not None and role == "collaborator":
+            repos.append(f"{found['org']}/{found['repo']}")
+        else:
+            raise ReportFileError(f"{where}: {entry!r} is not ORG:Owner, ORG:Member or ORG/REPO:Collaborator")
+    return tuple(orgs), tuple(repos)
 
 
 def parse_host_arg(value: str) -> tuple[str | None, str]:

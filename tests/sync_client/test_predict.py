@@ -129,3 +129,57 @@ def test_help_says_it_sends_nothing(capsys: Any) -> None:
     """The promise is in --help."""
     assert main(["predict", "--help"]) == 0
     assert "sends nothing anywhere" in capsys.readouterr().out
+
+
+HEADER = ("GitHub com login,GitHub com name,Enterprise server user ids,GitHub com member roles,"
+          "GitHub com enterprise roles,GitHub com verified domain emails,GitHub com saml name\n")
+ALL_USERS = "id,login,email,role,suspended?\n"
+
+
+def pair(tmp_path: Path, report_lines: str, ghes_lines: str) -> list[str]:
+    """A hand-written license report and all_users.csv pair, as predict's arguments."""
+    (tmp_path / "report.csv").write_text(HEADER + report_lines, encoding="utf-8")
+    (tmp_path / "ghes.csv").write_text(ALL_USERS + ghes_lines, encoding="utf-8")
+    return ["--ghes-report", f"ghes={tmp_path / 'ghes.csv'}", "--ghec-report", str(tmp_path / "report.csv")]
+
+
+def test_an_outside_collaborator_on_a_private_repository_is_counted_as_github_counts_it(
+        capsys: Any, tmp_path: Path) -> None:
+    """`ORG/REPO:Collaborator` bills oscar (§7: outside collaborator on a private repository) and his GHES
+    account merges into that license; an enterprise owner in no organization (`Owner`, no member role)
+    consumes no license by the same rules, so her GHES account stays a license of its own."""
+    args = pair(tmp_path, "oscar,Oscar,,corp-eng/secret-app:Collaborator,Outside collaborator,oscar@corp.example,\n"
+                          "olga,Olga,,,Owner,olga@corp.example,\n"
+                          "mia,Mia,,corp-eng:Member,Member,mia@corp.example,\n",
+                "1,oscar,oscar@corp.example,user,false\n2,mia,mia@corp.example,admin,false\n"
+                "3,olga,olga@corp.example,user,false\n")
+    out = tmp_path / "world.yaml"
+    code, text, _ = run(capsys, *args, "--json", "--scenario-out", str(out))
+    data = json.loads(text)
+    assert code == 0 and data["licenses_now"] == {"ghes": 3, "ghec": 2, "total": 5}
+    rows = {r["github_com_login"]: r["enterprise_server_user_ids"] for r in data["rows"]}
+    assert rows == {"mia": ["ghes:2"], "oscar": ["ghes:1"], "": ["ghes:3"]}
+    world = out.read_text(encoding="utf-8")
+    assert "collaborator_on:\n    - corp-eng/secret-app" in world and "name: secret-app" in world
+
+
+@pytest.mark.parametrize(("cell", "bad"), [
+    ("corp-eng:Admin", "corp-eng:Admin"), ("corp-eng/app:Member", "corp-eng/app:Member"),
+    ("corp-eng:Collaborator", "corp-eng:Collaborator"), ('"corp-eng:Member, corp-web"', "corp-web"),
+], ids=["unknown-role", "member-of-a-repository", "collaborator-without-repository", "no-role"])
+def test_a_malformed_member_role_cell_is_one_line_with_its_place(capsys: Any, tmp_path: Path, cell: str,
+                                                                 bad: str) -> None:
+    """Each entry must be ORG:Owner, ORG:Member or ORG/REPO:Collaborator: `path:line: message`, exit 2."""
+    args = pair(tmp_path, f"mia,Mia,,corp-eng:Member,Member,mia@corp.example,\nnia,Nia,,{cell},Member,,\n", "")
+    code, _, err = run(capsys, *args)
+    assert code == 2 and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert (f"report.csv:3: GitHub com member roles: '{bad}' is not ORG:Owner, ORG:Member or "
+            "ORG/REPO:Collaborator") in err
+
+
+def test_what_the_world_refuses_names_the_file_line(capsys: Any, tmp_path: Path) -> None:
+    """The world is checked by the scenario schema; its problem is said at the report line it came from."""
+    args = pair(tmp_path, "mia,Mia,,corp-eng:Member,Member,mia@corp.example,\n",
+                "1,mia,mia@corp.example,admin,false\n2,bad_login!,x@corp.example,user,false\n")
+    code, _, err = run(capsys, *args)
+    assert code == 2 and "ghes.csv:3: not a GitHub login" in err and "$.ghes[0].accounts[1].login" in err
