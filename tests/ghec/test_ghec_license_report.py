@@ -106,3 +106,15 @@ def test_only_the_enterprises_owner_gets_it(client: Any, main: Any, member: dict
     reference = client.get(f"/enterprises/{main.slug}/consumed-licenses", headers=headers)
     assert response.status_code == reference.status_code and response.status_code in (401, 403, 404)
     assert response.get_json()["message"] == reference.get_json()["message"]
+
+
+def test_the_fast_cells_are_the_schemas_dump(client: Any, main: Any, owner: dict[str, str]) -> None:
+    """Agreement: `report_row` calls the schema's own column functions; each row equals its dump."""
+    from mock_ghec.license_report import LicenseReportRowSchema, report_row
+
+    schema = LicenseReportRowSchema()
+    api = all_rows(client, main.slug, owner)
+    assert api
+    for row in api:
+        dumped = schema.dump(row)
+        assert report_row(row) == [dumped[h] for h in CURRENT_HEADERS]
