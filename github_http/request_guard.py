@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import accumulate
 from typing import Any
 
 from flask import request
@@ -32,6 +33,13 @@ MAX_DEPTH = 32
 MAX_JSON_BYTES = 1 << 20
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+#: What in a JSON text can become a string `bad_text` refuses: in valid JSON a surrogate, NUL or
+#: control character can only arrive escaped (json.loads refuses raw ones), DEL also raw. A false
+#: alarm (`\\\\u0000` is a backslash, then text) only costs the walk.
+_MAYBE_BAD = re.compile(r"\\u(?:[dD][89abcdefABCDEF]|00[01]|007[fF])|\\[bfnrt]|\x7f")
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_BRACKETS = re.compile(r"[\[\]{}]")
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 def problems_parsing(detail: str) -> GitHubError:
@@ -90,8 +98,17 @@ def parse_json(raw: bytes, *, max_bytes: int = MAX_JSON_BYTES, allow_control: bo
         raise problems_parsing(detail) from None
     except RecursionError:  # 100,000 brackets: the C parser gives up before MAX_DEPTH is checked
         raise problems_parsing(f"arrays/objects nest more than {MAX_DEPTH} levels deep") from None
-    check_document(data, allow_control)
+    if _MAYBE_BAD.search(text) is not None or _deepest(text) >= MAX_DEPTH:
+        check_document(data, allow_control)  # finds and names the problem (a false alarm passes)
     return data
+
+
+def _deepest(text: str) -> int:
+    """How deep a valid JSON text's arrays/objects nest, read off its brackets outside strings.
+    WHY not only `check_document`: walking every value of a large body (a 100,000-person scenario
+    file) cost seconds; this is a few passes of the regex engine over the text."""
+    levels = accumulate(map(_STEP.__getitem__, _BRACKETS.findall(_STRING.sub("", text))))
+    return max(levels, default=0)
 
 
 def json_body(required: bool = True, *, max_bytes: int = MAX_JSON_BYTES, allow_control: bool = False) -> Any:

@@ -13,7 +13,7 @@ from flask import Blueprint, Response, jsonify, request
 from export_format.gcpause import gc_paused
 from github_http.control import ControlHooks
 from github_http.errors import GitHubError
-from scenarios.file.use import checked, document_digest, file_seed, preset_label
+from scenarios.file.use import checked_world, document_digest, preset_label
 from scenarios.tokens import declared_listing, kind_tokens, token_for
 
 from . import reads, token_reads
@@ -78,9 +78,9 @@ def make_hooks(store: Store) -> ControlHooks:
         """Switch to {seed, preset, params}; the CLI's owner-token/enterprise overrides stay."""
         current = reads.scenario_spec(store.db) or store.default_spec()
         if spec.get("file") is not None:  # a scenario file: its own seed unless `seed` is given
-            document = checked(spec["file"])
-            store.load({**current, "seed": spec.get("seed", file_seed(document, {})),
-                        "preset": preset_label(document), "params": {}, "file": document})
+            document, scenario = checked_world(spec["file"], spec.get("seed"))
+            store.load({**current, "seed": scenario.seed, "preset": preset_label(document), "params": {},
+                        "file": document}, scenario)
             return
         if not isinstance(spec.get("params") or {}, dict):
             raise ValueError("params must be an object of scenario overrides")

@@ -26,6 +26,7 @@ from github_http.state_file import bring_forward, remove_with_wal, side_path
 from github_http.storage import Database
 from license_rules.accounts import member_account, row_order
 from scenarios.file.use import file_spec, world
+from scenarios.model import Scenario
 from scenarios.world import BASE as WORLD_BASE
 
 from . import reads
@@ -103,12 +104,14 @@ class Store:
             self.load(spec)
             return True
 
-    def load(self, spec: dict[str, Any]) -> None:
-        """Build the scenario and replace ALL domain state with it (build first: a bad spec changes nothing)."""
+    def load(self, spec: dict[str, Any], scenario: Scenario | None = None) -> None:
+        """Build the scenario (or take `scenario`, the spec's world already built) and replace ALL
+        domain state with it (build first: a bad spec changes nothing)."""
         seed, preset, params = spec.get("seed", 1), spec.get("preset", "demo"), spec.get("params") or {}
         if not isinstance(params, dict):
             raise ValueError("params must be an object of scenario parameters")
-        scenario = world(seed, preset, params, spec.get("file"))
+        if scenario is None:
+            scenario = world(seed, preset, params, spec.get("file"))
         params_out = dataclasses.asdict(scenario.params)
         params_out["locales"] = list(params_out["locales"])
         stored = {"seed": seed, "preset": preset, "params": params, "resolved_params": params_out,

@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 
 from github_http import ControlHooks, GitHubError, isoformat
-from scenarios.file.use import checked, document_digest, file_seed, preset_label
+from scenarios.file.use import checked_world, document_digest, preset_label
 from scenarios.tokens import declared_listing, kind_tokens
 
 from .access import ghes
@@ -53,12 +53,11 @@ def load_scenario(runtime: Runtime, spec: dict[str, Any]) -> None:
     scenario file: `{file: document}` (its seed unless `seed` is given; `instance` as above)."""
     current = runtime.spec()
     if spec.get("file") is not None:
-        document = checked(spec["file"])
-        seed = spec.get("seed", file_seed(document, {}))
+        document, scenario = checked_world(spec["file"], spec.get("seed"))
         instance = spec.get("instance", current["instance"])
         if isinstance(instance, bool) or not isinstance(instance, int):
             raise ValueError("instance must be an integer")
-        runtime.seed(seed, preset_label(document), {}, instance, document)
+        runtime.seed(scenario.seed, preset_label(document), {}, instance, document, scenario)
         return
     seed = spec.get("seed", current["seed"])
     if isinstance(seed, bool) or not isinstance(seed, int):

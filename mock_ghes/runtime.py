@@ -16,6 +16,7 @@ from github_http import Clock, Database, isoformat, parse_time
 from github_http.auth import token_digest
 from github_http.state_check import check_state_file
 from scenarios.file.use import file_seed, preset_label, read_document
+from scenarios.model import Scenario
 from scenarios.tokens import token_for
 
 from .connect_store import ConnectConfig, ConnectStore
@@ -80,14 +81,15 @@ class Runtime:
         return preset if preset.complete else None
 
     def seed(self, seed: int, preset: str, params: dict[str, Any], instance: int,
-             document: dict[str, Any] | None = None) -> None:
+             document: dict[str, Any] | None = None, scenario: Scenario | None = None) -> None:
         """(Re)build the whole state from a scenario (or a scenario file's `document`): users, license,
         Connect; attempts forgotten.
 
         The scenario is generated before any write, so a bad spec raises ValueError and the
-        old state stays as it was.
+        old state stays as it was. `scenario`: that world already built (a checked file's).
         """
-        scenario = build_scenario(seed, preset, params, document)
+        if scenario is None:
+            scenario = build_scenario(seed, preset, params, document)
         now = self.clock.now()
         rows = seed_rows(scenario, instance, admin_token=self.settings["ADMIN_TOKEN"], now=now,
                          host_name=self.settings["HOST_NAME"])
