@@ -82,6 +82,11 @@ def is_time(value: str) -> bool:
     return True
 
 
+def time_value(value: Any) -> str | None:
+    """A cell check for a time column whose name does not say so (SCIM's `created`, `modified`)."""
+    return None if isinstance(value, str) and is_time(value) else "must be an RFC 3339 time"
+
+
 def time_column(name: str) -> bool:
     """The columns that hold times, by this project's naming (`at`, `created_at`, ...)."""
     return name == "at" or name.endswith("_at")
