@@ -24,8 +24,10 @@ from .request_guard import bad_text
 
 #: A check of one cell: the problem with `value`, or None.
 CellCheck = Callable[[Any], str | None]
-#: (table, column) -> its check, for the columns an app's routes validate on writing.
+#: (table, column) -> its check, for the columns an app's routes validate on writing; for the
+#: control values (`mock_kv`), ("mock_kv", KEY) -> the check of that key's value.
 ColumnRules = dict[tuple[str, str], CellCheck]
+KV_TABLE = "mock_kv"
 MAX_PROBLEMS = 20
 _INT64 = range(-(2**63), 2**63)
 _TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})")
@@ -119,7 +121,16 @@ def fault_spec(value: Any) -> str | None:
     return None
 
 
-SHARED_RULES: ColumnRules = {("mock_faults", "spec"): fault_spec}
+def _clock_state(value: Any) -> bool:
+    """The clock's control value: {"offset": seconds, "frozen": null or a time} (clock.py)."""
+    frozen = value.get("frozen") if isinstance(value, dict) else None
+    return isinstance(value, dict) and set(value) == {"offset", "frozen"} \
+        and isinstance(value["offset"], int | float) and not isinstance(value["offset"], bool) \
+        and abs(value["offset"]) < 1e12 and (frozen is None or (isinstance(frozen, str) and is_time(frozen)))
+
+
+SHARED_RULES: ColumnRules = {("mock_faults", "spec"): fault_spec,
+                             (KV_TABLE, "clock"): json_text(_clock_state, '{"offset": seconds, "frozen": null|time}')}
 
 
 def _shape_problems(name: str, table: Any, columns: list[str]) -> Iterator[str]:
@@ -164,10 +175,13 @@ def check_snapshot(tables: Any, columns_of: dict[str, dict[str, Column]], rules:
         problems += shape
         if shape:
             continue
+        key_at = table["columns"].index("key") if name == KV_TABLE and "key" in table["columns"] else None
         for n, row in enumerate(table["rows"]):
             for column, value in zip(table["columns"], row, strict=True):
                 problem = _cell_problem(value) or _typed(value, declared[column])
                 rule = all_rules.get((name, column))
+                if key_at is not None and column == "value" and isinstance(row[key_at], str):
+                    rule = all_rules.get((name, row[key_at]))
                 if problem is None and rule is not None:
                     problem = rule(value)
                 if problem:

@@ -72,7 +72,16 @@ optional_login = text(lambda v: _LOGIN.fullmatch(v) is not None, "a GitHub login
 optional_email = text(lambda v: len(v) <= 320 and _EMAIL.search(v) is not None, "an email address or null",
                       nullable=True)
 
+def _scenario(value: Any) -> bool:
+    """The stored scenario spec (store.load): seed, preset and params as a load takes them."""
+    return isinstance(value, dict) and isinstance(value.get("seed"), int) and not isinstance(value["seed"], bool) \
+        and value["seed"] in _INT64 and isinstance(value.get("preset"), str) and isinstance(value.get("params"), dict) \
+        and isinstance(value.get("resolved_params", {}), dict) and isinstance(value.get("enterprise", ""), str) \
+        and isinstance(value.get("file"), dict | None)
+
+
 RULES: ColumnRules = {
+    ("mock_kv", "ghec_scenario"): json_text(_scenario, "the scenario spec {seed, preset, params, ...}"),
     ("ghec_enterprises", "slug"): slug, ("ghec_enterprises", "scenario_slug"): slug,
     ("ghec_enterprises", "name"): one_line(255, nullable=False),
     ("ghec_enterprises", "organizations"): strings, ("ghec_enterprises", "verified_domains"): strings,

@@ -9,6 +9,7 @@ site-admin reports (`REPORTS_TABLE`): not in snapshots, built again when asked.
 """
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -33,9 +34,18 @@ def _emails(value: Any) -> bool:
         and isinstance(e.get("primary"), bool) for e in value)
 
 
+def _json_object(text_value: str) -> bool:
+    """Whether text is a JSON object (a scenario file's document as runtime.py stores it)."""
+    try:
+        return isinstance(json.loads(text_value), dict)
+    except (ValueError, RecursionError):
+        return False
+
+
 login = text(lambda v: 0 < len(v) <= MAX_LOGIN_LENGTH and normalise_login(v) == v, "a GitHub login")
 
 RULES: ColumnRules = {
+    ("mock_kv", "ghes_scenario_file"): text(lambda v: v == "" or _json_object(v), "a scenario file's document, or ''"),
     ("ghes_instance", "server_id"): text(lambda v: _UUID.fullmatch(v) is not None, "a lowercase UUID"),
     ("ghes_instance", "host_name"): text(lambda v: len(v) <= 255 and _HOST.search(v) is not None, "a host name"),
     ("ghes_instance", "version"): text(lambda v: len(v) <= 64 and _VERSION.search(v) is not None,

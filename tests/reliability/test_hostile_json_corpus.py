@@ -186,7 +186,8 @@ def _cases() -> list[Any]:
             if body is None:
                 body = _example(op["requestBody"]["content"]["application/json"].get("schema", {}), components)
             route = f"{app_name}-{_label(method, path)}"
-            cases += [pytest.param(app_name, method, concrete, data, id=f"{route}-{name}") for name, data in RAW.items()]
+            cases += [pytest.param(app_name, method, concrete, data, id=f"{route}-{name}")
+                      for name, data in RAW.items()]
             for where in _strings(body):
                 for name, spoil in SPOILERS.items():
                     if (name == "wrong-type" and where in ANY_TYPE) or (where, name) in VALID_SPOILS:

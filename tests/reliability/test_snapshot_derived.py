@@ -147,7 +147,8 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize(("app_name", "table", "column", "value"), [pytest.param(*case[:4], id=case[4]) for case in BAD])
+@pytest.mark.parametrize(("app_name", "table", "column", "value"),
+                         [pytest.param(*case[:4], id=case[4]) for case in BAD])
 def test_a_bad_primary_value_is_a_422_naming_it_and_changes_nothing(ghec: Flask, ghes: Flask, app_name: str,
                                                                       table: str, column: str, value: Any) -> None:
     client = (ghec if app_name == "ghec" else ghes).test_client()
@@ -178,3 +179,25 @@ def test_ghes_reports_are_derived_and_a_restore_round_trips(ghes: Flask) -> None
     assert "ghes_reports" not in json.loads(before)["tables"]
     assert _restore(client, json.loads(before)).status_code == 204
     assert _snapshot(client) == before
+
+
+@pytest.mark.parametrize(("app_name", "key", "value"), [
+    ("ghec", "ghec_scenario", "garbage"), ("ghec", "ghec_scenario", '{"seed": "1", "preset": "x", "params": {}}'),
+    ("ghes", "ghes_scenario_file", "[1]"), ("ghec", "clock", '{"offset": "soon", "frozen": null}'),
+    ("ghes", "clock", '{"offset": 0, "frozen": "tomorrow"}'),
+], ids=["ghec-scenario-not-json", "ghec-scenario-seed-text", "ghes-scenario-file-not-object", "ghec-clock-offset",
+        "ghes-clock-frozen"])
+def test_a_bad_control_value_is_a_422_naming_it_and_changes_nothing(ghec: Flask, ghes: Flask, app_name: str,
+                                                                    key: str, value: str) -> None:
+    """Control values are checked by their key (a garbage scenario spec made GET /_mock/scenario a 500)."""
+    client = (ghec if app_name == "ghec" else ghes).test_client()
+    assert client.put("/_mock/clock", json={"now": "2026-06-01T00:00:00Z"}, environ_base=LOOPBACK).status_code == 200
+    before = _snapshot(client)
+    snap = json.loads(before)
+    rows = snap["tables"]["mock_kv"]["rows"]
+    n = next(i for i, row in enumerate(rows) if row[0] == key)
+    rows[n][1] = value
+    response = _restore(client, snap)
+    assert response.status_code == 422 and f"mock_kv row {n} value:" in response.get_json()["message"]
+    assert _snapshot(client) == before
+    assert client.get("/_mock/scenario", environ_base=LOOPBACK).status_code == 200
