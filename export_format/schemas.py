@@ -150,7 +150,7 @@ class FeatureSchema(_Strict):
 class InstanceSchema(_Strict):
     """The exporting GHES instance (GitHub's documented fields, under our own key names)."""
 
-    server_id = _string(AnchoredRegexp(UUID_PATTERN, skip_over=36,
+    server_id = _string(AnchoredRegexp(UUID_PATTERN,
                                        error="must be a lowercase UUID like 8-4-4-4-12 hex"),
                         description="The instance's Server ID (UUID); AES-GCM associated data.")
     host_name = _string(chars_length(1, limits.MAX_STRING_LENGTH),
@@ -163,7 +163,7 @@ class InstanceSchema(_Strict):
                       description="GHES version, e.g. 3.15.2.")
     http_only = StrictBoolean(required=True, error_messages=_REQUIRED,
                               metadata={"description": "True when TLS is off."})
-    license = _string(AnchoredRegexp(SHA256_PATTERN, skip_over=71,
+    license = _string(AnchoredRegexp(SHA256_PATTERN,
                                      error="must be sha256: followed by 64 lowercase hex digits"),
                       description="Hash of the license file: sha256:<64 hex>.")
     public_key = _string(chars_length(1, limits.MAX_PUBLIC_KEY_LENGTH),
@@ -186,14 +186,14 @@ class EncryptionSchema(_Strict):
 
     scheme = _string(validate.OneOf([ENCRYPTION_SCHEME], error="must be {choices}"),
                      description="Only RSA-OAEP-SHA256+A256GCM in version 1.")
-    key_id = _string(AnchoredRegexp(SHA256_PATTERN, skip_over=71,
+    key_id = _string(AnchoredRegexp(SHA256_PATTERN,
                                     error="must be sha256: followed by 64 lowercase hex digits"),
                      description="sha256 of the recipient public key's DER SubjectPublicKeyInfo.")
     encrypted_key = _string(chars_length(4, 1024),
                             AnchoredRegexp(BASE64_PATTERN, skip_over=1024,
                                            error="must be standard base64"),
                             description="The random AES-256 key, RSA-OAEP(SHA-256) wrapped.")
-    nonce = _string(AnchoredRegexp(NONCE_PATTERN, skip_over=16,
+    nonce = _string(AnchoredRegexp(NONCE_PATTERN,
                                    error="must be 12 bytes in base64 (16 characters)"),
                     description="The 12-byte AES-GCM nonce.")
 

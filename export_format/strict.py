@@ -49,7 +49,9 @@ class AnchoredRegexp(validate.Regexp):
     marshmallow yet fail fastjsonschema (which rewrites "$" to "\\Z"). `regex` keeps the
     original pattern so apispec publishes it unchanged; matching uses the "\\Z" form.
     Values longer than `skip_over` are not matched at all: a Length validator on the same
-    field reports them, and no regex should ever run over a megabyte-long "email".
+    field reports them, and no regex should ever run over a megabyte-long "email". A field
+    with no Length validator gives no `skip_over` (its anchored fixed-length pattern fails at
+    once on a long value): skipping there let a 300-character `server_id` through (issue 18).
     """
 
     def __init__(self, regex: str, *, error: str, skip_over: int | None = None) -> None:

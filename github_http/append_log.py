@@ -16,6 +16,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,6 +29,7 @@ class AppendLog:
         """Nothing is opened until the first append."""
         self.path = path
         self._fd: int | None = None
+        self._closer: weakref.finalize | None = None
         self._pid = 0
         self._lock = threading.Lock()  # threads of one process share one descriptor (one flock)
 
@@ -39,6 +41,9 @@ class AppendLog:
                 # with every sibling, so one worker's unlock would release another's lock.
                 self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
                 self._pid = os.getpid()
+                # WHY: a bare descriptor is not closed when its owner is collected (an app nobody
+                # closed leaked one per instance); the finalizer closes it then, or on close().
+                self._closer = weakref.finalize(self, os.close, self._fd)
             fcntl.flock(self._fd, fcntl.LOCK_SH)
             try:
                 os.write(self._fd, line + b"\n")
@@ -63,6 +68,6 @@ class AppendLog:
     def close(self) -> None:
         """Close this process's descriptor (the file stays, with whatever was not drained)."""
         with self._lock:
-            if self._fd is not None and self._pid == os.getpid():
-                os.close(self._fd)
-            self._fd = None
+            if self._fd is not None and self._pid == os.getpid() and self._closer is not None:
+                self._closer()  # os.close, once
+            self._fd, self._closer = None, None

@@ -136,7 +136,7 @@ def make_control_blueprint(hooks: ControlHooks) -> Blueprint:
     @bp.get("/snapshot")
     def snapshot() -> Response:
         """The whole state (every table but the journal) as JSON."""
-        return jsonify(dump_state(kit().db, hooks.derived_tables))
+        return jsonify(dump_state(kit().db, hooks.derived))
 
     @bp.put("/snapshot")
     def restore() -> tuple[str, int]:
@@ -144,7 +144,7 @@ def make_control_blueprint(hooks: ControlHooks) -> Blueprint:
         try:
             body = json_body(required=False, allow_control=True,  # PEM keys hold line breaks
                              max_bytes=current_app.config.get("MAX_CONTENT_LENGTH") or MAX_JSON_BYTES)
-            restore_state(kit().db, body, hooks.derived_tables, hooks.redo, hooks.snapshot_rules)
+            restore_state(kit().db, body, hooks.derived, hooks.redo, hooks.snapshot_rules)
         except (ValueError, KeyError, TypeError) as error:
             raise GitHubError(422, f"Invalid snapshot: {error}") from error
         return "", 204

@@ -11,6 +11,8 @@ from typing import Any
 
 from flask import Blueprint
 
+from .snapshot import NOTHING_DERIVED, Derived
+
 
 @dataclass
 class ControlHooks:
@@ -21,9 +23,10 @@ class ControlHooks:
     describe_scenario: Callable[[], dict]
     openapi: Callable[[], dict]
     extend: Callable[[Blueprint], None] | None = None  # add app-only /_mock/ routes
-    # Tables computed from the others: not in snapshots; on restore `redo(conn)` recomputes them
-    # inside the restore's transaction (Database.after_commit for what must follow its commit).
-    derived_tables: tuple[str, ...] = ()
+    # What is computed from the other rows (tables, columns, control values): not in snapshots; on
+    # restore `redo(conn)` recomputes it inside the restore's transaction (Database.after_commit for
+    # what must follow its commit).
+    derived: Derived = NOTHING_DERIVED
     redo: Callable[[Any], None] | None = None
     # What identifies the seeded state of the current scenario (templates.py keeps one per key), and
     # what must be redone after a kept state was copied back (what seeding took from the clock).

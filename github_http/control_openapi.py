@@ -82,5 +82,13 @@ def _paths() -> list[tuple[str, dict[str, Any]]]:
                                               body={"type": "object", "properties": {
                                                   "seconds": {"type": "number"}, "hours": {"type": "number"},
                                                   "days": {"type": "number"}}})}),
+        ("/_mock/rate-limit", {
+            "put": _op("Set one caller's primary rate-limit budget", "200", schema=_OBJECT, body={
+                "type": "object", "properties": {"token": {"type": "string", "maxLength": 512},
+                                                 "ip": {"type": "string", "maxLength": 512},
+                                                 "remaining": {"type": "integer", "minimum": 0},
+                                                 "limit": {"type": "integer", "minimum": 1},
+                                                 "reset_in": {"type": "integer"}}}),
+            "delete": _op("Every rate-limit budget full again", "204")}),
         ("/_mock/openapi.json", {"get": _op("This document", "200", schema=_OBJECT)}),
     ]

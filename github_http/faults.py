@@ -16,6 +16,11 @@ from .storage import Database
 ACTIONS = ("status", "rate_limit", "drop", "truncate", "latency")
 _FIELDS = {"method", "path", "action", "status", "body", "headers", "latency_ms",
            "rate_limit", "retry_after", "times", "after"}
+#: The upper bound of each number a rule can ask for (docs/control-plane.md, docs/security.md): 422 beyond.
+#: WHY these: a rule sleeps `latency_ms` for real (at most a minute), `retry_after` goes into headers
+#: (a day), and the counters are stored as 64-bit integers (2**70 was a 500).
+BOUNDS = {"latency_ms": 60_000, "retry_after": 86_400, "times": 1_000_000, "after": 1_000_000}
+MAX_PATH_CHARS = 2048
 
 
 class FaultError(ValueError):
@@ -59,11 +64,18 @@ def normalise(spec: dict[str, Any]) -> dict[str, Any]:
         problems.append("status is an HTTP status code")
     if rule["rate_limit"] not in ("primary", "secondary"):
         problems.append("rate_limit is primary (403) or secondary (429)")
-    for key in ("latency_ms", "after", "retry_after"):
-        if not isinstance(rule[key], int | float) or rule[key] < 0:
-            problems.append(f"{key} is a number ≥ 0")
-    if rule["times"] is not None and (not isinstance(rule["times"], int) or rule["times"] < 1):
-        problems.append("times is a whole number ≥ 1, or null for always")
+    for key, high in BOUNDS.items():
+        value = rule[key]
+        if key == "times" and value is None:
+            continue
+        low = 1 if key == "times" else 0
+        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high \
+                or (key in ("times", "after") and not isinstance(value, int)):
+            kind = "a whole number" if key in ("times", "after") else "a number"
+            problems.append(f"{key} is {kind} from {low} to {high:,}" + (", or null for always" if key == "times"
+                                                                        else ""))
+    if isinstance(rule["path"], str) and len(rule["path"]) > MAX_PATH_CHARS:
+        problems.append(f"path is at most {MAX_PATH_CHARS:,} characters")
     if not isinstance(rule["headers"], dict):
         problems.append("headers is an object")
     else:

@@ -92,6 +92,11 @@ class RateLimiter:
         return "ip:" + address, self.policy.anonymous
 
 
+#: Bounds of `PUT /_mock/rate-limit` (docs/control-plane.md): GitHub's budgets are thousands an
+#: hour; beyond these is a 422 (2**70 was a 500: the counters are 64-bit SQLite integers).
+MAX_BUDGET, MAX_RESET_IN = 1_000_000_000, 86_400
+
+
 def set_budget(kit: Any, body: Any) -> dict[str, Any]:
     """`PUT /_mock/rate-limit`: {"token": T} or {"ip": A}, "remaining", optional "limit" (the
     policy's budget for that kind of caller) and "reset_in" seconds (default: the current window's end)."""
@@ -109,10 +114,14 @@ def set_budget(kit: Any, body: Any) -> dict[str, Any]:
     else:
         key, limit = "ip:" + str(body["ip"]), policy.anonymous
     limit = int(body.get("limit", limit))
+    if not 1 <= limit <= MAX_BUDGET:
+        raise ValueError(f"limit must be from 1 to {MAX_BUDGET:,}")
     remaining = int(body["remaining"])
-    if not 0 <= remaining <= limit or limit < 1:
+    if not 0 <= remaining <= limit:
         raise ValueError(f"remaining must be between 0 and the limit ({limit})")
     reset_in = body.get("reset_in")
+    if reset_in is not None and not 1 <= reset_in <= MAX_RESET_IN:
+        raise ValueError(f"reset_in must be from 1 to {MAX_RESET_IN:,} seconds (a day)")
     window = kit.rate_limits.set_remaining(key, limit, remaining, int(kit.clock.now().timestamp()),
                                            None if reset_in is None else max(int(reset_in), 1))
     return {"limit": window.limit, "remaining": window.remaining, "used": window.used, "reset": window.reset,

@@ -10,11 +10,11 @@ WAL checkpoint, which runs after the writing request's response (no thread does 
 """
 from __future__ import annotations
 
-import atexit
 import contextlib
 import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, TypeVar
@@ -47,7 +47,11 @@ class Database:
         at exit, and is not `durable` (pool.NOT_DURABLE) unless asked."""
         self._file = StateFile(path)
         if self._file.ephemeral:
-            atexit.register(self.close)
+            # WHY a finalizer, not atexit.register(self.close): atexit held every ephemeral Database
+            # (and its connections' descriptors) until the process ended, so an app a test never
+            # closed kept 9 descriptors open for good; a long xdist worker passed fd 1023. The folder
+            # goes when the Database is collected or at exit, whichever comes first.
+            weakref.finalize(self, self._file.remove)
         self.path = self._file.path
         self.durable = not self._file.ephemeral if durable is None else durable
         self._pool = ConnectionPool(self.path, durable=self.durable)

@@ -19,6 +19,7 @@ from scenarios.tokens import declared_listing, kind_tokens, token_for
 from . import reads, token_reads
 from .explain import explain
 from .openapi import openapi_document
+from .restore import DERIVED, redo_derived
 from .scenario_dump import dump_world
 from .snapshot_rules import RULES
 from .store import Store
@@ -109,5 +110,5 @@ def make_hooks(store: Store) -> ControlHooks:
 
     return ControlHooks(reset=reset, load_scenario=load_scenario, describe_scenario=lambda: describe(store),
                         openapi=openapi_document, extend=extend, routes_doc=ROUTES_DOC, snapshot_rules=RULES,
-                        derived_tables=("ghec_row_stamps",), redo=store.restamp_all,
+                        derived=DERIVED, redo=lambda conn: redo_derived(store.db, conn),
                         dump_scenario=lambda: dump_world(store), template_key=store.template_key)

@@ -6,8 +6,12 @@ refused them), only to say "not JSON" (400) or "invalid" (422) and whose server 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
+from export_format.schemas import UUID_PATTERN
+
+_UUID = re.compile(UUID_PATTERN)
 
 def best_effort_server_id(raw: bytes) -> str | None:
     """The `instance.server_id` of a refused file, if it is readable JSON at all."""
@@ -16,7 +20,9 @@ def best_effort_server_id(raw: bytes) -> str | None:
         value = doc["instance"]["server_id"]
     except (ValueError, TypeError, KeyError, RecursionError):  # RecursionError: absurdly deep nesting
         return None
-    return value if isinstance(value, str) else None
+    # Only a real Server ID names a server: anything else (a lone surrogate, 2 MB) was a 500 when
+    # the failed sync was recorded against it, and cannot be a registered server anyway.
+    return value if isinstance(value, str) and _UUID.fullmatch(value) else None
 
 
 def _reject_constant(name: str) -> Any:

@@ -97,6 +97,9 @@ def _patched(row: dict[str, Any], body: Any) -> dict[str, Any]:
     ops = body.get("Operations", body.get("operations")) if isinstance(body, dict) else None
     if not isinstance(ops, list) or not ops:
         raise Invalid("Operations must be a non-empty list")
+    schemas = body.get("schemas", [])
+    if not isinstance(schemas, list) or not all(isinstance(s, str) for s in schemas):
+        raise Invalid("schemas must be a list of schema URIs", "schemas")
     resource = resource_of(row)
     for op in ops:
         kind = str(op.get("op", "")).lower() if isinstance(op, dict) else ""

@@ -32,6 +32,13 @@ def resource_of(row: dict[str, Any]) -> dict[str, Any]:
             "roles": row["roles"], "active": row["active"]}
 
 
+def _typed_item(item: dict[str, Any]) -> bool:
+    """A multi-valued attribute's item: `type`/`display` text and `primary` a boolean when given
+    (they are stored and served back as sent)."""
+    return all(item.get(k) is None or isinstance(item[k], str) for k in ("type", "display")) and \
+        (item.get("primary") is None or isinstance(item["primary"], bool))
+
+
 def checked(body: Any, required: tuple[str, ...]) -> dict[str, Any]:
     """The SCIM attributes of a request body, or Invalid naming what is wrong."""
     if not isinstance(body, dict):
@@ -41,12 +48,16 @@ def checked(body: Any, required: tuple[str, ...]) -> dict[str, Any]:
         raise Invalid(f"missing required attribute(s): {', '.join(missing)}", missing[0])
     if not isinstance(body.get("userName"), str) or not body["userName"].strip():
         raise Invalid("userName must be a non-empty string", "userName")
+    schemas = body.get("schemas", [])
+    if not isinstance(schemas, list) or not all(isinstance(s, str) for s in schemas):
+        raise Invalid("schemas must be a list of schema URIs", "schemas")
     emails = body.get("emails") or []
     if not isinstance(emails, list) or not all(isinstance(e, dict) and isinstance(e.get("value"), str)
-                                               and "@" in e["value"] for e in emails):
+                                               and "@" in e["value"] and _typed_item(e) for e in emails):
         raise Invalid("emails must be a list of {value, primary, type} with email addresses", "emails")
     roles = body.get("roles") or []
-    if not isinstance(roles, list) or not all(isinstance(r, dict) and isinstance(r.get("value"), str) for r in roles):
+    if not isinstance(roles, list) or not all(isinstance(r, dict) and isinstance(r.get("value"), str)
+                                              and _typed_item(r) for r in roles):
         raise Invalid("roles must be a list of {value}", "roles")
     name = body.get("name") or {}
     if not isinstance(name, dict):

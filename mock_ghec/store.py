@@ -37,7 +37,7 @@ from .orgs_seed import seed_enterprise
 from .page_cache import PageCache
 from .page_rows import page_answer
 from .privacy import envelope_paths, keep
-from .recompute import recompute, restamp, write_cache
+from .recompute import recompute, write_cache
 from .refused_bytes import best_effort_server_id, is_json
 from .rows import ENCODER, CloudSide, account_fields, cloud_side, server_accounts
 from .schemas import DUMPS
@@ -133,12 +133,6 @@ class Store:
                 cloud = self._insert_enterprise(conn, scenario, position, ent, stored)
                 reads.prime_cloud(self.db, ent.id, generation, cloud)
                 recompute(self.db, conn, ent.id)
-
-    def restamp_all(self, conn: Any) -> None:
-        """New row stamps for every enterprise (inside a snapshot's restore, whose stamps are not in
-        it): whatever rows the snapshot holds, no page kept from before is served."""
-        for (enterprise_id,) in conn.execute("SELECT id FROM ghec_enterprises").fetchall():
-            restamp(conn, enterprise_id)
 
     def _insert_enterprise(self, conn: Any, scenario: Any, position: int, ent: Any, spec: dict) -> CloudSide:
         """One enterprise with its accounts, emails, identities and tokens; returns its GitHub.com side."""

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 
 from github_http import ControlHooks, GitHubError, isoformat
+from github_http.snapshot import Derived
 from scenarios.file.use import checked_world, document_digest, preset_label
 from scenarios.tokens import declared_listing, kind_tokens
 
@@ -105,5 +106,5 @@ def make_hooks(runtime: Runtime) -> ControlHooks:
     return ControlHooks(reset=reset, load_scenario=lambda spec: load_scenario(runtime, spec),
                         describe_scenario=lambda: describe(runtime), openapi=ghes_openapi,
                         extend=extend, routes_doc=ROUTES_DOC, dump_scenario=lambda: dump_world(runtime),
-                        derived_tables=(REPORTS_TABLE,), snapshot_rules=RULES, template_key=runtime.template_key,
-                        after_restore=runtime.retime)
+                        derived=Derived(tables=(REPORTS_TABLE,)), snapshot_rules=RULES,
+                        template_key=runtime.template_key, after_restore=runtime.retime)

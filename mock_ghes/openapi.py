@@ -75,6 +75,12 @@ def _op(summary: str, ok: tuple[str, str | None], *, tag: str = "github", auth: 
     return op
 
 
+def _optional_body(op: dict[str, Any]) -> dict[str, Any]:
+    """An operation whose JSON body may be left out (GitHub's `{reason}` on (un)suspending)."""
+    op["requestBody"]["required"] = False
+    return op
+
+
 def _report_op() -> dict[str, Any]:
     """GitHub's documented report download: 202 while it is built, then the CSV (docs/ghes.md)."""
     op = _op("Download a site-admin report (all_users, active_users, dormant_users, suspended_users, "
@@ -103,8 +109,10 @@ def _paths() -> list[tuple[str, dict[str, Any]]]:
                          body="rename-user-request", params=_USERNAME, errors=admin_errors),
             "delete": _op("Delete a user", ("204", None), params=_USERNAME)}),
         ("/api/v3/users/{username}/suspended", {
-            "put": _op("Suspend a user", ("204", None), params=_USERNAME, errors=admin_errors),
-            "delete": _op("Unsuspend a user", ("204", None), params=_USERNAME, errors=admin_errors)}),
+            "put": _optional_body(_op("Suspend a user", ("204", None), params=_USERNAME, errors=admin_errors,
+                                      body="suspend-user-request")),
+            "delete": _optional_body(_op("Unsuspend a user", ("204", None), params=_USERNAME, errors=admin_errors,
+                                         body="suspend-user-request"))}),
         ("/api/v3/users/{username}", {"get": _op("Get a user", ("200", "user"), params=_USERNAME)}),
         ("/api/v3/user", {"get": _op("Get the authenticated user", ("200", "private-user"), errors=(401, 403))}),
         ("/api/v3/user/emails", {"get": _op("List email addresses for the authenticated user", ("200", "email-list"),

@@ -89,16 +89,17 @@ def test_another_workers_upload_is_seen_by_this_ones_cache(
 
 def test_a_restored_snapshot_is_served_as_it_is_even_when_edited(
         app: Any, client: Any, main: Any, owner: dict[str, str]) -> None:
-    """Snapshots leave the row stamps out; a restore stamps the rows anew, so pages kept before are
-    not trusted, even when the snapshot's rows were edited by hand."""
+    """Snapshots leave the rows and their stamps out; a restore computes the rows again from the
+    kept users and stamps them anew, so pages kept before are not served, even when the
+    snapshot's users were edited by hand."""
     assert upload(client, main.slug, owner, _extra(150, "snap")).status_code == 201
     before = _pages(client, main.slug, owner)
     snapshot = client.get("/_mock/snapshot").get_json()
-    assert "ghec_row_stamps" not in snapshot["tables"]
-    rows = snapshot["tables"]["license_rows"]
-    emails = rows["columns"].index("server_emails")
-    edited = next(row for row in rows["rows"] if "snap-0@elsewhere.example" in row[emails])
-    edited[emails] = edited[emails].replace("snap-0@", "edited-0@")
+    assert "ghec_row_stamps" not in snapshot["tables"] and "license_rows" not in snapshot["tables"]
+    usage = snapshot["tables"]["ghes_usage"]
+    users = usage["columns"].index("users")
+    edited = next(row for row in usage["rows"] if "snap-0@elsewhere.example" in row[users])
+    edited[users] = edited[users].replace("snap-0@", "edited-0@")
     assert client.put("/_mock/snapshot", json=snapshot).status_code == 204
     after = b"".join(_pages(client, main.slug, owner))
     assert b"edited-0@elsewhere.example" in after and b"snap-0@elsewhere.example" not in after

@@ -153,8 +153,21 @@ def test_5_server_id_must_match_whole(ghec: Any) -> None:
     ("ghec", "GET", f"/enterprises/{TOKENS['slug']}/consumed-licenses?page=1000001", None),
     ("ghec", "POST", "/_mock/clock/advance", {"days": 1e300}),
     ("ghec", "PUT", "/_mock/clock", {"now": "9999-12-31T00:00:00Z"}),
+    ("ghec", "PUT", "/_mock/scenario", {"params": {"locales": ["en_US"] * 17}}),
+    ("ghes", "PUT", "/_mock/scenario", {"params": {"overlap": 1e308}}),
+    ("ghec", "POST", "/_mock/faults", {"path": "/x", "times": 2**70}),
+    ("ghes", "POST", "/_mock/faults", {"path": "/x", "after": 1_000_001}),
+    ("ghec", "POST", "/_mock/faults", {"path": "/x", "latency_ms": 60_001}),
+    ("ghec", "POST", "/_mock/faults", {"path": "/x", "retry_after": 86_401}),
+    ("ghes", "POST", "/_mock/faults", {"path": "/x" * 1025}),
+    ("ghec", "PUT", "/_mock/rate-limit", {"token": "t", "remaining": 1, "limit": 2**70}),
+    ("ghes", "PUT", "/_mock/rate-limit", {"token": "t", "remaining": 1, "limit": 1_000_000_001}),
+    ("ghec", "PUT", "/_mock/rate-limit", {"token": "t", "remaining": 1, "reset_in": 86_401}),
 ], ids=["people-1e9", "people-over-1M", "instances-10000", "seed-70-bits", "journal-limit-10001",
-        "journal-limit-negative", "journal-status-huge", "page-over-1M", "advance-1e300-days", "clock-year-9999"])
+        "journal-limit-negative", "journal-status-huge", "page-over-1M", "advance-1e300-days", "clock-year-9999",
+        "locales-17", "overlap-1e308", "fault-times-70-bits", "fault-after-over-1M", "fault-latency-over-a-minute",
+        "fault-retry-after-over-a-day", "fault-path-over-2048", "budget-70-bits", "budget-over-1e9",
+        "budget-reset-over-a-day"])
 def test_8_every_size_has_an_upper_bound_and_a_422_beyond(ghec: Any, ghes: Any, app_name: str, method: str,
                                                           path: str, body: Any) -> None:
     app = ghes if app_name == "ghes" else ghec

@@ -295,3 +295,21 @@ def test_garbage_collector_state_is_restored(enabled: bool) -> None:
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+@pytest.mark.parametrize(("edits", "path"), [
+    ({"instance__server_id": GOOD["instance"]["server_id"] + "0" * 300}, "$.instance.server_id"),
+    ({"instance__server_id": "x" * 37}, "$.instance.server_id"),
+    ({"instance__license": "sha256:" + "0" * 65}, "$.instance.license"),
+    ({"encryption": {"scheme": "RSA-OAEP-SHA256+A256GCM", "key_id": "sha256:" + "0" * 100,
+                     "encrypted_key": "QUJD", "nonce": "A" * 16}}, "$.encryption.key_id"),
+    ({"encryption": {"scheme": "RSA-OAEP-SHA256+A256GCM", "key_id": "sha256:" + "0" * 64,
+                     "encrypted_key": "QUJD", "nonce": "A" * 17}}, "$.encryption.nonce"),
+], ids=["server-id-uuid-then-more", "server-id-37", "license-65-hex", "key-id-too-long", "nonce-17"])
+def test_a_fixed_length_field_longer_than_its_pattern_is_refused(edits: dict[str, Any], path: str) -> None:
+    """Issue 18: a pattern used to be skipped past its field's length, and no length check backed
+    these fields, so a 300-character server_id was taken (the corpus found it); both readers refuse it."""
+    raw = json.dumps(doc(**edits)).encode()
+    assert path in paths(doc(**edits))
+    result, _ = validation.validate_compact(raw)
+    assert not result.ok and path in [p.path for p in result.problems]
