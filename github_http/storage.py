@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from .pool import IDLE_CONNECTIONS, ConnectionPool
 from .read_cache import MEMO_LIMIT, ReadCache
 from .state_file import StateFile, require_shared_state, side_path, under_gunicorn
+from .write_marks import WriteMarks
 
 __all__ = ["CONTROL_SCHEMA", "IDLE_CONNECTIONS", "MEMO_LIMIT", "Database", "require_shared_state", "side_path",
            "under_gunicorn"]
@@ -161,6 +162,11 @@ class Database:
             pending.append(callback)
         else:
             callback()
+
+    @property
+    def write_marks(self) -> WriteMarks:
+        """The tables written through this process's connections since the marks were cleared (write_marks.py)."""
+        return self._pool.marks
 
     @property
     def private(self) -> bool:

@@ -22,6 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "SCENARIO_PARAMS": "",      # JSON object of ScenarioParams overrides, e.g. {"people": 40}
     "SCENARIO_FILE": "",        # a scenario file (YAML/JSON, docs/scenarios.md) instead of a preset
     "SCENARIO_DOCUMENT": None,  # config only: a scenario file's parsed document (the pytest plugin)
+    "SCENARIO_WORLD": None,   # config only: the world SCENARIO_DOCUMENT builds, built (the plugin: built once)
     "STATE_PATH": "",           # SQLite file; "" = a private temporary database
     "OWNER_TOKEN": "",          # fixes the first enterprise owner's token ("" = from the seed)
     "ENTERPRISE": "",           # renames the first enterprise ("" = the scenario's slug)

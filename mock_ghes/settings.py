@@ -20,6 +20,7 @@ DEFAULTS: dict[str, Any] = {
     "SCENARIO_PARAMS": "",          # JSON object of ScenarioParams overrides, e.g. {"people": 1000}
     "SCENARIO_FILE": "",            # a scenario file (YAML/JSON, docs/scenarios.md) instead of a preset
     "SCENARIO_DOCUMENT": None,      # config only: a scenario file's parsed document (the pytest plugin)
+    "SCENARIO_WORLD": None,       # config only: the world SCENARIO_DOCUMENT builds, built (the plugin: built once)
     "INSTANCE": 1,                  # which GHES instance of the scenario this server is (1-based)
     "STATE_PATH": "",               # SQLite file; "" = ephemeral (removed at exit)
     "ADMIN_TOKEN": "",              # the site admin's token; "" = derived from the seed

@@ -78,12 +78,28 @@ def file_spec(settings: Mapping[str, Any]) -> dict[str, Any]:
     return {"seed": file_seed(document, settings), "preset": preset_label(document), "params": {}, "file": document}
 
 
+#: The digests of the last documents asked about, by identity (with the document held, so the id
+#: stays its own). WHY: a 10,000-person document's canonical JSON costs ~0.2 s, and the same parsed
+#: document is handed to both apps of a pytest session, each asking for its digest.
+_DIGESTS: dict[int, tuple[Mapping[str, Any], str]] = {}
+_DIGESTS_KEPT = 4
+
+
 def document_digest(document: Mapping[str, Any] | None) -> str | None:
-    """sha256 of a document's canonical JSON: which file a server runs (GET /_mock/scenario), None for a preset."""
+    """sha256 of a document's canonical JSON: which file a server runs (GET /_mock/scenario), None for a preset.
+
+    Computed once per document object (documents are not mutated once checked)."""
     if document is None:
         return None
+    known = _DIGESTS.get(id(document))
+    if known is not None and known[0] is document:
+        return known[1]
     text = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    if len(_DIGESTS) >= _DIGESTS_KEPT:
+        _DIGESTS.pop(next(iter(_DIGESTS)))
+    _DIGESTS[id(document)] = (document, digest)
+    return digest
 
 
 def seed_given(prefix: str, config: Mapping[str, Any] | None) -> bool:
@@ -105,3 +121,11 @@ def settle_scenario_settings(settings: dict[str, Any], prefix: str, config: Mapp
     if not isinstance(settings["SCENARIO_PARAMS"], dict):
         raise ValueError(f"{name} must be a JSON object of scenario overrides")
     settings["SEED_GIVEN"] = seed_given(prefix, config)
+
+
+def spec_key(spec: Mapping[str, Any] | None) -> str:
+    """A stored scenario spec as compact-enough JSON that names it (an app's reset template key and
+    `X-Mock-Scenario`): a `file` document stands as its digest, `scenario_file` (as `GET /_mock/scenario`)."""
+    named = dict(spec or {})
+    named["scenario_file"] = document_digest(named.pop("file", None))
+    return json.dumps(named, sort_keys=True)
