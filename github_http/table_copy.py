@@ -25,6 +25,7 @@ class TablePlan:
     name: str
     columns: str  # "*" where every row's identity is a declared column (INTEGER PRIMARY KEY, WITHOUT ROWID)
     sequenced: bool  # AUTOINCREMENT: its sqlite_sequence row is copied too
+    followers: frozenset[str] = frozenset()  # tables a write here may change by a foreign-key action
 
 
 def _quote(name: str) -> str:
@@ -38,14 +39,31 @@ def plan_tables(conn: sqlite3.Connection) -> dict[str, TablePlan]:
                           "AND name NOT LIKE 'sqlite_%'").fetchall()
     sequenced = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND "
                                             "sql LIKE '%AUTOINCREMENT%'").fetchall()}
+    acting: dict[str, set[str]] = {}  # parent -> children an ON DELETE/UPDATE action writes
+    for name, _ in listed:
+        for key in conn.execute(f"PRAGMA foreign_key_list({_quote(name)})").fetchall():
+            if {str(key[5]).upper(), str(key[6]).upper()} - {"NO ACTION", "RESTRICT"}:
+                acting.setdefault(str(key[2]).lower(), set()).add(name.lower())
     plans = {}
     for name, without_rowid in listed:
         info = conn.execute(f"PRAGMA table_info({_quote(name)})").fetchall()
         keys = [r for r in info if r[5]]
         aliased = len(keys) == 1 and str(keys[0][2]).upper() == "INTEGER"
         columns = "*" if without_rowid or aliased else ", ".join(["rowid", *(_quote(r[1]) for r in info)])
-        plans[name.lower()] = TablePlan(name, columns, name in sequenced)
+        plans[name.lower()] = TablePlan(name, columns, name in sequenced, frozenset(_reach(acting, name.lower())))
     return plans
+
+
+def _reach(acting: dict[str, set[str]], table: str) -> set[str]:
+    """Every table a foreign-key action starting at `table` may write (transitively), `table` aside."""
+    seen: set[str] = set()
+    todo = [table]
+    while todo:
+        for child in acting.get(todo.pop(), ()):
+            if child not in seen and child != table:
+                seen.add(child)
+                todo.append(child)
+    return seen
 
 
 def copy_tables(db: Database, template: Path, plans: list[TablePlan]) -> None:

@@ -109,6 +109,7 @@ class StateTemplates:
             self._kept.move_to_end(key)
             written = self._db.write_marks.taken()
             if self._db.private and self._base == key and EVERYTHING not in written and written <= set(kept.plans):
+                written |= {t for name in written for t in kept.plans[name].followers}
                 copy_tables(self._db, kept.path, [kept.plans[t] for t in sorted(written)])
             else:
                 self._db.copy_from(kept.conn)

@@ -25,19 +25,28 @@ _NAMED = re.compile(
 _READS = ("SELECT", "BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE", "EXPLAIN", "VALUES")
 _WRITE_VERBS = ("INSERT", "REPLACE", "UPDATE", "DELETE")
 EVERYTHING = "*"  # the mark of a statement whose writes are not known
-_KNOWN: dict[str, str | None] = {}  # statement text -> what it writes (statements repeat)
+_KNOWN: dict[str, tuple[str | None, bool]] = {}  # statement text -> (what it writes, marked even unchanged)
 _KNOWN_LIMIT = 4096
 
 
 def written_by(sql: str) -> str | None:
     """The table `sql` writes, EVERYTHING when that is not known, None for a statement that writes nothing."""
-    found = _KNOWN.get(sql, "")
-    if found != "":
+    return _known(sql)[0]
+
+
+def _known(sql: str) -> tuple[str | None, bool]:
+    """(what `sql` writes, whether to mark it even when it changed no row): kept per statement text.
+
+    WHY marked even unchanged: what may write without counting in `total_changes` (DDL, scripts,
+    PRAGMAs), and a RETURNING statement, whose rows change as they are fetched (after `execute`)."""
+    found = _KNOWN.get(sql)
+    if found is not None:
         return found
     head = sql.lstrip()[:9].upper()
     word = head.split(None, 1)[0].rstrip(";") if head.strip() else ""
+    what: str | None
     if word in _READS or not word:
-        what: str | None = None
+        what = None
     elif word == "PRAGMA":
         what = EVERYTHING if "=" in sql and "data_version" not in sql and "checkpoint" not in sql else None
     elif word in _WRITE_VERBS:
@@ -45,10 +54,11 @@ def written_by(sql: str) -> str | None:
         what = match.group(1).lower() if match else EVERYTHING
     else:  # CREATE, DROP, ALTER, WITH, ATTACH, VACUUM, REINDEX, ANALYZE...
         what = EVERYTHING
+    found = (what, what == EVERYTHING or (what is not None and "RETURNING" in sql.upper()))
     if len(_KNOWN) >= _KNOWN_LIMIT:
         _KNOWN.clear()
-    _KNOWN[sql] = what
-    return what
+    _KNOWN[sql] = found
+    return found
 
 
 class WriteMarks:
@@ -58,10 +68,11 @@ class WriteMarks:
         """Everything is marked until the first `clear` (nothing is known before)."""
         self.tables: set[str] = {EVERYTHING}
 
-    def note(self, sql: str) -> None:
-        """Mark what `sql` writes."""
-        table = written_by(sql)
-        if table is not None:
+    def note(self, sql: str, changed: bool = True) -> None:
+        """Mark what `sql` wrote (`changed`: whether it changed any row; a named table's statement
+        that changed none wrote nothing, and foreign-key actions follow only a changed row)."""
+        table, always = _known(sql)
+        if table is not None and (changed or always):
             self.tables.add(table)
 
     def clear(self) -> None:
@@ -79,14 +90,22 @@ class TrackedCursor(sqlite3.Cursor):
 
     def execute(self, sql: str, parameters: Any = (), /) -> TrackedCursor:
         """sqlite3.Cursor.execute, marked."""
-        _marks(self.connection).note(sql)
-        super().execute(sql, parameters)
+        conn, marks = self.connection, _marks(self.connection)
+        before = conn.total_changes
+        try:
+            super().execute(sql, parameters)
+        finally:
+            marks.note(sql, conn.total_changes != before)
         return self
 
     def executemany(self, sql: str, seq_of_parameters: Iterable[Any], /) -> TrackedCursor:
         """sqlite3.Cursor.executemany, marked."""
-        _marks(self.connection).note(sql)
-        super().executemany(sql, seq_of_parameters)
+        conn, marks = self.connection, _marks(self.connection)
+        before = conn.total_changes
+        try:
+            super().executemany(sql, seq_of_parameters)
+        finally:
+            marks.note(sql, conn.total_changes != before)
         return self
 
     def executescript(self, sql_script: str, /) -> TrackedCursor:
@@ -111,14 +130,20 @@ class TrackedConnection(sqlite3.Connection):
         return super().cursor(factory)
 
     def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
-        """sqlite3.Connection.execute, marked."""
-        self.marks.note(sql)
-        return super().execute(sql, parameters)
+        """sqlite3.Connection.execute, marked once it ran."""
+        before = self.total_changes
+        try:
+            return super().execute(sql, parameters)
+        finally:
+            self.marks.note(sql, self.total_changes != before)
 
     def executemany(self, sql: str, parameters: Iterable[Any], /) -> sqlite3.Cursor:
-        """sqlite3.Connection.executemany, marked."""
-        self.marks.note(sql)
-        return super().executemany(sql, parameters)
+        """sqlite3.Connection.executemany, marked once it ran."""
+        before = self.total_changes
+        try:
+            return super().executemany(sql, parameters)
+        finally:
+            self.marks.note(sql, self.total_changes != before)
 
     def executescript(self, sql_script: str, /) -> sqlite3.Cursor:
         """sqlite3.Connection.executescript: may write anything."""
