@@ -105,7 +105,7 @@ def _file_spec(path: Path, seed: int | None) -> ScenarioSpec:
     `--mock-scenario-file` and the session's servers then start on the same spec (WHY: a
     10,000-person file takes about a second to check)."""
     from scenarios.file import ScenarioFileError
-    from scenarios.file.use import read_document
+    from scenarios.file.use import read_world
 
     from .scenario_spec import ScenarioSpec
 
@@ -113,11 +113,11 @@ def _file_spec(path: Path, seed: int | None) -> ScenarioSpec:
         try:
             stat = path.stat()
         except OSError:
-            return ScenarioSpec.of_document(read_document(path), seed)  # read_document names the problem
+            return ScenarioSpec.of_checked(*read_world(path, seed), seed)  # read_world names the problem
         key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, seed)
         if key not in _FILE_SPECS:
             _FILE_SPECS.clear()  # one file at a time: a marker's file does not pile up documents
-            _FILE_SPECS[key] = ScenarioSpec.of_document(read_document(path), seed)
+            _FILE_SPECS[key] = ScenarioSpec.of_checked(*read_world(path, seed), seed)
         return _FILE_SPECS[key]
     except ScenarioFileError as error:
         raise pytest.UsageError(f"{path}: {error}") from error

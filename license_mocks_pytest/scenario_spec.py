@@ -43,9 +43,15 @@ class ScenarioSpec:
     @classmethod
     def of_document(cls, document: dict[str, Any], seed: int | None = None) -> ScenarioSpec:
         """A scenario file's world (checked now: a bad one raises ScenarioFileError with every problem)."""
-        from scenarios.file.use import checked_world, file_seed, preset_label
+        from scenarios.file.use import checked_world
 
-        document, scenario = checked_world(document, seed)  # one build: the check's world is the one served
+        return cls.of_checked(*checked_world(document, seed), seed)  # one build: the check's world is served
+
+    @classmethod
+    def of_checked(cls, document: dict[str, Any], scenario: Any, seed: int | None = None) -> ScenarioSpec:
+        """`of_document` for a document already checked, with the world it built (`checked_world`)."""
+        from scenarios.file.use import file_seed, preset_label
+
         spec = cls(file_seed(document, {}) if seed is None else seed, preset_label(document), (),
                    json.dumps(document, sort_keys=True, ensure_ascii=False))
         _keep(_DOCUMENTS, spec.document, document)

@@ -30,12 +30,22 @@ def world(seed: int, preset: str, params: Mapping[str, Any], document: Mapping[s
 
 def read_document(path: str | os.PathLike[str]) -> dict[str, Any]:
     """A scenario file's parsed document, checked completely (every problem raised at once)."""
+    return checked(_parsed(path))
+
+
+def read_world(path: str | os.PathLike[str], seed: Any = None) -> tuple[dict[str, Any], Scenario]:
+    """`read_document(path)` and its world (`checked_world`), built once: checking builds it."""
+    return checked_world(_parsed(path), seed)
+
+
+def _parsed(path: str | os.PathLike[str]) -> Any:
+    """A scenario file's text parsed (YAML or JSON), not checked yet."""
     target = Path(path)
     try:
         text = target.read_bytes()
     except OSError as error:
         raise ScenarioFileError([Problem("$", f"cannot read {target}: {error.strerror or error}")]) from error
-    return checked(parse_text(text, target.name))
+    return parse_text(text, target.name)
 
 
 def checked(document: Any) -> dict[str, Any]:
