@@ -27,7 +27,7 @@ def _keep(kept: dict[Any, Any], key: Any, value: Any) -> None:
 @dataclass(frozen=True)
 class ScenarioSpec:
     """Which scenario an app runs: seed, preset and parameter overrides (hashable, for caching), or a
-    scenario file's document (its canonical JSON text, so the spec stays hashable)."""
+    scenario file's document (its canonical JSON text, `canonical_text`, so the spec stays hashable)."""
 
     seed: int = 1
     preset: str = "small"
@@ -50,10 +50,11 @@ class ScenarioSpec:
     @classmethod
     def of_checked(cls, document: dict[str, Any], scenario: Any, seed: int | None = None) -> ScenarioSpec:
         """`of_document` for a document already checked, with the world it built (`checked_world`)."""
-        from scenarios.file.use import file_seed, preset_label
+        from scenarios.file.use import canonical_text, document_digest, file_seed, preset_label
 
-        spec = cls(file_seed(document, {}) if seed is None else seed, preset_label(document), (),
-                   json.dumps(document, sort_keys=True, ensure_ascii=False))
+        text = canonical_text(document)
+        document_digest(document, text)  # kept for this very document, which both apps are handed
+        spec = cls(file_seed(document, {}) if seed is None else seed, preset_label(document), (), text)
         _keep(_DOCUMENTS, spec.document, document)
         if scenario.seed == spec.seed:
             _keep(_WORLDS, spec, scenario)

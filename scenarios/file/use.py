@@ -95,17 +95,22 @@ _DIGESTS: dict[int, tuple[Mapping[str, Any], str]] = {}
 _DIGESTS_KEPT = 4
 
 
-def document_digest(document: Mapping[str, Any] | None) -> str | None:
+def canonical_text(document: Mapping[str, Any]) -> str:
+    """A document's canonical JSON (sorted keys, compact, UTF-8 kept): what its digest is of."""
+    return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def document_digest(document: Mapping[str, Any] | None, text: str | None = None) -> str | None:
     """sha256 of a document's canonical JSON: which file a server runs (GET /_mock/scenario), None for a preset.
 
-    Computed once per document object (documents are not mutated once checked)."""
+    Computed once per document object (documents are not mutated once checked); `text`: its
+    `canonical_text`, when the caller has it already."""
     if document is None:
         return None
     known = _DIGESTS.get(id(document))
     if known is not None and known[0] is document:
         return known[1]
-    text = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    digest = hashlib.sha256(text.encode()).hexdigest()
+    digest = hashlib.sha256((canonical_text(document) if text is None else text).encode()).hexdigest()
     if len(_DIGESTS) >= _DIGESTS_KEPT:
         _DIGESTS.pop(next(iter(_DIGESTS)))
     _DIGESTS[id(document)] = (document, digest)
