@@ -50,11 +50,10 @@ class ScenarioSpec:
     @classmethod
     def of_checked(cls, document: dict[str, Any], scenario: Any, seed: int | None = None) -> ScenarioSpec:
         """`of_document` for a document already checked, with the world it built (`checked_world`)."""
-        from scenarios.file.use import canonical_text, document_digest, file_seed, preset_label
+        from scenarios.file.use import canonical_text, file_seed, preset_label
 
-        text = canonical_text(document)
-        document_digest(document, text)  # kept for this very document, which both apps are handed
-        spec = cls(file_seed(document, {}) if seed is None else seed, preset_label(document), (), text)
+        spec = cls(file_seed(document, {}) if seed is None else seed, preset_label(document), (),
+                   canonical_text(document))  # kept for this very document, which both apps are handed
         _keep(_DOCUMENTS, spec.document, document)
         if scenario.seed == spec.seed:
             _keep(_WORLDS, spec, scenario)

@@ -133,10 +133,11 @@ class Store:
             # WHY derived from the spec, not random: the same scenario gives the same accounts, so a
             # reset to it (a copy of the seeded state, github_http/templates.py) is byte for byte a
             # fresh start, and what reads.cloud_side_of kept for it stays right.
-            generation = hashlib.sha256(json.dumps(stored, sort_keys=True).encode("utf-8")).hexdigest()[:32]
+            key = spec_key(stored)  # the file as its digest: its text is made once per document
+            generation = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
             self.db.set_kv(reads.SCENARIO_KEY, json.dumps(stored))
             self.db.set_kv(reads.GENERATION_KEY, generation)
-            self._keys[generation] = spec_key(stored)
+            self._keys[generation] = key
             for position, ent in enumerate(scenario.enterprises):
                 cloud = self._insert_enterprise(conn, scenario, position, ent, stored)
                 reads.prime_cloud(self.db, ent.id, generation, cloud)

@@ -15,7 +15,7 @@ from export_format import keys
 from github_http import Clock, Database, isoformat, parse_time
 from github_http.auth import token_digest
 from github_http.state_check import check_state_file
-from scenarios.file.use import document_digest, file_seed, preset_label, read_document
+from scenarios.file.use import canonical_text, document_digest, file_seed, preset_label, read_document
 from scenarios.model import Scenario
 from scenarios.tokens import token_for
 
@@ -96,7 +96,7 @@ class Runtime:
                          host_name=self.settings["HOST_NAME"])
         with self.db.transaction():
             self.store.replace_all(rows.instance, rows.users, rows.tokens)
-            self.db.set_kv(SCENARIO_FILE_KEY, json.dumps(document) if document is not None else "")
+            self.db.set_kv(SCENARIO_FILE_KEY, canonical_text(document) if document is not None else "")
             self.connect.reset(self.connect_preset(), now, min(rows.scenario_sync_enabled_at, now))
             known = (json.dumps(self.spec(), sort_keys=True), document_digest(document))
             self.db.after_commit(lambda: setattr(self, "_file_key", known))

@@ -88,33 +88,36 @@ def file_spec(settings: Mapping[str, Any]) -> dict[str, Any]:
     return {"seed": file_seed(document, settings), "preset": preset_label(document), "params": {}, "file": document}
 
 
-#: The digests of the last documents asked about, by identity (with the document held, so the id
-#: stays its own). WHY: a 10,000-person document's canonical JSON costs ~0.2 s, and the same parsed
-#: document is handed to both apps of a pytest session, each asking for its digest.
-_DIGESTS: dict[int, tuple[Mapping[str, Any], str]] = {}
-_DIGESTS_KEPT = 4
+#: The canonical text and digest of the last documents asked about, by identity (with the document
+#: held, so the id stays its own). WHY: a 10,000-person document's canonical JSON costs ~0.1 s, and
+#: the same parsed document is handed to both apps of a pytest session, each storing it and
+#: asking for its digest.
+_CANONICAL: dict[int, tuple[Mapping[str, Any], str, str]] = {}
+_CANONICAL_KEPT = 4
 
 
 def canonical_text(document: Mapping[str, Any]) -> str:
-    """A document's canonical JSON (sorted keys, compact, UTF-8 kept): what its digest is of."""
-    return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    """A document's canonical JSON (sorted keys, compact, UTF-8 kept): what its digest is of, and
+    how a server stores it. Made once per document object (documents are not mutated once checked)."""
+    return _canonical(document)[0]
 
 
-def document_digest(document: Mapping[str, Any] | None, text: str | None = None) -> str | None:
-    """sha256 of a document's canonical JSON: which file a server runs (GET /_mock/scenario), None for a preset.
+def document_digest(document: Mapping[str, Any] | None) -> str | None:
+    """sha256 of a document's canonical JSON: which file a server runs (GET /_mock/scenario), None for a preset."""
+    return None if document is None else _canonical(document)[1]
 
-    Computed once per document object (documents are not mutated once checked); `text`: its
-    `canonical_text`, when the caller has it already."""
-    if document is None:
-        return None
-    known = _DIGESTS.get(id(document))
+
+def _canonical(document: Mapping[str, Any]) -> tuple[str, str]:
+    """(canonical text, digest) of `document`, kept per object."""
+    known = _CANONICAL.get(id(document))
     if known is not None and known[0] is document:
-        return known[1]
-    digest = hashlib.sha256((canonical_text(document) if text is None else text).encode()).hexdigest()
-    if len(_DIGESTS) >= _DIGESTS_KEPT:
-        _DIGESTS.pop(next(iter(_DIGESTS)))
-    _DIGESTS[id(document)] = (document, digest)
-    return digest
+        return known[1], known[2]
+    text = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    if len(_CANONICAL) >= _CANONICAL_KEPT:
+        _CANONICAL.pop(next(iter(_CANONICAL)))
+    _CANONICAL[id(document)] = (document, text, digest)
+    return text, digest
 
 
 def seed_given(prefix: str, config: Mapping[str, Any] | None) -> bool:
