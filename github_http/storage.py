@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from .pool import IDLE_CONNECTIONS, ConnectionPool
 from .read_cache import MEMO_LIMIT, ReadCache
 from .state_file import StateFile, require_shared_state, side_path, under_gunicorn
-from .write_marks import WriteMarks
+from .write_marks import EVERYTHING, WriteMarks
 
 __all__ = ["CONTROL_SCHEMA", "IDLE_CONNECTIONS", "MEMO_LIMIT", "Database", "require_shared_state", "side_path",
            "under_gunicorn"]
@@ -192,6 +192,7 @@ class Database:
         """
         conn = self.connection()
         source.backup(conn)
+        self._pool.marks.tables.add(EVERYTHING)  # not through a statement: every table may differ
         self._wrote = True
         self.writes += 1
         self._reads.forget(conn)
