@@ -86,6 +86,6 @@ def reset_app(kit: Any, hooks: ControlHooks) -> dict[str, str]:
     how = reset_state(kit, hooks, key)
     headers = {RESET_HEADER: how}
     kit.rate_limits.clear()  # its own file (rate_limit_store.py): not in the state's transaction
-    if hooks.template_key is not None:
+    if key is not None and hooks.template_key is not None:
         headers[SCENARIO_HEADER] = key if how != "rebuilt" else hooks.template_key()
     return headers

@@ -40,7 +40,7 @@ DEFAULTS: dict[str, Any] = {
     "SYNC_PERIOD_DAYS": 7,          # the automatic license sync's period
     "JOURNAL": True,
     "JOURNAL_MAX_ENTRIES": 1000,
-    "RESET_TEMPLATE_MIB": 64,       # the seeded state kept (a temp file) for /_mock/reset to copy back, MiB; 0 = rebuild
+    "RESET_TEMPLATE_MIB": 64,       # the seeded state kept (a temp file) for /_mock/reset to copy, MiB; 0 = rebuild
     "JOURNAL_MAX_BODY_BYTES": 64 << 20,
     "SECRET_KEY": "",               # page sessions; "" = derived from the seed (workers agree)
     "HTTP_ONLY": True,              # the mock serves plain HTTP; goes into the export's instance block
