@@ -25,7 +25,7 @@ from github_http.pagination import Page
 from github_http.state_file import bring_forward, remove_with_wal, side_path
 from github_http.storage import Database
 from license_rules.accounts import member_account, row_order
-from scenarios.file.use import file_spec, spec_key, world
+from scenarios.file.use import file_spec, spec_key, stored_text, world
 from scenarios.model import Scenario
 from scenarios.world import BASE as WORLD_BASE
 
@@ -135,7 +135,7 @@ class Store:
             # fresh start, and what reads.cloud_side_of kept for it stays right.
             key = spec_key(stored)  # the file as its digest: its text is made once per document
             generation = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
-            self.db.set_kv(reads.SCENARIO_KEY, json.dumps(stored))
+            self.db.set_kv(reads.SCENARIO_KEY, stored_text(stored))
             self.db.set_kv(reads.GENERATION_KEY, generation)
             self._keys[generation] = key
             for position, ent in enumerate(scenario.enterprises):
