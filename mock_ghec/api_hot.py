@@ -64,10 +64,11 @@ def consumed_licenses_hot(store: Store, policy: HeaderPolicy) -> HotPath:
         if page.number > MAX_PAGE:
             return None  # Flask answers the 422
         prefix = f"{own_url(environ)}?per_page={page.size}&page="
-        body, link = store.consumed_page(access, page, prefix)
+        body, link, etag = store.consumed_page(access, page, prefix)
         headers = [("Content-Type", JSON), ("Content-Length", str(len(body)))]
         if link:
             headers.append(("Link", link))
+        headers.append(("ETag", etag))
         return headers + github_headers(policy, version), body
 
     return serve
