@@ -85,7 +85,7 @@ class ApiWire:
                                                environ.get("REMOTE_ADDR") or "")
             environ[RATE_KEY] = (key, budget)
             if path not in self.uncounted:
-                window = self.limiter.store.take(key, budget, int(self.clock.now().timestamp()))
+                window = self.limiter.store.take(key, budget, self.clock.epoch())
                 if not window.allowed:
                     return self._refuse(window, caller, environ, start_response)
         method = environ.get("REQUEST_METHOD", "GET")

@@ -46,15 +46,20 @@ class AppendLog:
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
 
     @contextmanager
-    def drained(self) -> Iterator[list[bytes]]:
-        """Every complete line appended so far, oldest first, with appends held off until the block
-        ends; the file is emptied only if the block succeeds (so a failed ingest loses nothing)."""
+    def drained(self, newest: int | None = None) -> Iterator[list[bytes]]:
+        """Every complete line appended so far (or only the `newest` ones), oldest first, with
+        appends held off until the block ends; the file is emptied only if the block succeeds (so
+        a failed ingest loses nothing).
+
+        WHY `newest`: the journal keeps a bounded number of entries, so of a log of several
+        thousand lines only the last ones can survive; the file is then read from its end, one
+        chunk at a time, until they are in hand.
+        """
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             size = os.fstat(fd).st_size
-            data = os.pread(fd, size, 0) if size else b""
-            yield [line for line in data.split(b"\n")[:-1] if line]  # a tail without newline was torn
+            yield _tail(fd, size, newest)
             if size:
                 os.ftruncate(fd, 0)
         finally:
@@ -66,3 +71,23 @@ class AppendLog:
             if self._fd is not None and self._pid == os.getpid():
                 os.close(self._fd)
             self._fd = None
+
+
+_CHUNK = 256 * 1024
+
+
+def _tail(fd: int, size: int, newest: int | None) -> list[bytes]:
+    """The complete, non-empty lines of the file's first `size` bytes (only the `newest` ones, if
+    given), read from the end until there are enough of them."""
+    start = size if newest is not None else 0
+    data = b"" if newest is not None else os.pread(fd, size, 0)
+    while True:
+        if newest is not None:
+            start = max(start - _CHUNK, 0)
+            data = os.pread(fd, size - start - len(data), start) + data
+        lines = data.split(b"\n")[:-1]  # a tail without newline was torn
+        if start > 0:
+            lines = lines[1:]  # the first piece may be the end of an earlier line
+        found = [line for line in lines if line]
+        if newest is None or start == 0 or len(found) >= newest:
+            return found if newest is None else found[-newest:] if newest > 0 else []

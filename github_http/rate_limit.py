@@ -113,7 +113,7 @@ def set_budget(kit: Any, body: Any) -> dict[str, Any]:
     if not 0 <= remaining <= limit or limit < 1:
         raise ValueError(f"remaining must be between 0 and the limit ({limit})")
     reset_in = body.get("reset_in")
-    window = kit.rate_limits.set_remaining(key, limit, remaining, int(kit.clock.now().timestamp()),
+    window = kit.rate_limits.set_remaining(key, limit, remaining, kit.clock.epoch(),
                                            None if reset_in is None else max(int(reset_in), 1))
     return {"limit": window.limit, "remaining": window.remaining, "used": window.used, "reset": window.reset,
             "enabled": policy.enabled}
