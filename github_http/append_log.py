@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .after_fork import forget_in_child
+
 
 class AppendLog:
     """Lines (bytes without a newline) appended by any process, drained in the order written."""
@@ -28,17 +30,20 @@ class AppendLog:
         """Nothing is opened until the first append."""
         self.path = path
         self._fd: int | None = None
-        self._pid = 0
         self._lock = threading.Lock()  # threads of one process share one descriptor (one flock)
+        forget_in_child(self)
+
+    def after_fork_in_child(self) -> None:
+        """A forked child opens its own descriptor. WHY: one inherited from the parent shares its
+        flock with every sibling, so one worker's unlock would release another's lock."""
+        self._fd = None
+        self._lock = threading.Lock()
 
     def append(self, line: bytes) -> None:
         """Add one line (it must not contain a newline)."""
         with self._lock:
-            if self._fd is None or self._pid != os.getpid():
-                # WHY reopen after fork: a descriptor inherited from the parent shares its flock
-                # with every sibling, so one worker's unlock would release another's lock.
+            if self._fd is None:
                 self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
-                self._pid = os.getpid()
             fcntl.flock(self._fd, fcntl.LOCK_SH)
             try:
                 os.write(self._fd, line + b"\n")
@@ -68,7 +73,7 @@ class AppendLog:
     def close(self) -> None:
         """Close this process's descriptor (the file stays, with whatever was not drained)."""
         with self._lock:
-            if self._fd is not None and self._pid == os.getpid():
+            if self._fd is not None:
                 os.close(self._fd)
             self._fd = None
 

@@ -24,11 +24,11 @@ import mmap
 import os
 import struct
 import threading
-import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from .after_fork import forget_in_child
 from .state_file import remove_with_wal, side_path
 from .storage import Database
 
@@ -60,18 +60,6 @@ class Window:
         return max(self.limit - self.used, 0)
 
 
-_OPEN: weakref.WeakSet[RateLimitStore] = weakref.WeakSet()
-
-
-def _after_fork() -> None:
-    """In a forked child, every store opens its file afresh on next use."""
-    for store in list(_OPEN):
-        store._forget()
-
-
-os.register_at_fork(after_in_child=_after_fork)
-
-
 class RateLimitStore:
     """Counts requests per key in windows of `window` seconds of the app clock."""
 
@@ -83,10 +71,10 @@ class RateLimitStore:
         self._fd: int | None = None
         self._map: mmap.mmap | None = None
         self._digests: dict[str, bytes] = {}
-        _OPEN.add(self)
+        forget_in_child(self)
         db.on_close(self.close)
 
-    def _forget(self) -> None:
+    def after_fork_in_child(self) -> None:
         """Drop a forked parent's descriptor and mapping (closing the copy keeps the parent's lock)."""
         self._lock = threading.Lock()
         self.close()
