@@ -22,9 +22,13 @@ LICENSE_SCOPE = "read:enterprise"
 _LICENSE_PATH = re.compile(r"/enterprises/[^/]+/(consumed-licenses|license-sync-status)")
 
 
+_LICENSE_ACCEPTED = accepted(LICENSE_SCOPE)
+
+
 def accepted_scopes(path: str) -> str | None:
-    """`X-Accepted-OAuth-Scopes` of the license endpoints; other paths need no scope."""
-    return accepted(LICENSE_SCOPE) if _LICENSE_PATH.fullmatch(path) else None
+    """`X-Accepted-OAuth-Scopes` of the license endpoints; other paths need no scope (asked on
+    every API answer, hence the header's value put together once)."""
+    return _LICENSE_ACCEPTED if _LICENSE_PATH.fullmatch(path) else None
 
 
 def identify(db: Database, token: str) -> Caller | None:
