@@ -104,6 +104,8 @@ class Journal:
                 row = _DECODE(line)
             except (msgspec.DecodeError, UnicodeDecodeError):
                 continue
+            if not isinstance(row, list) or len(row) != len(_COLUMNS):
+                continue  # torn lines that happen to join into other JSON
             row[7], row[8] = _json(row[7]).decode("utf-8"), b""  # the headers as the table keeps them; no body
             rows.append(row)
         conn.executemany(_INSERT, rows)
