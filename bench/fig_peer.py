@@ -3,9 +3,10 @@
 WHY: the performance issue names the peer to beat on throughput: Prism serving GitHub's own
 OpenAPI description of consumed-licenses. This measures it with fig_throughput's own load
 (same wrk command, warm-up, paths and header) and passes when the mock GHEC served at least
-PEER_RATIO (2) times its requests/s in the same bench, the performance issue's target. Read it with care: Prism answers every page with the
-description's static example (2 users, ~1.4 KB, the example's fixed `Link`) and ignores
-per_page and page, where the mock answers 100 real rows (~66 KB) per page.
+PEER_RATIO (2) times its requests/s in the same bench, the performance issue's target. Read
+it with care: Prism answers every page with the description's static example (2 users,
+~1.4 KB, the example's fixed `Link`) and ignores per_page and page, where the mock answers
+100 real rows (~66 KB) per page.
 
 Prism is pinned in bench/prism/package.json + package-lock.json and installed with `npm ci`
 into `<workdir>/prism` (reused while the lock file is unchanged; `--ignore-scripts` skips a
