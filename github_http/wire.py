@@ -9,13 +9,11 @@ import io
 import json
 import socket
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from werkzeug.wsgi import ClosingIterator
-
 from .api_headers import rate_limit_headers
-from .clock import Clock, isoformat
+from .clock import Clock
 from .errors import DOCS
 from .faults import FaultBook, header_problems
 from .host_guard import valid_host_header
@@ -31,6 +29,45 @@ _UNRECORDED = (CONTROL_PREFIX, "/static/", "/favicon.ico")
 #: every other method keep up to 64 KiB.
 RESPONSE_BYTES_KEPT = 64 * 1024
 _READS = ("GET", "HEAD")
+
+
+#: `HTTP_USER_AGENT` -> `User-Agent`: the same few names come with every request.
+_NAMES: dict[str, str] = {}
+
+
+def _header_name(key: str) -> str:
+    """The header name of an environ key, remembered (a bounded few)."""
+    if len(_NAMES) >= 1024:
+        _NAMES.clear()
+    name = _NAMES[key] = key[5:].replace("_", "-").title()
+    return name
+
+
+class _Closing:
+    """A response iterable that runs `done` once the server closes it, after the answer's own close.
+
+    WHY not werkzeug's ClosingIterator: it is wrapped around every response, and its generality
+    (a list of callbacks, a typing subscript on each call) cost more than the list it wraps.
+    """
+
+    __slots__ = ("_answer", "_done")
+
+    def __init__(self, answer: Iterable[bytes], done: Callable[[], None]) -> None:
+        """Wrap `answer`; `done` runs on close."""
+        self._answer, self._done = answer, done
+
+    def __iter__(self) -> Iterator[bytes]:
+        """The answer's chunks."""
+        return iter(self._answer)
+
+    def close(self) -> None:
+        """Close the answer (a generator's `finally` runs), then `done`."""
+        try:
+            close = getattr(self._answer, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self._done()
 
 
 class _TeeInput(io.RawIOBase):
@@ -155,12 +192,12 @@ class MockWire:
         if refusal is not None:
             return _refuse(start_response, *refusal, title=self.too_large_message(path))
         if path.startswith(_UNRECORDED):
-            return ClosingIterator(self.app(environ, start_response), self.db.checkpoint)
+            return _Closing(self.app(environ, start_response), self.db.checkpoint)
         with self.db.request_scope():
             answer = self._serve(environ, start_response, path)
         # The WAL is copied back once the server has sent the response and closes it, so no
         # response waits for it (a 100,000-user upload's COMMIT used to pay 0.2 s for it).
-        return ClosingIterator(answer, self.db.checkpoint)
+        return _Closing(answer, self.db.checkpoint)
 
     def _serve(self, environ: dict, start_response: Callable, path: str) -> Iterable[bytes]:
         """`__call__` for a request the faults and the journal see."""
@@ -239,11 +276,11 @@ class MockWire:
         try:
             tee.drain()
             self.journal.record({
-                "at": isoformat(self.clock.now()), "method": method, "path": path,
+                "at": self.clock.stamp(), "method": method, "path": path,
                 "query": environ.get("QUERY_STRING", ""), "status": captured["status"],
                 "duration_ms": round((time.perf_counter() - started) * 1000, 3),
                 "remote_addr": environ.get("REMOTE_ADDR"),
-                "request_headers": {k[5:].replace("_", "-").title(): v for k, v in environ.items()
+                "request_headers": {_NAMES.get(k) or _header_name(k): v for k, v in environ.items()
                                     if k.startswith("HTTP_")},
                 "request_body": tee.copy, "body_truncated": tee.truncated,  # sqlite3 binds a bytearray: no copy
                 "response_body": None if method in _READS and captured["status"] < 400 else

@@ -72,9 +72,11 @@ class Store:
         self._before_commit = before_commit
         self.pages = PageCache(int(float(settings.get("PAGE_CACHE_MIB") or 0) * (1 << 20)))
 
-    def consumed_page(self, access: reads.EnterpriseAccess, page: Page, link_prefix: str) -> tuple[bytes, str | None]:
-        """(the JSON body, the `Link` header) of a consumed-licenses page of `access`'s enterprise:
-        how it is put together (two key-range reads, or a page kept from before) is this store's."""
+    def consumed_page(self, access: reads.EnterpriseAccess, page: Page,
+                      link_prefix: str) -> tuple[bytes, str | None, str]:
+        """(the JSON body, the `Link` header, the body's ETag) of a consumed-licenses page of
+        `access`'s enterprise: how it is put together (two key-range reads, or a page kept from
+        before) is this store's."""
         return page_answer(self.db, access, page, link_prefix, self.pages)
 
     # -- scenario ---------------------------------------------------------------------------
