@@ -24,6 +24,7 @@ import mmap
 import os
 import struct
 import threading
+import weakref
 from dataclasses import dataclass
 
 from .after_fork import forget_in_child
@@ -100,6 +101,7 @@ class RateLimitStore:
         self._lock = threading.Lock()
         self._fd: int | None = None
         self._map: mmap.mmap | None = None
+        self._closer: weakref.finalize | None = None
         self._digests: dict[str, bytes] = {}
         self._exclusive, self._shared = _Held(self, fcntl.LOCK_EX), _Held(self, fcntl.LOCK_SH)
         forget_in_child(self)
@@ -127,6 +129,9 @@ class RateLimitStore:
             os.close(fd)
             raise
         self._fd = fd
+        # WHY: a bare descriptor is not closed when its owner is collected (an app nobody closed
+        # kept one per instance); the finalizer closes it then, or on close().
+        self._closer = weakref.finalize(self, os.close, fd)
         return fd, self._map
 
     def _opened(self) -> tuple[int, mmap.mmap]:
@@ -221,6 +226,6 @@ class RateLimitStore:
         """Unmap and close this process's descriptor (the file stays, with its counts)."""
         if self._map is not None:
             self._map.close()
-        if self._fd is not None:
-            os.close(self._fd)
-        self._map, self._fd = None, None
+        if self._closer is not None:
+            self._closer()  # os.close, once
+        self._map, self._fd, self._closer = None, None, None
