@@ -23,8 +23,8 @@ from typing import Any
 
 import requests
 
-from .report import Figure
 from .floor import measure_floor
+from .report import Figure
 from .timing import PYTHON, Stats, free_port, load_average, peak_rss_mb, start, stop, wait_http
 from .workloads import SMALL_USERS, copy_state
 
