@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import socket
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -29,6 +30,8 @@ _UNRECORDED = (CONTROL_PREFIX, "/static/", "/favicon.ico")
 #: every other method keep up to 64 KiB.
 RESPONSE_BYTES_KEPT = 64 * 1024
 _READS = ("GET", "HEAD")
+#: Bytes of a request body the journal's copy keeps in memory before it spills to a temporary file.
+TEE_IN_MEMORY = 1 << 20
 
 
 #: `HTTP_USER_AGENT` -> `User-Agent`: the same few names come with every request.
@@ -71,21 +74,40 @@ class _Closing:
 
 
 class _TeeInput(io.RawIOBase):
-    """wsgi.input that keeps a bounded copy of everything read through it."""
+    """wsgi.input that keeps a bounded copy of everything read through it.
+
+    WHY the copy is spooled (to a temporary file past TEE_IN_MEMORY bytes): a 104 MB upload kept
+    64 MiB of itself in memory for the whole request; the journal reads it back after the answer.
+    """
 
     def __init__(self, stream: Any, limit: int, length: int | None) -> None:
         """Wrap the original stream; keep at most `limit` bytes of the `length` announced."""
         self._stream, self._limit, self._length = stream, limit, length
-        self.copy, self.truncated, self.consumed = bytearray(), False, 0
+        self._spool = tempfile.SpooledTemporaryFile(max_size=TEE_IN_MEMORY)  # noqa: SIM115 (closed by discard)
+        self.kept, self.truncated, self.consumed = 0, False, 0
 
     def _keep(self, data: bytes) -> bytes:
         """Remember what passed through."""
         self.consumed += len(data)
-        room = self._limit - len(self.copy)
+        room = self._limit - self.kept
         if len(data) > room:
             self.truncated = True
-        self.copy += data[:max(room, 0)]
+        if room > 0 and data and not self._spool.closed:  # a read after the request (discarded) keeps nothing
+            part = data[:room] if len(data) > room else data
+            self._spool.write(part)
+            self.kept += len(part)
         return data
+
+    def copy(self) -> bytes:
+        """The bytes kept so far."""
+        self._spool.seek(0)
+        data = self._spool.read()
+        self._spool.seek(0, io.SEEK_END)
+        return data
+
+    def discard(self) -> None:
+        """Drop the copy (its temporary file, if it has one)."""
+        self._spool.close()
 
     def read(self, size: int | None = -1) -> bytes:
         """Read like the wrapped stream, never past the announced Content-Length."""
@@ -239,6 +261,7 @@ class MockWire:
         finally:
             if self.record and not recorded:
                 self._record(environ, method, path, tee, captured, started)
+            tee.discard()
 
     @staticmethod
     def _half_then_hang_up(environ: dict, body: bytes) -> Iterable[bytes]:
@@ -282,7 +305,7 @@ class MockWire:
                 "remote_addr": environ.get("REMOTE_ADDR"),
                 "request_headers": {_NAMES.get(k) or _header_name(k): v for k, v in environ.items()
                                     if k.startswith("HTTP_")},
-                "request_body": tee.copy, "body_truncated": tee.truncated,  # sqlite3 binds a bytearray: no copy
+                "request_body": tee.copy(), "body_truncated": tee.truncated,
                 "response_body": None if method in _READS and captured["status"] < 400 else
                 (captured.get("response") or b"")[:RESPONSE_BYTES_KEPT],
                 "fault_id": captured["fault_id"],
