@@ -25,6 +25,8 @@ import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import islice
+from operator import eq, itemgetter
 from typing import Annotated, Any
 
 import msgspec
@@ -162,8 +164,13 @@ class Accelerator:
             emails_seen = emails_seen or any(record.emails for record in records)
             del records
         del spans
-        if len({user[0] for user in users}) != len(users):  # ids unique in the file
+        # Ids unique in the file: sorted, no neighbour equal. WHY not a set: for 1,000,000 users a
+        # set of the ids is 32 MB or more at the upload's peak, the sorted list 8 MB (and the ids
+        # of an export usually come sorted already, which timsort takes in one pass).
+        ids = sorted(map(itemgetter(0), users))
+        if any(map(eq, ids, islice(ids, 1, None))):
             return None
+        del ids
         paths: set[str] = set()
         if users:
             for key in self.UserRecord.__struct_fields__:
