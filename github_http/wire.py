@@ -5,10 +5,8 @@ bytes a client sent cannot be seen or produced from inside a Flask view.
 """
 from __future__ import annotations
 
-import io
 import json
 import socket
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -20,6 +18,7 @@ from .faults import FaultBook, header_problems
 from .host_guard import valid_host_header
 from .journal import DEFAULT_MAX_BODY_BYTES, Journal
 from .storage import Database
+from .tee_input import TeeInput
 
 CONTROL_PREFIX = "/_mock"
 _UNRECORDED = (CONTROL_PREFIX, "/static/", "/favicon.ico")
@@ -30,8 +29,6 @@ _UNRECORDED = (CONTROL_PREFIX, "/static/", "/favicon.ico")
 #: every other method keep up to 64 KiB.
 RESPONSE_BYTES_KEPT = 64 * 1024
 _READS = ("GET", "HEAD")
-#: Bytes of a request body the journal's copy keeps in memory before it spills to a temporary file.
-TEE_IN_MEMORY = 1 << 20
 
 
 #: `HTTP_USER_AGENT` -> `User-Agent`: the same few names come with every request.
@@ -71,81 +68,6 @@ class _Closing:
                 close()
         finally:
             self._done()
-
-
-class _TeeInput(io.RawIOBase):
-    """wsgi.input that keeps a bounded copy of everything read through it.
-
-    WHY the copy is spooled (to a temporary file past TEE_IN_MEMORY bytes): a 104 MB upload kept
-    64 MiB of itself in memory for the whole request; the journal reads it back after the answer.
-    """
-
-    def __init__(self, stream: Any, limit: int, length: int | None) -> None:
-        """Wrap the original stream; keep at most `limit` bytes of the `length` announced."""
-        self._stream, self._limit, self._length = stream, limit, length
-        self._spool = tempfile.SpooledTemporaryFile(max_size=TEE_IN_MEMORY)  # noqa: SIM115 (closed by discard)
-        self.kept, self.truncated, self.consumed = 0, False, 0
-
-    def _keep(self, data: bytes) -> bytes:
-        """Remember what passed through."""
-        self.consumed += len(data)
-        room = self._limit - self.kept
-        if len(data) > room:
-            self.truncated = True
-        if room > 0 and data and not self._spool.closed:  # a read after the request (discarded) keeps nothing
-            part = data[:room] if len(data) > room else data
-            self._spool.write(part)
-            self.kept += len(part)
-        return data
-
-    def copy(self) -> bytes:
-        """The bytes kept so far."""
-        self._spool.seek(0)
-        data = self._spool.read()
-        self._spool.seek(0, io.SEEK_END)
-        return data
-
-    def discard(self) -> None:
-        """Drop the copy (its temporary file, if it has one)."""
-        self._spool.close()
-
-    def read(self, size: int | None = -1) -> bytes:
-        """Read like the wrapped stream, never past the announced Content-Length."""
-        if self._length is not None:
-            left = self._length - self.consumed
-            size = left if size is None or size < 0 else min(size, left)
-            if size <= 0:
-                return b""
-        return self._keep(self._stream.read(size) if size not in (None, -1) else self._stream.read())
-
-    def readinto(self, buffer: Any) -> int:
-        """Fill `buffer` through `read`: Werkzeug reads request bodies with readinto when it exists,
-        and RawIOBase's inherited one only raises NotImplementedError."""
-        data = self.read(len(buffer))
-        memoryview(buffer).cast("B")[: len(data)] = data
-        return len(data)
-
-    def readline(self, size: int | None = -1) -> bytes:
-        """Line reads (multipart parsing) pass through the same copy (None: the whole line, as io's)."""
-        size = -1 if size is None else size
-        if self._length is not None:
-            left = self._length - self.consumed
-            size = left if size < 0 else min(size, left)
-            if size <= 0:
-                return b""
-        return self._keep(self._stream.readline(size))
-
-    def readable(self) -> bool:
-        """A readable stream, for io wrappers."""
-        return True
-
-    def drain(self) -> None:
-        """Read what the app left unread, so the journal holds the whole body that arrived."""
-        if self._length is None:
-            return
-        while self.consumed < self._length:
-            if not self.read(min(1 << 20, self._length - self.consumed)):
-                break
 
 
 def _client_socket(environ: dict) -> socket.socket | None:
@@ -226,7 +148,7 @@ class MockWire:
         method = environ.get("REQUEST_METHOD", "GET")
         started = time.perf_counter()
         length = environ.get("CONTENT_LENGTH")
-        tee = _TeeInput(environ["wsgi.input"], self.max_body_bytes,
+        tee = TeeInput(environ["wsgi.input"], self.max_body_bytes,
                         int(length) if length and length.isdigit() else None)
         environ["wsgi.input"] = tee
         fault = self.faults.take(method, path)
@@ -293,7 +215,7 @@ class MockWire:
         start_response(f"{status} FAULT", list(headers.items()))
         return [data]
 
-    def _record(self, environ: dict, method: str, path: str, tee: _TeeInput,
+    def _record(self, environ: dict, method: str, path: str, tee: TeeInput,
                 captured: dict, started: float) -> None:
         """Write the journal entry; a journal failure never breaks the response."""
         try:
