@@ -28,6 +28,13 @@ DRAIN_EVERY = 2000
 _COLUMNS = ("at", "method", "path", "query", "status", "duration_ms", "remote_addr", "request_headers",
             "request_body", "body_truncated", "response_body", "fault_id")
 _INSERT = f"INSERT INTO mock_journal({', '.join(_COLUMNS)}) VALUES ({','.join('?' * len(_COLUMNS))})"
+#: The same with the request body made as `zeroblob(?)` of its length, then written through blob I/O.
+#: WHY for a big body: SQLite keeps its own copy of a bound value until the cached statement is
+#: bound again, so a 64 MiB upload body stayed copied in this process until the next body came.
+_INSERT_SIZED = (f"INSERT INTO mock_journal({', '.join(_COLUMNS)}) VALUES "
+                 f"({','.join('zeroblob(?)' if c == 'request_body' else '?' for c in _COLUMNS)})")
+#: Bodies from this size on are written through blob I/O, BLOB_CHUNK bytes at a time.
+BLOB_IO_AT, BLOB_CHUNK = 1 << 20, 1 << 20
 #: WHY msgspec for the log's lines: a line is written on every request, and json.dumps (a new C
 #: encoder each call) cost about five times as much; both read back as the same values.
 _ENCODE, _DECODE = msgspec.json.Encoder().encode, msgspec.json.Decoder().decode
@@ -54,6 +61,19 @@ CREATE TABLE IF NOT EXISTS mock_journal (
     response_body BLOB, fault_id INTEGER
 );
 """
+
+
+def _insert_entry(conn: Any, row: list[Any]) -> None:
+    """Insert one entry with its bodies (a big request body through blob I/O: see _INSERT_SIZED)."""
+    body = row[8]
+    if len(body) < BLOB_IO_AT:
+        conn.execute(_INSERT, row)
+        return
+    rowid = conn.execute(_INSERT_SIZED, [*row[:8], len(body), *row[9:]]).lastrowid
+    view = memoryview(body)
+    with conn.blobopen("mock_journal", "request_body", rowid) as blob:
+        for start in range(0, len(view), BLOB_CHUNK):
+            blob.write(view[start:start + BLOB_CHUNK])
 
 
 class Journal:
@@ -86,7 +106,7 @@ class Journal:
         row[7] = _json(headers).decode("utf-8")
         with self._log.drained(self.max_entries) as lines, self._db.transaction() as conn:
             self._ingest(conn, lines)
-            conn.execute(_INSERT, row)
+            _insert_entry(conn, row)
             self._trim(conn)
 
     def _drain(self) -> None:

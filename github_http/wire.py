@@ -5,7 +5,6 @@ bytes a client sent cannot be seen or produced from inside a Flask view.
 """
 from __future__ import annotations
 
-import io
 import json
 import socket
 import time
@@ -19,6 +18,7 @@ from .faults import FaultBook, header_problems
 from .host_guard import valid_host_header
 from .journal import DEFAULT_MAX_BODY_BYTES, Journal
 from .storage import Database
+from .tee_input import TeeInput
 
 CONTROL_PREFIX = "/_mock"
 _UNRECORDED = (CONTROL_PREFIX, "/static/", "/favicon.ico")
@@ -68,62 +68,6 @@ class _Closing:
                 close()
         finally:
             self._done()
-
-
-class _TeeInput(io.RawIOBase):
-    """wsgi.input that keeps a bounded copy of everything read through it."""
-
-    def __init__(self, stream: Any, limit: int, length: int | None) -> None:
-        """Wrap the original stream; keep at most `limit` bytes of the `length` announced."""
-        self._stream, self._limit, self._length = stream, limit, length
-        self.copy, self.truncated, self.consumed = bytearray(), False, 0
-
-    def _keep(self, data: bytes) -> bytes:
-        """Remember what passed through."""
-        self.consumed += len(data)
-        room = self._limit - len(self.copy)
-        if len(data) > room:
-            self.truncated = True
-        self.copy += data[:max(room, 0)]
-        return data
-
-    def read(self, size: int | None = -1) -> bytes:
-        """Read like the wrapped stream, never past the announced Content-Length."""
-        if self._length is not None:
-            left = self._length - self.consumed
-            size = left if size is None or size < 0 else min(size, left)
-            if size <= 0:
-                return b""
-        return self._keep(self._stream.read(size) if size not in (None, -1) else self._stream.read())
-
-    def readinto(self, buffer: Any) -> int:
-        """Fill `buffer` through `read`: Werkzeug reads request bodies with readinto when it exists,
-        and RawIOBase's inherited one only raises NotImplementedError."""
-        data = self.read(len(buffer))
-        memoryview(buffer).cast("B")[: len(data)] = data
-        return len(data)
-
-    def readline(self, size: int | None = -1) -> bytes:
-        """Line reads (multipart parsing) pass through the same copy (None: the whole line, as io's)."""
-        size = -1 if size is None else size
-        if self._length is not None:
-            left = self._length - self.consumed
-            size = left if size < 0 else min(size, left)
-            if size <= 0:
-                return b""
-        return self._keep(self._stream.readline(size))
-
-    def readable(self) -> bool:
-        """A readable stream, for io wrappers."""
-        return True
-
-    def drain(self) -> None:
-        """Read what the app left unread, so the journal holds the whole body that arrived."""
-        if self._length is None:
-            return
-        while self.consumed < self._length:
-            if not self.read(min(1 << 20, self._length - self.consumed)):
-                break
 
 
 def _client_socket(environ: dict) -> socket.socket | None:
@@ -204,7 +148,7 @@ class MockWire:
         method = environ.get("REQUEST_METHOD", "GET")
         started = time.perf_counter()
         length = environ.get("CONTENT_LENGTH")
-        tee = _TeeInput(environ["wsgi.input"], self.max_body_bytes,
+        tee = TeeInput(environ["wsgi.input"], self.max_body_bytes,
                         int(length) if length and length.isdigit() else None)
         environ["wsgi.input"] = tee
         fault = self.faults.take(method, path)
@@ -239,6 +183,7 @@ class MockWire:
         finally:
             if self.record and not recorded:
                 self._record(environ, method, path, tee, captured, started)
+            tee.discard()
 
     @staticmethod
     def _half_then_hang_up(environ: dict, body: bytes) -> Iterable[bytes]:
@@ -270,7 +215,7 @@ class MockWire:
         start_response(f"{status} FAULT", list(headers.items()))
         return [data]
 
-    def _record(self, environ: dict, method: str, path: str, tee: _TeeInput,
+    def _record(self, environ: dict, method: str, path: str, tee: TeeInput,
                 captured: dict, started: float) -> None:
         """Write the journal entry; a journal failure never breaks the response."""
         try:
@@ -282,7 +227,7 @@ class MockWire:
                 "remote_addr": environ.get("REMOTE_ADDR"),
                 "request_headers": {_NAMES.get(k) or _header_name(k): v for k, v in environ.items()
                                     if k.startswith("HTTP_")},
-                "request_body": tee.copy, "body_truncated": tee.truncated,  # sqlite3 binds a bytearray: no copy
+                "request_body": tee.copy(), "body_truncated": tee.truncated,
                 "response_body": None if method in _READS and captured["status"] < 400 else
                 (captured.get("response") or b"")[:RESPONSE_BYTES_KEPT],
                 "fault_id": captured["fault_id"],
