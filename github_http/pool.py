@@ -13,6 +13,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from .after_fork import forget_in_child
 from .write_marks import TrackedConnection, WriteMarks
 
 #: Connections of ended threads kept for reuse (per pool, per process).
@@ -70,6 +71,11 @@ class ConnectionPool:
         self.durable = durable
         self.marks = WriteMarks()  # what this pool's connections wrote (write_marks.py)
         self._reset()
+        forget_in_child(self)
+
+    def after_fork_in_child(self) -> None:
+        """A forked child: none of the parent's connections (after_fork.py)."""
+        self.forget_after_fork()
 
     def _reset(self) -> None:
         """No connections (at start, and in a forked child)."""
@@ -80,9 +86,8 @@ class ConnectionPool:
         self._lock = threading.Lock()
 
     def connection(self) -> sqlite3.Connection:
-        """This thread's connection (opened, or taken over from an ended thread, on first use)."""
-        if os.getpid() != self._pid:
-            self.forget_after_fork()
+        """This thread's connection (opened, or taken over from an ended thread, on first use; a
+        forked child's are its own: after_fork.py)."""
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             with self._lock:
