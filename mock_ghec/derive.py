@@ -133,7 +133,8 @@ def _judge(tables: _Tables, emu: bool, account: tuple, verdicts: dict[AccountFac
     member_of = tuple(o for o, r in roles if r == "member")
     facts = AccountFacts(
         managed_users=emu, owner_of=owner_of, member_of=member_of,
-        billing_manager_of=tuple(o for o, r in roles if r == "billing_manager"), enterprise_owner=bool(enterprise_owner),
+        billing_manager_of=tuple(o for o, r in roles if r == "billing_manager"),
+        enterprise_owner=bool(enterprise_owner),
         enterprise_billing_manager=bool(flags[1]), collaborator_on=tuple(tables.repo(o, r) for o, r in collab),
         invitations=invites, suspended=bool(flags[2]), guest_collaborator=bool(flags[3]),
         setup_user=bool(flags[4]), visual_studio=bool(linked or unlinked), visual_studio_linked=bool(linked))

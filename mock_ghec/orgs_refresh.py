@@ -18,8 +18,8 @@ from .recompute import recompute
 
 def refresh(db: Any, conn: Any, enterprise_id: int, account_ids: set[int] | None,
             renumber: bool = False) -> None:
-    """Judge `account_ids` (None: every account) again, render their rows, and recompute the enterprise's rows (one transaction);
-    recompute's new row stamp is what keeps a cached page of the old rows from being served."""
+    """Judge `account_ids` (None: every account) again, render their rows, and recompute the enterprise's
+    rows (one transaction); recompute's new row stamp is what keeps a cached page of the old rows from being served."""
     derive(conn, enterprise_id, account_ids, renumber=renumber)
     db.set_kv(reads.GENERATION_KEY, uuid.uuid4().hex)  # the cached match index is stale now
     recompute(db, conn, enterprise_id)

@@ -25,21 +25,24 @@ from github_http.pagination import Page
 from github_http.state_file import bring_forward, remove_with_wal, side_path
 from github_http.storage import Database
 from license_rules.accounts import member_account, row_order
+from license_rules.matching import CloudAccount
 from scenarios.file.use import file_spec, world
 from scenarios.model import Scenario
 from scenarios.world import BASE as WORLD_BASE
 
 from . import reads
+from .derive import derive
 from .domain import FileTooLarge, InvalidUsage, NotJson, NotRegistered
 from .file_rules import check_time, misdirected
 from .identity import token_rows
-from .orgs_seed import seed_enterprise
+from .orgs_seed import NO_TEMPLATE, seed_enterprise
+from .orgs_tables import NOT_BILLED_FILTER
 from .page_cache import PageCache
 from .page_rows import page_answer
 from .privacy import envelope_paths, keep
 from .recompute import recompute, write_cache
 from .refused_bytes import best_effort_server_id, is_json
-from .rows import ENCODER, CloudSide, account_fields, cloud_side, server_accounts
+from .rows import CloudSide, cloud_side, server_accounts
 from .schemas import DUMPS
 from .tables import DOMAIN_TABLES, MIGRATIONS, SCHEMA, SCHEMA_VERSION, SCHEMA_VERSION_KEY
 
@@ -146,11 +149,11 @@ class Store:
                       int(ent.uses_saml or bool(ent.saml_orgs)),  # §4.1: the enterprise or any organization
                       json.dumps(ent.organizations), json.dumps(ent.verified_domains), token_digest(connect)))
         members = row_order(ent.members)
-        templates = [ENCODER.template(account_fields(m, ent.verified_domains)) for m in members]
+        # Primary values only: the row fragments, verdicts and roles are derive's (below), as after any refresh.
         conn.executemany(
             "INSERT INTO ghec_accounts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            ((ent.id, m.id, n, m.login, m.name, m.role, int(m.enterprise_owner), *parts)
-             for n, (m, parts) in enumerate(zip(members, templates, strict=True), start=1)))
+            ((ent.id, m.id, n, m.login, m.name, m.role, int(m.enterprise_owner), *NO_TEMPLATE)
+             for n, m in enumerate(members, start=1)))
         conn.executemany(
             "INSERT OR IGNORE INTO ghec_account_emails VALUES (?,?,?,?)",
             [(ent.id, m.id, a, 1) for m in members for a in m.verified_emails]
@@ -163,9 +166,18 @@ class Store:
         conn.executemany("INSERT OR REPLACE INTO ghec_tokens VALUES (?,?,?,?)", token_rows(ent, tokens, owner))
         # Seeded invitations and SCIM identities are dated at the world's own moment, not the load time:
         # a reset that copies the seeded state back is then exactly a fresh start (tests/harness).
-        unbilled, invited = seed_enterprise(conn, ent, members, isoformat(WORLD_BASE), len(members) + 1)
-        accounts = [member_account(m) for m in members if m.id not in unbilled]
-        return cloud_side(accounts + invited, bool(ent.uses_saml or ent.saml_orgs))
+        seed_enterprise(conn, ent, members, isoformat(WORLD_BASE), len(members) + 1)
+        derive(conn, ent.id, renumber=True)
+        return self._cloud_of(conn, ent.id, members, bool(ent.uses_saml or ent.saml_orgs))
+
+    @staticmethod
+    def _cloud_of(conn: Any, enterprise_id: int, members: list[Any], uses_saml: bool) -> CloudSide:
+        """The billed accounts (as derived) in row order, from the scenario's members (no read back)."""
+        by_id = {m.id: m for m in members}
+        billed = conn.execute(f"SELECT id, login FROM ghec_accounts WHERE enterprise_id = ? AND {NOT_BILLED_FILTER} "
+                              "ORDER BY ordinal", (enterprise_id,)).fetchall()
+        return cloud_side([member_account(by_id[aid]) if aid in by_id else CloudAccount(aid, login, (), (), None)
+                           for aid, login in billed], uses_saml)
 
     # -- server usage -----------------------------------------------------------------------
     def private_key(self) -> Any:
