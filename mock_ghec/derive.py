@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -154,10 +154,14 @@ def _judge(tables: _Tables, emu: bool, account: tuple, verdicts: dict[AccountFac
     return verdict, view
 
 
-def derive(conn: Any, enterprise_id: int, account_ids: Iterable[int] | None = None, renumber: bool = False) -> None:
+def derive(conn: Any, enterprise_id: int, account_ids: Iterable[int] | None = None, renumber: bool = False,
+           new: Sequence[tuple[int, str, str, str, int]] = ()) -> None:
     """Judge the accounts (None: every account of the enterprise) and write their verdicts, roles and row
     fragments; `renumber`: give every account its ordinal again (row order: by login, case ignored, then id).
 
+    `new`: the loader's accounts, (id, login, name, role, enterprise_owner), not in `ghec_accounts` yet:
+    judged like the others and inserted whole, numbered with every account (renumber implied). WHY:
+    inserting a row once with its fragments costs a third of inserting it empty and growing it.
     The rows themselves are `recompute.recompute`'s, which the caller runs next.
     """
     asked = None if account_ids is None else sorted(set(account_ids))
@@ -166,11 +170,11 @@ def derive(conn: Any, enterprise_id: int, account_ids: Iterable[int] | None = No
     domains = json.loads(conn.execute("SELECT verified_domains FROM ghec_enterprises WHERE id = ?",
                                       (enterprise_id,)).fetchone()[0])
     where = "" if asked is None else " AND id IN (SELECT value FROM json_each(?))"
-    accounts = conn.execute(f"SELECT id, login, name, role, enterprise_owner FROM ghec_accounts WHERE enterprise_id = ?"
-                            f"{where} ORDER BY id", tables.args).fetchall()
+    known = conn.execute(f"SELECT id, login, name, role, enterprise_owner FROM ghec_accounts WHERE enterprise_id = ?"
+                         f"{where} ORDER BY id", tables.args).fetchall()
     verdicts: dict[AccountFacts, Verdict] = {}
     facts, cells = [], []
-    for account in accounts:
+    for account in [*known, *new]:
         account_id = account[0]
         if account_id < 0:  # an invitation by email: its invitations alone, the row of its first one
             invites = _invitations(tables, account_id)
@@ -185,9 +189,16 @@ def derive(conn: Any, enterprise_id: int, account_ids: Iterable[int] | None = No
                      "VALUES (?,?,?,?,?,?) ON CONFLICT (enterprise_id, account_id) DO UPDATE SET billed = "
                      "excluded.billed, rule = excluded.rule, why = excluded.why, bundled = excluded.bundled", facts)
     conn.executemany("UPDATE ghec_accounts SET role = ?, row_t0 = ?, row_t1 = ?, row_t2 = ?, row_t3 = ?, row_t4 = ? "
-                     "WHERE enterprise_id = ? AND id = ?", cells)
-    if renumber:
-        order = sorted(conn.execute("SELECT id, login FROM ghec_accounts WHERE enterprise_id = ?",
-                                    (enterprise_id,)).fetchall(), key=lambda r: (r[1].lower(), r[0]))
-        conn.executemany("UPDATE ghec_accounts SET ordinal = ? WHERE enterprise_id = ? AND id = ?",
-                         [(n, enterprise_id, aid) for n, (aid, _) in enumerate(order, start=1)])
+                     "WHERE enterprise_id = ? AND id = ?", cells[:len(known)])
+    if not (renumber or new):
+        return
+    stored = conn.execute("SELECT id, login, ordinal FROM ghec_accounts WHERE enterprise_id = ?",
+                          (enterprise_id,)).fetchall()
+    order = sorted([*((aid, login) for aid, login, _ in stored), *((a[0], a[1]) for a in new)],
+                   key=lambda r: (r[1].lower(), r[0]))
+    ordinal = {aid: n for n, (aid, _) in enumerate(order, start=1)}
+    conn.executemany("UPDATE ghec_accounts SET ordinal = ? WHERE enterprise_id = ? AND id = ?",
+                     [(ordinal[aid], enterprise_id, aid) for aid, _, was in stored if was != ordinal[aid]])
+    conn.executemany("INSERT INTO ghec_accounts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                     [(enterprise_id, a[0], ordinal[a[0]], a[1], a[2], role, a[4], *parts)
+                      for a, (role, *parts, _, _) in zip(new, cells[len(known):], strict=True)])

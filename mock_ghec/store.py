@@ -35,7 +35,7 @@ from .derive import derive
 from .domain import FileTooLarge, InvalidUsage, NotJson, NotRegistered
 from .file_rules import check_time, misdirected
 from .identity import token_rows
-from .orgs_seed import NO_TEMPLATE, seed_enterprise
+from .orgs_seed import seed_enterprise
 from .orgs_tables import NOT_BILLED_FILTER
 from .page_cache import PageCache
 from .page_rows import page_answer
@@ -149,11 +149,6 @@ class Store:
                       int(ent.uses_saml or bool(ent.saml_orgs)),  # §4.1: the enterprise or any organization
                       json.dumps(ent.organizations), json.dumps(ent.verified_domains), token_digest(connect)))
         members = row_order(ent.members)
-        # Primary values only: the row fragments, verdicts and roles are derive's (below), as after any refresh.
-        conn.executemany(
-            "INSERT INTO ghec_accounts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            ((ent.id, m.id, n, m.login, m.name, m.role, int(m.enterprise_owner), *NO_TEMPLATE)
-             for n, m in enumerate(members, start=1)))
         conn.executemany(
             "INSERT OR IGNORE INTO ghec_account_emails VALUES (?,?,?,?)",
             [(ent.id, m.id, a, 1) for m in members for a in m.verified_emails]
@@ -167,7 +162,8 @@ class Store:
         # Seeded invitations and SCIM identities are dated at the world's own moment, not the load time:
         # a reset that copies the seeded state back is then exactly a fresh start (tests/harness).
         seed_enterprise(conn, ent, members, isoformat(WORLD_BASE), len(members) + 1)
-        derive(conn, ent.id, renumber=True)
+        # The accounts go in with what derive makes of them (fragments, verdicts, roles, order), as after any refresh.
+        derive(conn, ent.id, new=[(m.id, m.login, m.name, m.role, int(m.enterprise_owner)) for m in members])
         return self._cloud_of(conn, ent.id, members, bool(ent.uses_saml or ent.saml_orgs))
 
     @staticmethod
