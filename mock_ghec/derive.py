@@ -128,7 +128,8 @@ def _judge(tables: _Tables, emu: bool, account: tuple, verdicts: dict[AccountFac
     collab = tables.collab.get(account_id, ())
     emails = tables.emails.get(account_id, ())
     linked = tables.linked.get(account_id, [])
-    unlinked = [tables.unlinked[k] for k in dict.fromkeys(_fold(a) for a, _ in emails) if k in tables.unlinked]
+    unlinked = tables.unlinked and [tables.unlinked[k] for k in dict.fromkeys(_fold(a) for a, _ in emails)
+                                    if k in tables.unlinked]
     owner_of = tuple(o for o, r in roles if r == "admin")
     member_of = tuple(o for o, r in roles if r == "member")
     facts = AccountFacts(
