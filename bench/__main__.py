@@ -25,6 +25,7 @@ from . import (
     fig_export,
     fig_peer,
     fig_pertest,
+    fig_pertest_file,
     fig_scenario,
     fig_server,
     fig_startup,
@@ -120,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
             section("the peer (Stoplight Prism)", lambda: fig_peer.run(workdir, ours, *served[1:]))
         if "pertest" in sections:
             section("the pytest plugin per test, beside pytest-httpserver", fig_pertest.run)
+            section("the pytest plugin on a 10,000-person scenario file", fig_pertest_file.run)
         if "tests" in sections:
             section("make test", fig_tests.run)
     finally:

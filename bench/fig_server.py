@@ -3,6 +3,10 @@
 WHY a separate process: the server's peak memory (VmHWM in /proc) must be its own, not the
 bench's, and the upload must cross a real socket as a 110 MB request body does.
 
+The upload is judged against its floor (bench/floor.py: msgspec decoding the same file plus
+one SQLite row per user), measured in this process once before and once after the upload,
+so a busy machine slows both alike.
+
 Page latency is one keep-alive client asking for `per_page=100` pages spread over the whole
 range (seeded), timed from request to last byte; p50 at about 1,000,000 rows is compared with
 p50 on a GHEC holding about 10,000 rows, served and measured the same way. Nothing runs in the
@@ -19,11 +23,12 @@ from typing import Any
 
 import requests
 
+from .floor import measure_floor
 from .report import Figure
-from .timing import PYTHON, Stats, free_port, peak_rss_mb, start, stop, wait_http
+from .timing import PYTHON, Stats, free_port, load_average, peak_rss_mb, start, stop, wait_http
 from .workloads import SMALL_USERS, copy_state
 
-UPLOAD_TARGET_S, RSS_TARGET_MB = 20.0, 1536.0
+UPLOAD_TARGET_S, FLOOR_RATIO, RSS_TARGET_MB = 8.0, 2.5, 600.0  # issue #21
 P50_TARGET_MS, P50_RATIO = 5.0, 1.5
 PAGE_REQUESTS, WARMUP = 400, 50
 
@@ -97,13 +102,17 @@ def run(pristine: Path, workdir: Path, million: bytes, small: bytes) -> tuple[li
     throughput figure, which serves that state.
     """
     state = workdir / "ghec-million.sqlite3"
+    floor_before = measure_floor(million, workdir, rounds=1).best
     copy_state(pristine, state)
     proc, base = serve(state, workdir / "ghec-million.log")
     try:
         slug, token, _ = main_enterprise(base)
         before = peak_rss_mb(proc.pid)
+        load = load_average()
         seconds = upload(base, slug, token, million)
         peak = peak_rss_mb(proc.pid)
+        floor = Stats((floor_before, measure_floor(million, workdir, rounds=1).best))
+        over = seconds / floor.best
         big, big_rows = page_latencies(base, slug, token)
         slug_big, token_big = slug, token
     finally:
@@ -119,10 +128,12 @@ def run(pristine: Path, workdir: Path, million: bytes, small: bytes) -> tuple[li
     p50_big, p50_small = big.median, little.median
     ratio = p50_big / p50_small
     figures = [
-        Figure("upload → validate → match 1,000,000 users (GHEC server)", f"≤ {UPLOAD_TARGET_S:g} s",
-               seconds, "s", seconds <= UPLOAD_TARGET_S,
+        Figure("upload → validate → match 1,000,000 users (GHEC server)",
+               f"≤ {UPLOAD_TARGET_S:g} s and ≤ {FLOOR_RATIO:g}× the floor", seconds, "s",
+               seconds <= UPLOAD_TARGET_S and over <= FLOOR_RATIO,
                f"one run over HTTP to `mock-ghec serve` (journal on), {len(million) / 1e6:.0f} MB file, "
-               f"{big_rows:,} rows after"),
+               f"{big_rows:,} rows after; load {load} at the start; {over:.2f}× the floor: msgspec decode + "
+               f"SQLite insert of one row per user {floor.describe()} (before and after the upload)"),
         Figure("  peak memory of that server (VmHWM)", f"≤ {RSS_TARGET_MB:,.0f} MiB", peak, "MiB",
                peak <= RSS_TARGET_MB, f"{before:,.0f} MiB before the upload; read after it"),
         Figure(f"one consumed-licenses page, per_page=100, p50 at {big_rows:,} rows",

@@ -6,7 +6,7 @@ with rate limits off, so it does not).
 """
 from __future__ import annotations
 
-import os
+import random
 import time
 from dataclasses import dataclass
 
@@ -74,11 +74,12 @@ def github_headers(policy: HeaderPolicy, api_version: str, present: set[str] | f
                    ) -> list[tuple[str, str]]:
     """GitHub's response headers for an API answer that already has the (lower-case) `present`
     ones: a route's own are kept, except that the enterprise version is always the server's."""
-    added = [(name, value) for name, value in (
-        ("X-GitHub-Api-Version-Selected", api_version),
-        ("X-GitHub-Media-Type", "github.v3; format=json"),
-        ("X-GitHub-Request-Id", os.urandom(10).hex().upper()),
-    ) if name.lower() not in present]
+    added = [("X-GitHub-Api-Version-Selected", api_version), ("X-GitHub-Media-Type", "github.v3; format=json"),
+             # WHY not os.urandom: a system call on every answer, for an id that must be unique,
+             # not secret (random's own generator is reseeded in every forked worker)
+             ("X-GitHub-Request-Id", f"{random.getrandbits(80):020X}")]
+    if present:  # a route's own are kept (the hot paths set none of these)
+        added = [(name, value) for name, value in added if name.lower() not in present]
     if policy.enterprise_version:
         added.append(("X-GitHub-Enterprise-Version", policy.enterprise_version))
     if policy.rate_limit and "x-ratelimit-limit" not in present:

@@ -38,10 +38,11 @@ def _status_line(status: int) -> str:
         return f"{status} UNKNOWN"
 
 
-def fix_content_type(status: int, headers: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], set[str]]:
+def fix_content_type(status: int, headers: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], dict[str, str]]:
     """JSON names its charset; a 204 or 304 has no body type (and no body). Also returns the
-    (lower-case) names present, so the caller need not look at every header again."""
-    fixed, present = [], set()
+    (lower-case) names present with their values, so the caller need not look at every header again."""
+    fixed: list[tuple[str, str]] = []
+    present: dict[str, str] = {}
     for name, value in headers:
         lower = name.lower()
         if lower == "content-type":
@@ -52,7 +53,7 @@ def fix_content_type(status: int, headers: list[tuple[str, str]]) -> tuple[list[
         elif lower == "content-length" and status == 204:
             continue
         fixed.append((name, value))
-        present.add(lower)
+        present.setdefault(lower, value)
     return fixed, present
 
 
@@ -85,7 +86,7 @@ class ApiWire:
                                                environ.get("REMOTE_ADDR") or "")
             environ[RATE_KEY] = (key, budget)
             if path not in self.uncounted:
-                window = self.limiter.store.take(key, budget, int(self.clock.now().timestamp()))
+                window = self.limiter.store.take(key, budget, self.clock.epoch())
                 if not window.allowed:
                     return self._refuse(window, caller, environ, start_response)
         method = environ.get("REQUEST_METHOD", "GET")
@@ -139,13 +140,13 @@ class ApiWire:
         return [b"" if head or status in _BODYLESS else body]
 
     @staticmethod
-    def _conditional(environ: dict[str, Any], headers: list[tuple[str, str]], present: set[str], body: bytes,
+    def _conditional(environ: dict[str, Any], headers: list[tuple[str, str]], present: dict[str, str], body: bytes,
                      caller: Caller | None) -> bool:
         """Add ETag and GitHub's caching headers (those the route did not set) to a successful
-        read, in place; True when the request's If-None-Match makes it a 304."""
-        if "etag" in present:
-            etag = next(value for name, value in headers if name.lower() == "etag")
-        else:
+        read, in place; True when the request's If-None-Match makes it a 304. A route's own ETag
+        (a kept page's: mock_ghec/page_cache.py) is used as it is, so the body is not checksummed again."""
+        etag = present.get("etag")
+        if etag is None:
             etag = etag_of(body)
             headers.append(("ETag", etag))
         if "cache-control" not in present:

@@ -42,23 +42,43 @@ class Clock:
         self._db = db
         self._real = real or (lambda: utc_now())
         self._listeners: list[Callable[[datetime], None]] = []
-        self._parsed: tuple[str, dict] = (_DEFAULT_STATE, json.loads(_DEFAULT_STATE))
+        self._parsed: tuple[str, dict, datetime | None, timedelta] = (_DEFAULT_STATE, {"offset": 0, "frozen": None},
+                                                                       None, timedelta(0))
+        self._stamp: tuple[int, str] = (-1, "")  # (epoch second, its isoformat): `stamp` per second
 
-    def _state(self) -> dict:
-        """The stored offset/frozen pair (default: real time), read on every call so every worker
-        sees a move at once; parsed again only when the stored text changed (WHY: the journal asks
-        the time on every request)."""
+    def _read(self) -> tuple[str, dict, datetime | None, timedelta]:
+        """(stored text, offset/frozen pair, the frozen instant, the offset): read on every call so
+        every worker sees a move at once; parsed again only when the stored text changed (WHY: the
+        rate limit and the journal ask the time on every request)."""
         raw = self._db.get_kv(_KEY) or _DEFAULT_STATE
         if raw != self._parsed[0]:
-            self._parsed = (raw, json.loads(raw))
-        return dict(self._parsed[1])
+            state = json.loads(raw)
+            self._parsed = (raw, state, parse_time(state["frozen"]) if state["frozen"] else None,
+                            timedelta(seconds=state["offset"]))
+        return self._parsed
+
+    def _state(self) -> dict:
+        """The stored offset/frozen pair (default: real time), a copy the caller may change."""
+        return dict(self._read()[1])
 
     def now(self) -> datetime:
         """The app's current time."""
-        state = self._state()
-        if state["frozen"]:
-            return parse_time(state["frozen"])
-        return self._real() + timedelta(seconds=state["offset"])
+        _, _, frozen, offset = self._read()
+        if frozen is not None:
+            return frozen
+        return self._real() + offset
+
+    def epoch(self) -> int:
+        """`now()` in whole epoch seconds (rate-limit windows count in them)."""
+        return int(self.now().timestamp())
+
+    def stamp(self) -> str:
+        """`isoformat(now())` (the journal's `at`), formatted once per second."""
+        moment = self.now()
+        second = int(moment.timestamp() // 1)
+        if second != self._stamp[0]:
+            self._stamp = (second, isoformat(moment))
+        return self._stamp[1]
 
     def describe(self) -> dict:
         """What `/_mock/clock` shows."""

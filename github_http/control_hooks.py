@@ -42,7 +42,7 @@ RESET_HEADER = "X-Mock-Reset"
 SCENARIO_HEADER = "X-Mock-Scenario"
 
 
-def reset_state(kit: Any, hooks: ControlHooks) -> str:
+def reset_state(kit: Any, hooks: ControlHooks, key: str | None = None) -> str:
     """Put the scenario's initial state back (faults and clock included), the cheapest way that is exact:
 
     - `unchanged`: nothing was written since the last reset (a private database only);
@@ -50,9 +50,14 @@ def reset_state(kit: Any, hooks: ControlHooks) -> str:
       `after_restore` redid what seeding took from the clock;
     - `rebuilt`: the scenario was built again, in one transaction (a crash or a refused rebuild
       leaves everything as it was); the result is kept for the next reset.
+
+    `key`: `hooks.template_key()` as the caller just read it (asked once per reset).
     """
     templates, key_of = kit.templates, hooks.template_key
-    key = key_of() if key_of is not None and templates is not None else None
+    if key_of is None or templates is None:
+        key = None
+    elif key is None:
+        key = key_of()
     if key is not None and templates.is_clean(key):
         return "unchanged"
     if key is not None and templates.restore(key):
@@ -77,8 +82,10 @@ def reset_app(kit: Any, hooks: ControlHooks) -> dict[str, str]:
     its templates, `X-Mock-Scenario` (which scenario the state is now on, as compact JSON).
     """
     kit.journal.clear()
-    headers = {RESET_HEADER: reset_state(kit, hooks)}
+    key = hooks.template_key() if hooks.template_key is not None else None
+    how = reset_state(kit, hooks, key)
+    headers = {RESET_HEADER: how}
     kit.rate_limits.clear()  # its own file (rate_limit_store.py): not in the state's transaction
-    if hooks.template_key is not None:
-        headers[SCENARIO_HEADER] = hooks.template_key()
+    if key is not None and hooks.template_key is not None:
+        headers[SCENARIO_HEADER] = key if how != "rebuilt" else hooks.template_key()
     return headers

@@ -32,7 +32,7 @@ def _fingerprint(flask_app: Flask, endpoints: tuple[str, ...]) -> tuple:
     return (sum(map(len, flask_app.before_request_funcs.values())),
             sum(map(len, flask_app.after_request_funcs.values())),
             sum(map(len, flask_app.teardown_request_funcs.values())),
-            tuple(flask_app.view_functions.get(e) for e in endpoints))
+            tuple(map(flask_app.view_functions.get, endpoints)))
 
 
 class HotPaths:

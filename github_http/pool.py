@@ -13,6 +13,9 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from .after_fork import forget_in_child
+from .write_marks import TrackedConnection, WriteMarks
+
 #: Connections of ended threads kept for reuse (per pool, per process).
 IDLE_CONNECTIONS = 8
 
@@ -46,14 +49,16 @@ def switch_to_wal(conn: sqlite3.Connection, path: Path) -> None:
 NOT_DURABLE = "PRAGMA synchronous=OFF"
 
 
-def open_connection(path: Path, durable: bool = True) -> sqlite3.Connection:
+def open_connection(path: Path, durable: bool = True, marks: WriteMarks | None = None) -> sqlite3.Connection:
     """A new autocommit connection to `path` in WAL mode with PRAGMAS set (and NOT_DURABLE unless
-    `durable`), usable from any thread."""
-    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    `durable`), usable from any thread; what it writes is marked on `marks` (write_marks.py)."""
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False,
+                           factory=TrackedConnection)
     conn.row_factory = sqlite3.Row
     switch_to_wal(conn, path)
     for pragma in PRAGMAS if durable else (*PRAGMAS, NOT_DURABLE):
         conn.execute(pragma)
+    conn.marks = marks if marks is not None else WriteMarks()  # after the PRAGMAS: they set, not write
     return conn
 
 
@@ -64,7 +69,13 @@ class ConnectionPool:
         """Nothing is opened until a thread asks; `durable=False` for a private temporary file."""
         self.path = path
         self.durable = durable
+        self.marks = WriteMarks()  # what this pool's connections wrote (write_marks.py)
         self._reset()
+        forget_in_child(self)
+
+    def after_fork_in_child(self) -> None:
+        """A forked child: none of the parent's connections (after_fork.py)."""
+        self.forget_after_fork()
 
     def _reset(self) -> None:
         """No connections (at start, and in a forked child)."""
@@ -75,16 +86,15 @@ class ConnectionPool:
         self._lock = threading.Lock()
 
     def connection(self) -> sqlite3.Connection:
-        """This thread's connection (opened, or taken over from an ended thread, on first use)."""
-        if os.getpid() != self._pid:
-            self.forget_after_fork()
+        """This thread's connection (opened, or taken over from an ended thread, on first use; a
+        forked child's are its own: after_fork.py)."""
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             with self._lock:
                 self._recycle_orphans()
                 conn = self._idle.pop() if self._idle else None
             if conn is None:
-                conn = open_connection(self.path, self.durable)
+                conn = open_connection(self.path, self.durable, self.marks)
             with self._lock:
                 self._all[threading.current_thread()] = conn
             self._local.conn = conn

@@ -122,7 +122,7 @@ def set_budget(kit: Any, body: Any) -> dict[str, Any]:
     reset_in = body.get("reset_in")
     if reset_in is not None and not 1 <= reset_in <= MAX_RESET_IN:
         raise ValueError(f"reset_in must be from 1 to {MAX_RESET_IN:,} seconds (a day)")
-    window = kit.rate_limits.set_remaining(key, limit, remaining, int(kit.clock.now().timestamp()),
+    window = kit.rate_limits.set_remaining(key, limit, remaining, kit.clock.epoch(),
                                            None if reset_in is None else max(int(reset_in), 1))
     return {"limit": window.limit, "remaining": window.remaining, "used": window.used, "reset": window.reset,
             "enabled": policy.enabled}

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Hashable
+from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
 #: Values kept per connection before it starts afresh (a bound, not a tuning knob).
@@ -73,22 +73,10 @@ class ReadCache:
         """How many values each connection keeps (tests hold them to MEMO_LIMIT)."""
         return [len(values) for _, values in self._memos.values()]
 
-    @contextmanager
-    def request_scope(self) -> Iterator[None]:
+    def request_scope(self) -> AbstractContextManager[None]:
         """One request's span on this thread: within it, data_version is asked only the first
         time; when it ends, `after_request` work runs. Nested scopes are one."""
-        local = self._local
-        if local.__dict__.get("in_request"):
-            yield
-            return
-        local.in_request, local.checked, local.after_request = True, False, []
-        try:
-            yield
-        finally:
-            callbacks, local.after_request = local.after_request, []
-            local.in_request = local.checked = False
-            for callback in callbacks:
-                callback()
+        return _RequestScope(self._local)
 
     def after_request(self, callback: Callable[[], None]) -> None:
         """Run `callback` when this thread's request scope ends, or now outside one: work started
@@ -96,4 +84,33 @@ class ReadCache:
         if self._local.__dict__.get("in_request"):
             self._local.after_request.append(callback)
         else:
+            callback()
+
+
+class _RequestScope:
+    """`ReadCache.request_scope` (WHY a class: a generator-made context manager, entered on every
+    request, cost several times as much)."""
+
+    __slots__ = ("_local", "_outer")
+
+    def __init__(self, local: threading.local) -> None:
+        """A scope on the thread whose state `local` holds."""
+        self._local, self._outer = local, False
+
+    def __enter__(self) -> None:
+        """Start the request (nothing when one is already open on this thread)."""
+        local = self._local
+        if local.__dict__.get("in_request"):
+            return
+        self._outer = True
+        local.in_request, local.checked, local.after_request = True, False, []
+
+    def __exit__(self, *exc: object) -> None:
+        """End it: its after-request work runs."""
+        if not self._outer:
+            return
+        local = self._local
+        callbacks, local.after_request = local.after_request, []
+        local.in_request = local.checked = False
+        for callback in callbacks:
             callback()

@@ -19,9 +19,11 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, TypeVar
 
+from .after_fork import forget_in_child
 from .pool import IDLE_CONNECTIONS, ConnectionPool
 from .read_cache import MEMO_LIMIT, ReadCache
 from .state_file import StateFile, require_shared_state, side_path, under_gunicorn
+from .write_marks import EVERYTHING, WriteMarks
 
 __all__ = ["CONTROL_SCHEMA", "IDLE_CONNECTIONS", "MEMO_LIMIT", "Database", "require_shared_state", "side_path",
            "under_gunicorn"]
@@ -56,7 +58,7 @@ class Database:
         self.durable = not self._file.ephemeral if durable is None else durable
         self._pool = ConnectionPool(self.path, durable=self.durable)
         self._reads = ReadCache()
-        self._pid = self._born = os.getpid()
+        self._born = os.getpid()
         self._commits = threading.local()  # this thread's after-commit callbacks while in transaction()
         self._wrote = False  # a commit since the last checkpoint (in this process)
         #: Commits that changed something, made through this object in this process (templates.py:
@@ -64,7 +66,14 @@ class Database:
         self.writes = 0
         self._sides: list[Database] = []
         self._on_close: list[Callable[[], None]] = []
+        forget_in_child(self)
         self.executescript(schema)
+
+    def after_fork_in_child(self) -> None:
+        """A forked child: nothing of the parent's connections, kept reads or open transactions (after_fork.py)."""
+        self._pool.forget_after_fork()
+        self._reads.clear()
+        self._commits = threading.local()
 
     def side(self, name: str, schema: str) -> Database:
         """A second database file beside this one (`<stem>.<name>.sqlite3`) holding only `schema`'s
@@ -89,12 +98,8 @@ class Database:
         return self._file.ephemeral
 
     def connection(self) -> sqlite3.Connection:
-        """This thread's connection; sqlite3 connections must not be shared across threads."""
-        if os.getpid() != self._pid:  # a forked child: nothing of the parent's connections is kept
-            self._pid = os.getpid()
-            self._pool.forget_after_fork()
-            self._reads.clear()
-            self._commits = threading.local()
+        """This thread's connection; sqlite3 connections must not be shared across threads (nor
+        processes: a forked child starts afresh, `after_fork_in_child`)."""
         return self._pool.connection()
 
     def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
@@ -163,6 +168,11 @@ class Database:
             callback()
 
     @property
+    def write_marks(self) -> WriteMarks:
+        """The tables written through this process's connections since the marks were cleared (write_marks.py)."""
+        return self._pool.marks
+
+    @property
     def private(self) -> bool:
         """Whether only this process can write the database (a temporary file it created)."""
         return self._file.ephemeral and os.getpid() == self._born
@@ -186,6 +196,7 @@ class Database:
         """
         conn = self.connection()
         source.backup(conn)
+        self._pool.marks.tables.add(EVERYTHING)  # not through a statement: every table may differ
         self._wrote = True
         self.writes += 1
         self._reads.forget(conn)
@@ -244,8 +255,6 @@ class Database:
         has it open; an ephemeral one is about to be deleted, so it skips that. A closed
         Database may be used again (it reopens connections).
         """
-        if os.getpid() != self._pid:
-            self.connection()  # forgets the parent's connections first
         for callback in self._on_close:
             callback()
         self._pool.close_all(checkpoint=not self.ephemeral)

@@ -62,7 +62,7 @@ def make_wire_blueprint(prefix: str, meta: Callable[[], dict[str, Any]], disable
         if not kit.rate_policy.enabled or kit.rate_limits is None:
             raise GitHubError(404, "Rate limiting is not enabled.", documentation_url=disabled_docs)
         key, budget = request.environ[RATE_KEY]
-        window = kit.rate_limits.peek(key, budget, int(kit.clock.now().timestamp()))
+        window = kit.rate_limits.peek(key, budget, kit.clock.epoch())
         response = jsonify(_OVERVIEW.dump(overview(window)))
         response.headers.extend(headers_of(window))
         return response

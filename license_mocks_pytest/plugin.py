@@ -95,15 +95,30 @@ def license_mocks_default_scenario(pytestconfig: pytest.Config) -> ScenarioSpec:
     return ScenarioSpec.of(pytestconfig.getoption("mock_seed"), pytestconfig.getoption("mock_scenario"))
 
 
+_FILE_SPECS: dict[tuple[str, int, int, int | None], ScenarioSpec] = {}  # (path, mtime, size, seed) -> spec
+
+
 def _file_spec(path: Path, seed: int | None) -> ScenarioSpec:
-    """The spec of a scenario file; its problems (every one) stop the run as a usage error."""
+    """The spec of a scenario file; its problems (every one) stop the run as a usage error.
+
+    Read and checked once per file (and seed) while it is unchanged: `pytest_configure` checks
+    `--mock-scenario-file` and the session's servers then start on the same spec (WHY: a
+    10,000-person file takes about a second to check)."""
     from scenarios.file import ScenarioFileError
-    from scenarios.file.use import read_document
+    from scenarios.file.use import read_world
 
     from .scenario_spec import ScenarioSpec
 
     try:
-        return ScenarioSpec.of_document(read_document(path), seed)
+        try:
+            stat = path.stat()
+        except OSError:
+            return ScenarioSpec.of_checked(*read_world(path, seed), seed)  # read_world names the problem
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, seed)
+        if key not in _FILE_SPECS:
+            _FILE_SPECS.clear()  # one file at a time: a marker's file does not pile up documents
+            _FILE_SPECS[key] = ScenarioSpec.of_checked(*read_world(path, seed), seed)
+        return _FILE_SPECS[key]
     except ScenarioFileError as error:
         raise pytest.UsageError(f"{path}: {error}") from error
 

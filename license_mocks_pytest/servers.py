@@ -5,7 +5,6 @@ plugin) never builds a scenario or binds a port.
 """
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from flask import Flask
 from github_http.live import LiveServer
 
 from .control import SharedAdapter
-from .scenario_spec import ScenarioSpec
+from .scenario_spec import ScenarioSpec, build_scenario
 
 
 def _ghes_factory() -> Callable[[dict[str, Any]], Flask]:
@@ -87,8 +86,9 @@ def start_mock(kind: str, spec: ScenarioSpec, **settings: Any) -> RunningMock:
     """Create the `kind` app for `spec` and serve it on a free loopback port; returns once it answers."""
     create_app = FACTORIES[kind]()
     config = {"SEED": spec.seed, "SCENARIO": spec.preset, "SCENARIO_PARAMS": dict(spec.params), **settings}
-    if spec.document is not None:
-        config["SCENARIO_DOCUMENT"] = json.loads(spec.document)
+    if spec.document is not None:  # the document and world this process checked (scenario_spec.py)
+        config["SCENARIO_DOCUMENT"] = spec.parsed_document()
+        config["SCENARIO_WORLD"] = build_scenario(spec)
     if kind == "ghes" and "CONNECT_SESSION" not in config:
         config["CONNECT_SESSION"] = loopback_session()
     app = create_app(config)

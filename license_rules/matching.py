@@ -130,6 +130,8 @@ def match(index: CloudIndex, server_accounts: Iterable[ServerAccount]) -> Match:
     lookup, miss = index.primary.get, alone.append
     for account in server_accounts:
         key = account[3].strip().lower()
+        if key == account[3]:
+            key = account[3]  # WHY: the usual address is its own key; one string, not two, per GHES-only user
         hit = lookup(key)
         if hit is None:
             miss((key, account))

@@ -30,8 +30,8 @@ def consumed_licenses(enterprise: str) -> Response:
     """GitHub's "List enterprise consumed licenses": per_page (30, max 100), page, Link."""
     access = license_access(enterprise)
     page = requested_page(default_size=DEFAULT_PER_PAGE, max_size=MAX_PER_PAGE)
-    body, link = store().consumed_page(access, page, link_prefix(page))
-    return Response(body, content_type=JSON, headers=[("Link", link)] if link else None)
+    body, link, etag = store().consumed_page(access, page, link_prefix(page))
+    return Response(body, content_type=JSON, headers=[("Link", link), ("ETag", etag)] if link else [("ETag", etag)])
 
 
 @bp.get("/enterprises/<enterprise>/license-sync-status")

@@ -11,13 +11,14 @@ them to the same answers).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from github_http.api_headers import HeaderPolicy, chosen_version, github_headers
 from github_http.api_wire import CALLER_KEY
 from github_http.auth import token_in
 from github_http.hot_paths import HotAnswer, HotPath
-from github_http.pagination import MAX_PAGE, own_url, page_from
+from github_http.pagination import MAX_PAGE, Page, own_url, page_from
 from github_http.token_kinds import refusal
 
 from . import reads
@@ -43,6 +44,17 @@ def _plain_query(query: str) -> dict[str, str] | None:
     return found
 
 
+@lru_cache(maxsize=1024)
+def _page_of(query: str) -> Page | None:
+    """The page a plain query asks for; None for a query that is not plain, or a page past
+    MAX_PAGE (Flask answers both). Remembered: a client asks the same few queries again and again."""
+    found = _plain_query(query)
+    if found is None:
+        return None
+    page = page_from(found.get("per_page"), found.get("page"), DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    return None if page.number > MAX_PAGE else page
+
+
 def consumed_licenses_hot(store: Store, policy: HeaderPolicy) -> HotPath:
     """The hot path of `api.consumed_licenses`, asking `store` and adding `policy`'s headers."""
     db = store.db
@@ -52,22 +64,20 @@ def consumed_licenses_hot(store: Store, policy: HeaderPolicy) -> HotPath:
         path = _PATH.fullmatch(environ.get("PATH_INFO", ""))
         if path is None:
             return None
-        query = _plain_query(environ.get("QUERY_STRING", ""))
+        page = _page_of(environ.get("QUERY_STRING", ""))
         version = chosen_version(environ.get("HTTP_X_GITHUB_API_VERSION"))
         token = token_in(environ.get("HTTP_AUTHORIZATION", ""))
-        if query is None or version is None or token is None:
-            return None
+        if page is None or version is None or token is None:
+            return None  # Flask answers (a page past MAX_PAGE: its 422)
         _, access = reads.token_access(db, token, path.group(1))
         if access is None or not access.owner or refusal(environ.get(CALLER_KEY), LICENSE_SCOPE) is not None:
             return None
-        page = page_from(query.get("per_page"), query.get("page"), DEFAULT_PER_PAGE, MAX_PER_PAGE)
-        if page.number > MAX_PAGE:
-            return None  # Flask answers the 422
         prefix = f"{own_url(environ)}?per_page={page.size}&page="
-        body, link = store.consumed_page(access, page, prefix)
+        body, link, etag = store.consumed_page(access, page, prefix)
         headers = [("Content-Type", JSON), ("Content-Length", str(len(body)))]
         if link:
             headers.append(("Link", link))
+        headers.append(("ETag", etag))
         return headers + github_headers(policy, version), body
 
     return serve

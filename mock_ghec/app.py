@@ -81,7 +81,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     clock = Clock(db)
     marker = settings.get("TEST_HOLD_BEFORE_COMMIT")
     store = Store(db, clock, settings, before_commit=hold_until_marker_deleted(marker) if marker else no_hold)
-    seeded = reads.scenario_spec(db) is None and store.load_if_empty(store.default_spec())
+    spec = store.default_spec()
+    built = settings.get("SCENARIO_WORLD") if spec.get("file") is not None else None  # a file built once
+    seeded = reads.scenario_spec(db) is None and store.load_if_empty(
+        spec, built if built is not None and built.seed == spec["seed"] else None)
     app.extensions["ghec_store"] = store
     app.extensions["ghec_orgs"] = ScimStore(store)
     policy = HeaderPolicy()  # the rate-limit headers are api_wire.py's, counted per token

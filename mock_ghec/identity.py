@@ -29,11 +29,13 @@ ORG_SCIM_SCOPE, ENTERPRISE_SCIM_SCOPE = "admin:org", "scim:enterprise"
 _SCOPED_PATHS = ((re.compile(r"/enterprises/[^/]+/(consumed-licenses|license-sync-status)"), LICENSE_SCOPE),
                  (re.compile(r"/scim/v2/organizations/[^/]+/Users(/[^/]+)?"), ORG_SCIM_SCOPE),
                  (re.compile(r"/scim/v2/enterprises/[^/]+/Users(/[^/]+)?"), ENTERPRISE_SCIM_SCOPE))
+#: Each scoped path's header value, put together once (asked on every API answer).
+_ACCEPTED = tuple((pattern, accepted(scope)) for pattern, scope in _SCOPED_PATHS)
 
 
 def accepted_scopes(path: str) -> str | None:
     """`X-Accepted-OAuth-Scopes` of the license and SCIM endpoints; other paths need no scope."""
-    return next((accepted(scope) for pattern, scope in _SCOPED_PATHS if pattern.fullmatch(path)), None)
+    return next((value for pattern, value in _ACCEPTED if pattern.fullmatch(path)), None)
 
 
 def token_rows(ent: Enterprise, tokens: dict[str, str], owner_token: str | None) -> list[tuple]:

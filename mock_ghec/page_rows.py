@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from github_http.etag import etag_of
 from github_http.pagination import Page, links
 from github_http.storage import Database
 
@@ -70,17 +71,22 @@ def page_json(db: Database, enterprise_id: int, account_rows: int, first: int, l
 
 
 def page_answer(db: Database, access: EnterpriseAccess, page: Page, link_prefix: str,
-                cache: PageCache | None = None) -> tuple[bytes, str | None]:
-    """(the JSON body, the `Link` header) of one consumed-licenses page, for the Flask route and
-    its hot path alike (`link_prefix`: the page's URL but for the page number); the rows come from
-    `cache` when a request read them before under the same row stamp (page_cache.py)."""
-    total = access.seats_consumed
+                cache: PageCache | None = None) -> tuple[bytes, str | None, str]:
+    """(the JSON body, the `Link` header, the body's ETag) of one consumed-licenses page, for the
+    Flask route and its hot path alike (`link_prefix`: the page's URL but for the page number);
+    body and ETag come from `cache` when a request read them before under the same row stamp
+    (page_cache.py)."""
+    total, purchased = access.seats_consumed, access.seats_purchased
     first, last = page.offset + 1, page.offset + page.size
-    if first > total:
-        rows = b""
-    elif cache is not None and access.rows_stamp is not None:
-        rows = cache.rows((access.id, access.rows_stamp, first, last),
-                          lambda: page_json(db, access.id, access.account_rows, first, last))
+
+    def build() -> tuple[bytes, str]:
+        """The page put together from its rows, and its ETag."""
+        rows = page_json(db, access.id, access.account_rows, first, last) if first <= total else b""
+        body = page_body(total, purchased, rows)
+        return body, etag_of(body)
+
+    if cache is not None and access.rows_stamp is not None and first <= total:
+        body, etag = cache.page((access.id, access.rows_stamp, first, last, total, purchased), build)
     else:
-        rows = page_json(db, access.id, access.account_rows, first, last)
-    return page_body(total, access.seats_purchased, rows), links(link_prefix, page, total)
+        body, etag = build()
+    return body, links(link_prefix, page, total), etag

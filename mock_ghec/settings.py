@@ -22,6 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "SCENARIO_PARAMS": "",      # JSON object of ScenarioParams overrides, e.g. {"people": 40}
     "SCENARIO_FILE": "",        # a scenario file (YAML/JSON, docs/scenarios.md) instead of a preset
     "SCENARIO_DOCUMENT": None,  # config only: a scenario file's parsed document (the pytest plugin)
+    "SCENARIO_WORLD": None,   # config only: the world SCENARIO_DOCUMENT builds, built (the plugin: built once)
     "STATE_PATH": "",           # SQLite file; "" = a private temporary database
     "OWNER_TOKEN": "",          # fixes the first enterprise owner's token ("" = from the seed)
     "ENTERPRISE": "",           # renames the first enterprise ("" = the scenario's slug)
@@ -37,7 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "JOURNAL_MAX_ENTRIES": 1000,
     "LICENSE_REPORT_HEADERS": "current",  # the license report's headers: "current" or "legacy" (snake_case)
     "LICENSE_REPORT_VARIANT": "ghec",     # "ghec", or "ghe.com" (data residency: "GitHub …" headers)
-    "RESET_TEMPLATE_MIB": 64,   # the seeded state kept in memory for /_mock/reset to copy back, MiB; 0 = rebuild
+    "RESET_TEMPLATE_MIB": 64,   # the seeded state kept (a temp file) for /_mock/reset to copy, MiB; 0 = rebuild
     "JOURNAL_MAX_BODY_BYTES": 64 << 20,
     "SECRET_KEY": "",           # page session key ("" = derived from the seed)
     "MAX_UPLOAD_BYTES": MAX_EXPORT_BYTES,  # largest export file accepted (413 above)

@@ -13,11 +13,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import msgspec
-
 from export_format.gcpause import gc_paused
-from export_format.schemas import FORMAT_ID
-from export_format.validation import validate_compact
 from github_http.auth import token_digest
 from github_http.clock import Clock, isoformat
 from github_http.crash_hold import no_hold
@@ -26,38 +22,32 @@ from github_http.state_file import bring_forward, remove_with_wal, side_path
 from github_http.storage import Database
 from license_rules.accounts import member_account, row_order
 from license_rules.matching import CloudAccount
-from scenarios.file.use import file_spec, world
+from scenarios.file.use import file_spec, spec_key, stored_text, world
 from scenarios.model import Scenario
 from scenarios.world import BASE as WORLD_BASE
 
 from . import reads
 from .derive import derive
-from .domain import FileTooLarge, InvalidUsage, NotJson, NotRegistered
-from .file_rules import check_time, misdirected
 from .identity import token_rows
+from .intake import UsageIntake
 from .orgs_seed import seed_enterprise
 from .orgs_tables import NOT_BILLED_FILTER
 from .page_cache import PageCache
 from .page_rows import page_answer
-from .privacy import envelope_paths, keep
-from .recompute import recompute, write_cache
-from .refused_bytes import best_effort_server_id, is_json
-from .rows import CloudSide, cloud_side, server_accounts
+from .recompute import recompute
+from .rows import CloudSide, cloud_side
 from .schemas import DUMPS
 from .tables import DOMAIN_TABLES, MIGRATIONS, SCHEMA, SCHEMA_VERSION, SCHEMA_VERSION_KEY
 
 __all__ = ["Store"]
 
-EVENT_UPLOADED = "Server usage uploaded"
-EVENT_SYNCED = "GitHub Connect server usage synced"
-EVENT_NEVER_SYNCED = "GitHub Connect server usage never synced"
 #: The side file of pre-rendered pages that tables v4 kept beside a state (`<stem>.pages.sqlite3`):
 #: removed at start, since pages are now kept in memory (page_cache.py).
 OLD_PAGES_SIDE = "pages"
 
 
-class Store:
-    """Writes to the mock GHEC's tables; reads live in `reads`."""
+class Store(UsageIntake):
+    """Writes to the mock GHEC's tables; reads live in `reads`; files taken: `UsageIntake` (intake.py)."""
 
     def __init__(self, db: Database, clock: Clock, settings: dict[str, Any],
                  before_commit: Callable[[], None] = no_hold) -> None:
@@ -73,11 +63,14 @@ class Store:
         remove_with_wal(side_path(db.path, OLD_PAGES_SIDE))
         self._key: Any = None
         self._before_commit = before_commit
+        self._keys: dict[str, str] = {}  # generation -> template_key
         self.pages = PageCache(int(float(settings.get("PAGE_CACHE_MIB") or 0) * (1 << 20)))
 
-    def consumed_page(self, access: reads.EnterpriseAccess, page: Page, link_prefix: str) -> tuple[bytes, str | None]:
-        """(the JSON body, the `Link` header) of a consumed-licenses page of `access`'s enterprise:
-        how it is put together (two key-range reads, or a page kept from before) is this store's."""
+    def consumed_page(self, access: reads.EnterpriseAccess, page: Page,
+                      link_prefix: str) -> tuple[bytes, str | None, str]:
+        """(the JSON body, the `Link` header, the body's ETag) of a consumed-licenses page of
+        `access`'s enterprise: how it is put together (two key-range reads, or a page kept from
+        before) is this store's."""
         return page_answer(self.db, access, page, link_prefix, self.pages)
 
     # -- scenario ---------------------------------------------------------------------------
@@ -91,10 +84,16 @@ class Store:
 
     def template_key(self) -> str:
         """What identifies the seeded state of the current scenario (github_http/templates.py): the
-        stored spec, CLI overrides included."""
-        return json.dumps(reads.scenario_spec(self.db), sort_keys=True)
+        stored spec, CLI overrides included, its file as a digest. Kept per generation (the stored
+        spec's hash): a 10,000-person file's spec took 0.3 s to read, and every reset asks."""
+        generation = self.db.get_kv(reads.GENERATION_KEY, "") or ""
+        if generation not in self._keys:
+            if len(self._keys) >= 4:
+                self._keys.clear()
+            self._keys[generation] = spec_key(reads.scenario_spec(self.db))
+        return self._keys[generation]
 
-    def load_if_empty(self, spec: dict[str, Any]) -> bool:
+    def load_if_empty(self, spec: dict[str, Any], scenario: Scenario | None = None) -> bool:
         """Seed a new state file once, even when several gunicorn workers start on it together.
 
         WHY under the write lock with a re-check: two workers may both see an empty file; the
@@ -104,7 +103,7 @@ class Store:
         with self.db.transaction():
             if reads.scenario_spec(self.db) is not None:
                 return False
-            self.load(spec)
+            self.load(spec, scenario)
             return True
 
     def load(self, spec: dict[str, Any], scenario: Scenario | None = None) -> None:
@@ -129,9 +128,11 @@ class Store:
             # WHY derived from the spec, not random: the same scenario gives the same accounts, so a
             # reset to it (a copy of the seeded state, github_http/templates.py) is byte for byte a
             # fresh start, and what reads.cloud_side_of kept for it stays right.
-            generation = hashlib.sha256(json.dumps(stored, sort_keys=True).encode("utf-8")).hexdigest()[:32]
-            self.db.set_kv(reads.SCENARIO_KEY, json.dumps(stored))
+            key = spec_key(stored)  # the file as its digest: its text is made once per document
+            generation = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+            self.db.set_kv(reads.SCENARIO_KEY, stored_text(stored))
             self.db.set_kv(reads.GENERATION_KEY, generation)
+            self._keys[generation] = key
             for position, ent in enumerate(scenario.enterprises):
                 cloud = self._insert_enterprise(conn, scenario, position, ent, stored)
                 reads.prime_cloud(self.db, ent.id, generation, cloud)
@@ -174,119 +175,3 @@ class Store:
                               "ORDER BY ordinal", (enterprise_id,)).fetchall()
         return cloud_side([member_account(by_id[aid]) if aid in by_id else CloudAccount(aid, login, (), (), None)
                            for aid, login in billed], uses_saml)
-
-    # -- server usage -----------------------------------------------------------------------
-    def private_key(self) -> Any:
-        """The GHEC private key that opens encrypted exports (the test key unless configured)."""
-        if self._key is None:
-            from export_format.keys import load_private_key
-            self._key = load_private_key(self.settings.get("GHEC_PRIVATE_KEY") or None)
-        return self._key
-
-    def ingest(self, enterprise_id: int, slug: str, raw: bytes, *, source: str, force: bool = False) -> dict[str, Any]:
-        """Take an export file (upload or Connect push): validate fully, then replace that server's usage.
-
-        Raises a UsageRefused of domain.py (nothing written) for a file that is too big, not JSON, or invalid;
-        a Connect push additionally needs its server registered first. The garbage collector
-        is paused for the whole call and the parsed document dies before it resumes (see gcpause).
-        """
-        limit = int(self.settings["MAX_UPLOAD_BYTES"])
-        if len(raw) > limit:
-            raise FileTooLarge(f"the file is {len(raw):,} bytes, over the {limit:,}-byte limit", limit)
-        with gc_paused():
-            return self._ingest(enterprise_id, slug, raw, source, force)
-
-    def _ingest(self, enterprise_id: int, slug: str, raw: bytes, source: str, force: bool) -> dict[str, Any]:
-        """Validate, check the Connect registration, take the file; returns the upload summary."""
-        result, compact = validate_compact(raw, private_key=self.private_key())
-        if not result.ok or result.document is None or not result.document.users_readable:
-            problems = [{"path": p.path, "message": p.message} for p in result.problems] or [
-                {"path": "$.users", "message": "the users could not be read"}]
-            refusal = InvalidUsage if is_json(raw) else NotJson
-            raise refusal(problems, best_effort_server_id(raw))
-        doc = result.document
-        server_id, host = doc.instance["server_id"], doc.instance["host_name"]
-        known = reads.server(self.db, enterprise_id, server_id)
-        if source == "connect" and not (known and known["connect"]):
-            raise NotRegistered(server_id)
-        check_time(doc.generated_at, self.clock.now(), (known or {}).get("generated_at"), server_id,
-                   force and source == "upload")
-        warnings = misdirected(server_id, host, slug, reads.connect_enterprises(self.db, server_id, enterprise_id))
-        # Kept per user: [id, primary, *secondaries], nothing else (see privacy.keep). The
-        # accelerator hands them over already compact, with the paths its records held.
-        kept, user_paths = keep(doc.users) if compact is None else (compact.users, compact.paths)
-        # The parsed users die here, not when the request ends: for a 1,000,000-user file they
-        # are most of the upload's memory, and what follows (matching, rows) can reuse it.
-        doc.users.clear()
-        del compact
-        taken_at = self._take(enterprise_id, slug, doc, source, kept, user_paths)
-        received = len(kept)
-        return {"server_id": server_id, "host_name": host, "users_received": received,
-                "event": EVENT_UPLOADED if source == "upload" else EVENT_SYNCED,
-                "uploaded_at": taken_at, "replaced_previous": bool(known and known["has_usage"]),
-                "warnings": warnings}
-
-    def _take(self, enterprise_id: int, slug: str, doc: Any, source: str, kept: list[list],
-              user_paths: set[str]) -> str:
-        """The one write transaction of an accepted file: server, kept users, ledger, every row; returns its time."""
-        server_id, host = doc.instance["server_id"], doc.instance["host_name"]
-        fresh = server_accounts(kept, server_id, host)
-        envelope = {"format": FORMAT_ID, "format_version": doc.format_version, "generated_at": doc.generated_at,
-                    "instance": doc.instance, **({"encryption": doc.encryption} if doc.encrypted else {})}
-        paths = sorted(envelope_paths(envelope) | user_paths)
-        now = isoformat(self.clock.now())
-        event = EVENT_UPLOADED if source == "upload" else EVENT_SYNCED
-        with self.db.transaction() as conn, write_cache(conn, int(self.settings.get("WRITE_CACHE_MIB") or 0)):
-            ref = self._upsert_server(conn, enterprise_id, server_id, host, doc.instance["version"])
-            conn.execute("UPDATE ghes_servers SET has_usage = 1, users = ?, event = ?, event_at = ?, sync_at = ?, "
-                         "sync_status = 'success', sync_error = '', generated_at = ? WHERE id = ?",
-                         (len(kept), event, now, now, doc.generated_at, ref))
-            # msgspec writes the same compact JSON as DUMPS (ids and validated ASCII addresses) in a
-            # fraction of the time; dropped at once, since for 1,000,000 users it is 60 MB.
-            conn.execute("INSERT OR REPLACE INTO ghes_usage VALUES (?, ?)",
-                         (ref, msgspec.json.encode(kept).decode("utf-8")))
-            conn.execute("INSERT INTO privacy_ledger (at, source, enterprise, server_id, encrypted, users, paths) "
-                         "VALUES (?,?,?,?,?,?,?)", (now, source, slug, server_id, int(doc.encrypted), len(kept),
-                                                     json.dumps(paths)))
-            recompute(self.db, conn, enterprise_id, fresh=(server_id, fresh))
-            self._before_commit()
-        return now
-
-    def register_server(self, enterprise_id: int, server_id: str, host_name: str,
-                        version: str) -> tuple[dict[str, Any], bool]:
-        """GitHub Connect registration: list the instance ("never synced" until its first push).
-
-        Returns (the instance, created). Re-registering keeps its usage and, once it has
-        synced through Connect, its last event.
-        """
-        now = isoformat(self.clock.now())
-        with self.db.transaction() as conn:
-            known = reads.server(self.db, enterprise_id, server_id)
-            ref = self._upsert_server(conn, enterprise_id, server_id, host_name, version, connect=True)
-            if not known or known["event"] != EVENT_SYNCED:
-                conn.execute("UPDATE ghes_servers SET event = ?, event_at = ? WHERE id = ?",
-                             (EVENT_NEVER_SYNCED, now, ref))
-        return reads.server(self.db, enterprise_id, server_id) or {}, known is None
-
-    def record_failed_sync(self, enterprise_id: int, server_id: str | None, message: str) -> bool:
-        """A refused Connect push: mark that registered server's last sync as an error, nothing else."""
-        if not server_id:
-            return False
-        now = isoformat(self.clock.now())
-        with self.db.transaction() as conn:
-            cur = conn.execute("UPDATE ghes_servers SET sync_at = ?, sync_status = 'error', sync_error = ? "
-                               "WHERE enterprise_id = ? AND server_id = ? AND connect = 1",
-                               (now, message, enterprise_id, server_id))
-        return cur.rowcount > 0
-
-    def _upsert_server(self, conn: Any, enterprise_id: int, server_id: str, host: str, version: str,
-                       connect: bool = False) -> int:
-        """Insert or update a server's identity; returns its row id (joins the caller's transaction)."""
-        now = isoformat(self.clock.now())
-        conn.execute("INSERT INTO ghes_servers (enterprise_id, server_id, host_name, version, connect, event, "
-                     "event_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT (enterprise_id, server_id) DO UPDATE SET "
-                     "host_name = excluded.host_name, version = excluded.version, "
-                     "connect = MAX(connect, excluded.connect)",
-                     (enterprise_id, server_id, host, version, int(connect), EVENT_NEVER_SYNCED, now))
-        return conn.execute("SELECT id FROM ghes_servers WHERE enterprise_id = ? AND server_id = ?",
-                            (enterprise_id, server_id)).fetchone()[0]

@@ -15,7 +15,7 @@ from export_format import keys
 from github_http import Clock, Database, isoformat, parse_time
 from github_http.auth import token_digest
 from github_http.state_check import check_state_file
-from scenarios.file.use import file_seed, preset_label, read_document
+from scenarios.file.use import canonical_text, document_digest, file_seed, preset_label, read_document
 from scenarios.model import Scenario
 from scenarios.tokens import token_for
 
@@ -40,6 +40,7 @@ class Runtime:
     rules: LicenseRules
     reports: ReportStore
     seeded_at_open: bool = False  # this process seeded an empty state when it opened it
+    _file_key: tuple[str, str | None] | None = None  # (spec as JSON, its file's digest): template_key's memo
     _public_key: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -95,13 +96,25 @@ class Runtime:
                          host_name=self.settings["HOST_NAME"])
         with self.db.transaction():
             self.store.replace_all(rows.instance, rows.users, rows.tokens)
-            self.db.set_kv(SCENARIO_FILE_KEY, json.dumps(document) if document is not None else "")
+            self.db.set_kv(SCENARIO_FILE_KEY, canonical_text(document) if document is not None else "")
             self.connect.reset(self.connect_preset(), now, min(rows.scenario_sync_enabled_at, now))
+            known = (json.dumps(self.spec(), sort_keys=True), document_digest(document))
+            self.db.after_commit(lambda: setattr(self, "_file_key", known))
 
     def template_key(self) -> str:
-        """What identifies the seeded state of the current scenario (templates.py): its spec; the
-        settings that also shape it (admin token, host name, Connect preset) are this process's."""
-        return json.dumps(self.spec(), sort_keys=True)
+        """What identifies the seeded state of the current scenario (templates.py): its spec and
+        the digest of its scenario file (two files may share a name and seed); the settings that
+        also shape it (admin token, host name, Connect preset) are this process's.
+
+        WHY the digest is kept: the file's document is the state's largest value (a 10,000-person
+        file: 7 MB of JSON), and every reset asks for the key; it is read again only when the spec
+        is not the one this process last seeded or read."""
+        spec = self.spec()
+        text = json.dumps(spec, sort_keys=True)
+        known = self._file_key
+        if known is None or known[0] != text:
+            known = self._file_key = (text, document_digest(self.document()))
+        return json.dumps({**spec, "scenario_file": known[1]}, sort_keys=True)  # spec_key's shape
 
     def retime(self) -> None:
         """After the seeded state was copied back: what seeding takes from the clock, as of now
@@ -166,9 +179,12 @@ def open_runtime(settings: dict[str, Any]) -> Runtime:
             if document is not None:
                 scenario_args = (file_seed(document, settings), preset_label(document), {}, settings["INSTANCE"],
                                  document)
+            built = settings.get("SCENARIO_WORLD") if document is not None else None
+            if built is not None and built.seed != scenario_args[0]:
+                built = None  # built for another seed than the one the file is loaded with
             with db.transaction():
                 if not runtime.store.is_seeded():
-                    runtime.seed(*scenario_args)
+                    runtime.seed(*scenario_args, scenario=built)
                     runtime.seeded_at_open = True
         else:
             runtime.apply_start_overrides()

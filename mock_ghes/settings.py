@@ -20,6 +20,7 @@ DEFAULTS: dict[str, Any] = {
     "SCENARIO_PARAMS": "",          # JSON object of ScenarioParams overrides, e.g. {"people": 1000}
     "SCENARIO_FILE": "",            # a scenario file (YAML/JSON, docs/scenarios.md) instead of a preset
     "SCENARIO_DOCUMENT": None,      # config only: a scenario file's parsed document (the pytest plugin)
+    "SCENARIO_WORLD": None,       # config only: the world SCENARIO_DOCUMENT builds, built (the plugin: built once)
     "INSTANCE": 1,                  # which GHES instance of the scenario this server is (1-based)
     "STATE_PATH": "",               # SQLite file; "" = ephemeral (removed at exit)
     "ADMIN_TOKEN": "",              # the site admin's token; "" = derived from the seed
@@ -39,7 +40,7 @@ DEFAULTS: dict[str, Any] = {
     "SYNC_PERIOD_DAYS": 7,          # the automatic license sync's period
     "JOURNAL": True,
     "JOURNAL_MAX_ENTRIES": 1000,
-    "RESET_TEMPLATE_MIB": 64,       # the seeded state kept in memory for /_mock/reset to copy back, MiB; 0 = rebuild
+    "RESET_TEMPLATE_MIB": 64,       # the seeded state kept (a temp file) for /_mock/reset to copy, MiB; 0 = rebuild
     "JOURNAL_MAX_BODY_BYTES": 64 << 20,
     "SECRET_KEY": "",               # page sessions; "" = derived from the seed (workers agree)
     "HTTP_ONLY": True,              # the mock serves plain HTTP; goes into the export's instance block

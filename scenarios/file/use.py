@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from ..model import Scenario
 from . import load_document
 from .build import FILE_PRESET
@@ -30,12 +32,22 @@ def world(seed: int, preset: str, params: Mapping[str, Any], document: Mapping[s
 
 def read_document(path: str | os.PathLike[str]) -> dict[str, Any]:
     """A scenario file's parsed document, checked completely (every problem raised at once)."""
+    return checked(_parsed(path))
+
+
+def read_world(path: str | os.PathLike[str], seed: Any = None) -> tuple[dict[str, Any], Scenario]:
+    """`read_document(path)` and its world (`checked_world`), built once: checking builds it."""
+    return checked_world(_parsed(path), seed)
+
+
+def _parsed(path: str | os.PathLike[str]) -> Any:
+    """A scenario file's text parsed (YAML or JSON), not checked yet."""
     target = Path(path)
     try:
         text = target.read_bytes()
     except OSError as error:
         raise ScenarioFileError([Problem("$", f"cannot read {target}: {error.strerror or error}")]) from error
-    return checked(parse_text(text, target.name))
+    return parse_text(text, target.name)
 
 
 def checked(document: Any) -> dict[str, Any]:
@@ -78,12 +90,37 @@ def file_spec(settings: Mapping[str, Any]) -> dict[str, Any]:
     return {"seed": file_seed(document, settings), "preset": preset_label(document), "params": {}, "file": document}
 
 
+#: The canonical text and digest of the last documents asked about, by identity (with the document
+#: held, so the id stays its own). WHY: a 10,000-person document's canonical JSON costs ~0.1 s, and
+#: the same parsed document is handed to both apps of a pytest session, each storing it and
+#: asking for its digest.
+_CANONICAL: dict[int, tuple[Mapping[str, Any], str, str]] = {}
+_CANONICAL_KEPT = 4
+
+
+def canonical_text(document: Mapping[str, Any]) -> str:
+    """A document's canonical JSON (sorted keys, compact, UTF-8 kept; json.dumps's text with
+    sort_keys and compact separators, but for a float's exponent: 1e-7, not 1e-07): what its digest is of, and
+    how a server stores it. Made once per document object (documents are not mutated once checked)."""
+    return _canonical(document)[0]
+
+
 def document_digest(document: Mapping[str, Any] | None) -> str | None:
     """sha256 of a document's canonical JSON: which file a server runs (GET /_mock/scenario), None for a preset."""
-    if document is None:
-        return None
-    text = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    return None if document is None else _canonical(document)[1]
+
+
+def _canonical(document: Mapping[str, Any]) -> tuple[str, str]:
+    """(canonical text, digest) of `document`, kept per object."""
+    known = _CANONICAL.get(id(document))
+    if known is not None and known[0] is document:
+        return known[1], known[2]
+    data = msgspec.json.encode(document, order="sorted")  # WHY msgspec: 10x json.dumps(sort_keys=True)
+    text, digest = data.decode(), hashlib.sha256(data).hexdigest()
+    if len(_CANONICAL) >= _CANONICAL_KEPT:
+        _CANONICAL.pop(next(iter(_CANONICAL)))
+    _CANONICAL[id(document)] = (document, text, digest)
+    return text, digest
 
 
 def seed_given(prefix: str, config: Mapping[str, Any] | None) -> bool:
@@ -105,3 +142,21 @@ def settle_scenario_settings(settings: dict[str, Any], prefix: str, config: Mapp
     if not isinstance(settings["SCENARIO_PARAMS"], dict):
         raise ValueError(f"{name} must be a JSON object of scenario overrides")
     settings["SEED_GIVEN"] = seed_given(prefix, config)
+
+
+def spec_key(spec: Mapping[str, Any] | None) -> str:
+    """A stored scenario spec as compact-enough JSON that names it (an app's reset template key and
+    `X-Mock-Scenario`): a `file` document stands as its digest, `scenario_file` (as `GET /_mock/scenario`)."""
+    named = dict(spec or {})
+    named["scenario_file"] = document_digest(named.pop("file", None))
+    return json.dumps(named, sort_keys=True)
+
+
+def stored_text(spec: Mapping[str, Any]) -> str:
+    """A scenario spec as JSON text for an app to store, its `file` document as its `canonical_text`
+    (made once per document: a 10,000-person file's JSON took 0.1 s to write out again)."""
+    document = spec.get("file")
+    rest = json.dumps({k: v for k, v in spec.items() if k != "file"})
+    if document is None:
+        return json.dumps(dict(spec))
+    return (rest[:-1] + ", " if rest != "{}" else "{") + '"file": ' + canonical_text(document) + "}"

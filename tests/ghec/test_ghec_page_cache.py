@@ -9,6 +9,7 @@ from typing import Any
 from ghec_helpers import export_bytes, export_for, upload, user
 
 import scenarios
+from github_http.etag import etag_of
 from github_http.state_file import side_path
 from mock_ghec import reads
 from mock_ghec.page_rows import page_json
@@ -137,3 +138,18 @@ def test_no_thread_and_no_pages_file(make_app: Any, tmp_path: Path, main: Any, o
     assert upload(client, main.slug, owner, _extra(150, "t")).status_code == 201
     _pages(client, main.slug, owner)
     assert threading.active_count() == threads
+
+
+def test_a_kept_page_keeps_its_bodys_etag(app: Any, client: Any, main: Any, owner: dict[str, str]) -> None:
+    """The ETag kept with a page is the one its body gives (etag.py), before and after an upload
+    changes the page, and a revalidation with it is a 304."""
+    url = f"/enterprises/{main.slug}/consumed-licenses?per_page=100&page=2"
+    tags = []
+    for tag in ("e1", "e2"):
+        assert upload(client, main.slug, owner, _extra(150, tag)).status_code == 201
+        for _ in range(2):  # put together, then kept
+            served = client.get(url, headers=owner)
+            assert served.headers["ETag"] == etag_of(served.get_data())
+            tags.append(served.headers["ETag"])
+        assert client.get(url, headers={**owner, "If-None-Match": tags[-1]}).status_code == 304
+    assert tags[0] == tags[1] != tags[2] == tags[3]

@@ -127,3 +127,18 @@ def test_the_log_is_kept_with_a_state_file(tmp_path: Path) -> None:
         assert [e["query"] for e in Journal(second).query()] == ["n=1"]
     finally:
         second.close()
+
+
+@pytest.mark.parametrize("size", [0, 5, journal_module.BLOB_IO_AT - 1, journal_module.BLOB_IO_AT,
+                                  2 * journal_module.BLOB_CHUNK + 7],
+                         ids=["empty", "small", "just-below-blob-io", "blob-io", "several-chunks"])
+def test_a_request_body_comes_back_byte_for_byte_whatever_its_size(app: Flask, client: FlaskClient,
+                                                                  size: int) -> None:
+    """Big bodies go in through blob I/O (no copy kept by SQLite): the same bytes, the same entry."""
+    body = bytes(range(256)) * (size // 256) + bytes(range(size % 256))
+    client.post("/api/widgets?n=big", data=body, headers={"Content-Type": "application/octet-stream"})
+    (entry,) = [e for e in _journal(client, bodies=1) if e["query"] == "n=big"]
+    assert entry["request_body_bytes"] == size and not entry["body_truncated"]
+    db = app.extensions["mock"].db.side("requests", journal_module.SCHEMA)
+    assert db.one("SELECT request_body, typeof(request_body) FROM mock_journal WHERE query = 'n=big'")[:] == (
+        body, "blob")

@@ -7,83 +7,17 @@ so what seeding takes from the clock (GHES's `seeded_at`) must be redone, not co
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask import Flask
+from reset_helpers import FACTORIES, LATER, PRESETS, WallClock, change_everything, make, state, wall
 
-import github_http.clock
 from github_http.storage import Database
 from github_http.templates import MAX_TEMPLATES, StateTemplates
-from mock_ghec import create_app as create_ghec
-from mock_ghes import create_app as create_ghes
 
-PRESETS = ("small", "demo", "edge-cases")  # `large` left out: too slow to seed twice per test
-SEEDED = datetime(2026, 3, 1, 9, 0, 0, tzinfo=UTC)
-LATER = SEEDED + timedelta(days=3, seconds=17)
-FACTORIES = {"ghes": create_ghes, "ghec": create_ghec}
-
-
-class WallClock:
-    """The wall clock the apps read, standing still at `now` until moved."""
-
-    def __init__(self, now: datetime) -> None:
-        """Start at `now`."""
-        self.now = now
-
-    def __call__(self) -> datetime:
-        """The current (fixed) time."""
-        return self.now
-
-
-@pytest.fixture()
-def wall(monkeypatch: pytest.MonkeyPatch) -> WallClock:
-    """Stand the apps' wall clock still at SEEDED."""
-    clock = WallClock(SEEDED)
-    monkeypatch.setattr(github_http.clock, "utc_now", clock)
-    return clock
-
-
-@pytest.fixture()
-def make() -> Iterator[Callable[..., Flask]]:
-    """`make(kind, **config)`: a fresh app of either kind (its own database), closed after the test."""
-    made: list[Flask] = []
-
-    def build(kind: str, **config: Any) -> Flask:
-        """A new app of `kind` with `config`."""
-        made.append(FACTORIES[kind](config))
-        return made[-1]
-
-    yield build
-    for app in made:
-        app.extensions["mock"].db.close()
-
-
-def change_everything(kind: str, app: Flask) -> None:
-    """Write what a test might: domain state, a fault, the clock, the journal."""
-    client = app.test_client()
-    info = client.get("/_mock/scenario").get_json()
-    if kind == "ghes":
-        login = client.get("/_mock/users").get_json()[3]["login"]
-        assert client.post(f"/_mock/users/{login}/sign-in").status_code == 200
-        assert client.get("/api/v3/user", headers={"Authorization": "token nope"}).status_code == 401
-    else:
-        main = info["enterprises"][0]
-        answer = client.put(f"/enterprises/{main['slug']}/connect/servers/5f1d5f1d-0000-4000-8000-000000000001",
-                            json={"host_name": "ghes.example.test", "version": "3.15.2"},
-                            headers={"Authorization": f"Bearer {main['tokens']['connect']}"})
-        assert answer.status_code in (200, 201), answer.get_data(as_text=True)
-    assert client.post("/_mock/faults", json={"method": "GET", "path": "/nowhere", "status": 500}).status_code == 201
-    assert client.post("/_mock/clock/advance", json={"days": 2}).status_code == 200
-
-
-def state(app: Flask) -> tuple[bytes, bytes, bytes, bytes]:
-    """What a test can see of the whole state: snapshot, faults, clock and journal, as served."""
-    client = app.test_client()
-    return tuple(client.get(f"/_mock/{route}").data  # type: ignore[return-value]
-                 for route in ("snapshot", "faults", "clock", "journal"))
+__all__ = ["make", "wall"]  # fixtures, imported to be used here
 
 
 @pytest.mark.parametrize("preset", PRESETS)

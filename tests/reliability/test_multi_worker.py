@@ -195,10 +195,10 @@ def _race(monkeypatch: pytest.MonkeyPatch, module: Any, check: str, seeder: tupl
             barrier.wait()
         return result
 
-    def counted(*args: Any) -> Any:
+    def counted(*args: Any, **kwargs: Any) -> Any:
         with loads.get_lock():
             loads.value += 1
-        return original_seed(*args)
+        return original_seed(*args, **kwargs)
 
     monkeypatch.setattr(module, check, gated)
     monkeypatch.setattr(owner, name, counted)

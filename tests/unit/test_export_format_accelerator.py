@@ -166,3 +166,22 @@ FILES = settings(max_examples=200, deadline=None, suppress_health_check=[HealthC
 @given(st.lists(records(), max_size=5))
 def test_generated_files_agree_both_ways(users: list[Any]) -> None:
     both_ways(plain(json.dumps(users)))
+
+
+def _user(uid: int, address: str | None = None) -> str:
+    """One valid record (a unique address unless one is given)."""
+    return f'{{"id":{uid},"emails":[{{"address":"{address or f"u{uid}@acme.example"}","primary":true}}]}}'
+
+
+@pytest.mark.parametrize("users, accepted", [
+    ("[" + ",".join(_user(n) for n in range(1, 8)) + "]", True),
+    ("[ " + " ,\n ".join(_user(n) for n in range(1, 8)) + " ]", True),
+    ("[" + ",".join(_user(n) for n in (1, 2, 3, 4, 5, 6, 1)) + "]", False),  # the duplicate id is in another chunk
+    ("[" + ",".join([*(_user(n) for n in range(1, 7)), _user(7, "not an address")]) + "]", False),
+    ("[" + ",".join([*(_user(n) for n in range(1, 7)), '{"id":7}']) + "]", False),
+], ids=["compact", "spaced", "duplicate-id-across-chunks", "bad-address-in-last-chunk", "bad-record-in-last-chunk"])
+def test_users_decoded_in_chunks_agree(monkeypatch: pytest.MonkeyPatch, users: str, accepted: bool) -> None:
+    monkeypatch.setattr(fastdecode, "CHUNK_USERS", 3)
+    raw = plain(users)
+    result, (_, compact) = both_ways(raw)
+    assert result.ok is accepted and decided(raw) is accepted and (compact is not None) is accepted

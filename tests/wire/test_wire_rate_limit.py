@@ -104,7 +104,8 @@ def test_a_bad_budget_is_a_422(ghec: Flask) -> None:
     """Neither or both of token/ip, or a remaining outside the limit, is refused with the reason."""
     client = ghec.test_client()
     for body in ({"remaining": 1}, {"token": "t", "ip": "x", "remaining": 1}, {"token": "t", "remaining": -1},
-                 {"token": "t", "remaining": 6000}, {"token": "t"}, [1]):
+                 {"token": "t", "remaining": 6000}, {"token": "t"}, [1],
+                 {"token": "t", "limit": 2**63, "remaining": 1}, {"token": "t", "remaining": 1, "reset_in": 2**63}):
         response = client.put("/_mock/rate-limit", json=body)
         assert response.status_code == 422 and response.get_json()["message"].startswith("Invalid rate limit"), body
 

@@ -1,0 +1,159 @@
+"""Which tables were written since a mark was cleared: what `/_mock/reset` must copy back (templates.py).
+
+WHY: copying a whole database back (SQLite's backup API) costs in proportion to its size (a
+10,000-person scenario: 10-40 ms), and it replaces the schema too, so every connection then
+re-reads it. After a test that wrote one table, copying that one table back is enough.
+SQLite does not say which tables a connection wrote (Python's sqlite3 has no update hook), so
+each connection of a pool (`TrackedConnection`) looks at the statements it runs: the table an
+INSERT, REPLACE, UPDATE or DELETE names is marked; anything else that may write (DDL, a script,
+a statement it cannot read, a PRAGMA that sets a value) marks everything, and the reset then
+copies the whole database as before. Marked on execution, not on commit: a rolled-back write
+only costs a needless copy. The schemas of the apps have no triggers (tests/harness/test_reset_tables.py
+holds that), so a statement writes only the table it names (foreign keys are off during the copy).
+"""
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterable
+from typing import Any
+
+#: What a statement starting with each word writes: a named table (the pattern's group), or nothing.
+_NAMED = re.compile(
+    r"\s*(?:(?:INSERT|REPLACE)(?:\s+OR\s+\w+)?\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+"
+    r"(?:main\.)?[\"`\[]?([A-Za-z_][A-Za-z0-9_]*)[\"`\]]?[\s(]", re.IGNORECASE)
+_READS = ("SELECT", "BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE", "EXPLAIN", "VALUES")
+_WRITE_VERBS = ("INSERT", "REPLACE", "UPDATE", "DELETE")
+EVERYTHING = "*"  # the mark of a statement whose writes are not known
+_KNOWN: dict[str, tuple[str | None, bool]] = {}  # statement text -> (what it writes, marked even unchanged)
+_KNOWN_LIMIT = 4096
+
+
+def written_by(sql: str) -> str | None:
+    """The table `sql` writes, EVERYTHING when that is not known, None for a statement that writes nothing."""
+    return _known(sql)[0]
+
+
+def _known(sql: str) -> tuple[str | None, bool]:
+    """(what `sql` writes, whether to mark it even when it changed no row): kept per statement text.
+
+    WHY marked even unchanged: what may write without counting in `total_changes` (DDL, scripts,
+    PRAGMAs), and a RETURNING statement, whose rows change as they are fetched (after `execute`)."""
+    found = _KNOWN.get(sql)
+    if found is not None:
+        return found
+    head = sql.lstrip()[:9].upper()
+    word = head.split(None, 1)[0].rstrip(";") if head.strip() else ""
+    what: str | None
+    if word in _READS or not word:
+        what = None
+    elif word == "PRAGMA":
+        what = EVERYTHING if "=" in sql and "data_version" not in sql and "checkpoint" not in sql else None
+    elif word in _WRITE_VERBS:
+        match = _NAMED.match(sql + " ")
+        what = match.group(1).lower() if match else EVERYTHING
+    else:  # CREATE, DROP, ALTER, WITH, ATTACH, VACUUM, REINDEX, ANALYZE...
+        what = EVERYTHING
+    found = (what, what == EVERYTHING or (what is not None and "RETURNING" in sql.upper()))
+    if len(_KNOWN) >= _KNOWN_LIMIT:
+        _KNOWN.clear()
+    _KNOWN[sql] = found
+    return found
+
+
+class WriteMarks:
+    """The tables written through a pool's connections since `clear` (EVERYTHING among them: unknown)."""
+
+    def __init__(self) -> None:
+        """Everything is marked until the first `clear` (nothing is known before)."""
+        self.tables: set[str] = {EVERYTHING}
+
+    def note(self, sql: str, changed: bool = True) -> None:
+        """Mark what `sql` wrote (`changed`: whether it changed any row; a named table's statement
+        that changed none wrote nothing, and foreign-key actions follow only a changed row)."""
+        table, always = _known(sql)
+        if table is not None and (changed or always):
+            self.tables.add(table)
+
+    def clear(self) -> None:
+        """Nothing written from now on (right after a copy of the whole state was kept or put back)."""
+        self.tables = set()
+
+    def taken(self) -> set[str]:
+        """The marks so far, cleared (a reset that copies them back starts a new count)."""
+        tables, self.tables = self.tables, set()
+        return tables
+
+
+class TrackedCursor(sqlite3.Cursor):
+    """A cursor that marks what it writes on its connection's `WriteMarks`."""
+
+    def execute(self, sql: str, parameters: Any = (), /) -> TrackedCursor:
+        """sqlite3.Cursor.execute, marked."""
+        conn, marks = self.connection, _marks(self.connection)
+        before = conn.total_changes
+        try:
+            super().execute(sql, parameters)
+        finally:
+            marks.note(sql, conn.total_changes != before)
+        return self
+
+    def executemany(self, sql: str, seq_of_parameters: Iterable[Any], /) -> TrackedCursor:
+        """sqlite3.Cursor.executemany, marked."""
+        conn, marks = self.connection, _marks(self.connection)
+        before = conn.total_changes
+        try:
+            super().executemany(sql, seq_of_parameters)
+        finally:
+            marks.note(sql, conn.total_changes != before)
+        return self
+
+    def executescript(self, sql_script: str, /) -> TrackedCursor:
+        """sqlite3.Cursor.executescript: may write anything."""
+        _marks(self.connection).tables.add(EVERYTHING)
+        super().executescript(sql_script)
+        return self
+
+
+class TrackedConnection(sqlite3.Connection):
+    """A connection whose statements mark what they write on `marks` (shared by a pool's connections).
+
+    WHY every entry point is overridden: sqlite3.Connection.execute does not go through `cursor()`.
+    """
+
+    marks: WriteMarks = WriteMarks()  # replaced by the pool's own as soon as it opens the connection
+
+    def cursor(self, factory: Any = TrackedCursor) -> Any:
+        """A TrackedCursor unless another factory is asked for (then its writes are not known)."""
+        if factory is not TrackedCursor:
+            self.marks.tables.add(EVERYTHING)
+        return super().cursor(factory)
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        """sqlite3.Connection.execute, marked once it ran."""
+        before = self.total_changes
+        try:
+            return super().execute(sql, parameters)
+        finally:
+            self.marks.note(sql, self.total_changes != before)
+
+    def executemany(self, sql: str, parameters: Iterable[Any], /) -> sqlite3.Cursor:
+        """sqlite3.Connection.executemany, marked once it ran."""
+        before = self.total_changes
+        try:
+            return super().executemany(sql, parameters)
+        finally:
+            self.marks.note(sql, self.total_changes != before)
+
+    def executescript(self, sql_script: str, /) -> sqlite3.Cursor:
+        """sqlite3.Connection.executescript: may write anything."""
+        self.marks.tables.add(EVERYTHING)
+        return super().executescript(sql_script)
+
+
+def _marks(conn: sqlite3.Connection) -> WriteMarks:
+    """The marks of a cursor's connection (a plain connection's writes are not known)."""
+    marks = getattr(conn, "marks", None)
+    if marks is None:
+        raise TypeError("a TrackedCursor needs a TrackedConnection")
+    return marks
