@@ -4,34 +4,30 @@ Part of the store: `Store._insert_enterprise` calls `seed_enterprise` once its a
 in. Seeded worlds keep today's meaning (every seeded account is billed: an outside
 collaborator with no named repository collaborates on an unnamed private one); what a
 scenario file or the `edge-cases` preset declares beyond that (billing managers, public
-repositories, failed or email invitations, EMU, Visual Studio links) is stored as declared
-and judged by `scenarios.billing`.
+repositories, failed or email invitations, EMU, Visual Studio links) is stored as declared.
+Only primary values are written here: each account's verdict, role and row fragments are
+`derive.derive`'s, which the loader runs next (the refresh's and the restore's code path).
 """
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from license_rules.matching import CloudAccount
-from scenarios.billing import evaluate
-from scenarios.billing_world import email_invitations, invitation_verdict, member_facts, org_roles
+from scenarios.billing_world import email_invitations, org_roles
 
-from .rows import ENCODER, GHES_ONLY_FIELDS
+from .rows import GHES_ONLY_FIELDS
 
 FACTS_SQL = "INSERT OR REPLACE INTO ghec_account_facts VALUES (?,?,?,?,?,?,?,?,?,?,?)"
 ACCOUNT_SQL = "INSERT INTO ghec_accounts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+#: What a derived cell holds until `derive.derive` writes it (row fragments; a verdict's billed, rule, why, bundled).
+NO_TEMPLATE = ("",) * 5
+NO_VERDICT = (0, "", "", 0)
 
 
 def guid(kind: int, enterprise_id: int, number: int) -> str:
     """A stable GUID-shaped id for (kind, enterprise, number), without hashing (a large world has tens
     of thousands): kind 1 SCIM user, 2 external id, 3 subscription, 4 unlinked subscription."""
     return f"{enterprise_id & 0xFFFFFFFF:08x}-{kind:04x}-4000-8000-{number & 0xFFFFFFFFFFFF:012x}"
-
-
-def _plain(m: Any) -> bool:
-    """A seeded account with none of the declared-only §7 facts (its verdict depends on its roles alone)."""
-    return not (m.billing_manager_orgs or m.collaborator_repos or m.suspended or m.setup_enterprise
-                or m.guest_collaborator or m.enterprise_billing_manager or not m.visual_studio_linked)
 
 
 def pseudo_login(invitation_id: int) -> str:
@@ -50,9 +46,9 @@ def _split(name: str) -> tuple[str, str]:
     return org, repo
 
 
-def seed_enterprise(conn: Any, ent: Any, members: list[Any], now: str, first_ordinal: int) -> tuple[set[int], list]:
+def seed_enterprise(conn: Any, ent: Any, members: list[Any], now: str, first_ordinal: int) -> None:
     """Store organizations, repositories, roles, invitations, identities, subscriptions and each
-    account's verdict; returns (ids of accounts with no license, CloudAccounts of billed email invitations)."""
+    account's own facts (two-factor, suspended, ...); verdicts and rows are derived afterwards."""
     eid = ent.id
     conn.execute("INSERT OR REPLACE INTO ghec_enterprise_flags VALUES (?, ?)", (eid, int(ent.managed_users)))
     conn.executemany("INSERT OR IGNORE INTO ghec_orgs VALUES (?,?,?,?)",
@@ -64,23 +60,10 @@ def seed_enterprise(conn: Any, ent: Any, members: list[Any], now: str, first_ord
     collaborators: list[tuple] = []
     invites: list[tuple[Any, ...]] = []
     facts: list[tuple] = []
-    unbilled: set[int] = set()
-    invited = {i.login.lower() for i in ent.invitations if i.login}
-    # WHY memoised: a large world has 70,000+ accounts but a few dozen shapes of roles; the verdict
-    # and the role entries of a plain account depend on its shape alone.
-    shapes: dict[tuple, tuple[Any, list[tuple[str, str]]]] = {}
     for m in members:
-        shape = (tuple(m.org_roles), m.role, m.enterprise_owner, tuple(m.pending_invite_orgs),
-                 m.visual_studio_subscriber) if _plain(m) and m.login.lower() not in invited else None
-        known = shapes.get(shape) if shape is not None else None
-        if known is None:
-            owner, plain = org_roles(m)
-            entries = [(o, "admin") for o in owner] + [(o, "member") for o in plain]
-            entries += [(o, "billing_manager") for o in m.billing_manager_orgs if o not in owner + plain]
-            known = (evaluate(member_facts(ent, m)), entries)
-            if shape is not None:
-                shapes[shape] = known
-        verdict, entries = known
+        owner, plain = org_roles(m)
+        entries = [(o, "admin") for o in owner] + [(o, "member") for o in plain]
+        entries += [(o, "billing_manager") for o in m.billing_manager_orgs if o not in owner + plain]
         roles += [(eid, m.id, org, role, n) for n, (org, role) in enumerate(entries)]
         repos = [_split(r) for r in m.collaborator_repos]
         if not repos and m.role == "outside_collaborator" and ent.organizations:
@@ -88,11 +71,8 @@ def seed_enterprise(conn: Any, ent: Any, members: list[Any], now: str, first_ord
         collaborators += [(eid, m.id, org, repo) for org, repo in repos]
         invites += [(None, eid, org, "direct_member", m.id, m.login, None, None, "[]", "member", 0, "", now)
                     for org in m.pending_invite_orgs]
-        if not verdict.billed:
-            unbilled.add(m.id)
         facts.append((eid, m.id, int(m.two_factor), int(m.enterprise_billing_manager), int(m.suspended),
-                      int(m.guest_collaborator), int(m.setup_enterprise), int(verdict.billed), verdict.rule,
-                      verdict.why, int(verdict.bundled)))
+                      int(m.guest_collaborator), int(m.setup_enterprise), *NO_VERDICT))
     by_login = {m.login.lower(): m for m in members}
     for inv in sorted(ent.invitations, key=lambda i: i.id):
         who = by_login.get((inv.login or "").lower())
@@ -105,20 +85,15 @@ def seed_enterprise(conn: Any, ent: Any, members: list[Any], now: str, first_ord
     conn.executemany(FACTS_SQL, facts)
     _seed_identities(conn, ent, members, now)
     _seed_subscriptions(conn, ent, members)
-    return unbilled, _seed_email_invitations(conn, ent, first_ordinal)
+    _seed_email_invitations(conn, ent, first_ordinal)
 
 
-def _seed_email_invitations(conn: Any, ent: Any, first_ordinal: int) -> list[CloudAccount]:
-    """An account per invitation by email (its row, if billed, says so); returns the billed ones."""
-    billed = []
+def _seed_email_invitations(conn: Any, ent: Any, first_ordinal: int) -> None:
+    """An account per invitation by email (so it can have a row, if billed)."""
     for n, inv in enumerate(email_invitations(ent), start=first_ordinal):
-        verdict = invitation_verdict(ent, inv)
         conn.execute(ACCOUNT_SQL, (ent.id, -inv.id, n, pseudo_login(inv.id), "", "pending_invitation", 0,
-                                   *ENCODER.template(invitation_fields(inv.org))))
-        conn.execute(FACTS_SQL, (ent.id, -inv.id, 0, 0, 0, 0, 0, int(verdict.billed), verdict.rule, verdict.why, 0))
-        if verdict.billed:
-            billed.append(CloudAccount(-inv.id, pseudo_login(inv.id), (), (), None))
-    return billed
+                                   *NO_TEMPLATE))
+        conn.execute(FACTS_SQL, (ent.id, -inv.id, 0, 0, 0, 0, 0, *NO_VERDICT))
 
 
 def _seed_identities(conn: Any, ent: Any, members: list[Any], now: str) -> None:

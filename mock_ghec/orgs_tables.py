@@ -11,6 +11,28 @@ id `-invitation_id`, login `~invitation-ID` (no GitHub.com login has "~"), no em
 """
 from __future__ import annotations
 
+#: Shared with the v6 -> v7 migration (tables.py), which adds the index to a kept state file.
+INVITATIONS_TABLE = """
+CREATE TABLE IF NOT EXISTS ghec_invitations (
+    id INTEGER PRIMARY KEY,
+    enterprise_id INTEGER NOT NULL,
+    org TEXT NOT NULL COLLATE NOCASE,
+    role TEXT NOT NULL,                       -- direct_member | admin | billing_manager | reinstate
+    account_id INTEGER,                       -- the invitee's account (for an email invitation: -id)
+    login TEXT,                               -- NULL: invited by email
+    email TEXT,
+    failed_at TEXT,                           -- NULL: pending
+    repos TEXT NOT NULL DEFAULT '[]',         -- JSON ["org/repo"]: an outside-collaborator invitation
+    source TEXT NOT NULL DEFAULT 'member',    -- member | scim
+    inviter_id INTEGER NOT NULL DEFAULT 0,
+    inviter_login TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+)"""
+#: An account's invitations by key, not by a scan of every invitation: the derived cells of a refreshed or
+#: restored account are read by (enterprise, account) (derive.py; tables v7).
+INVITATIONS_INDEX = ("CREATE INDEX IF NOT EXISTS ghec_invitations_account "
+                     "ON ghec_invitations (enterprise_id, account_id)")
+
 ORGS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS ghec_orgs (
     enterprise_id INTEGER NOT NULL,
@@ -42,21 +64,7 @@ CREATE TABLE IF NOT EXISTS ghec_collaborators (
     repo TEXT NOT NULL COLLATE NOCASE,        -- '' : a private repository the scenario does not name
     PRIMARY KEY (enterprise_id, account_id, org, repo)
 );
-CREATE TABLE IF NOT EXISTS ghec_invitations (
-    id INTEGER PRIMARY KEY,
-    enterprise_id INTEGER NOT NULL,
-    org TEXT NOT NULL COLLATE NOCASE,
-    role TEXT NOT NULL,                       -- direct_member | admin | billing_manager | reinstate
-    account_id INTEGER,                       -- the invitee's account (for an email invitation: -id)
-    login TEXT,                               -- NULL: invited by email
-    email TEXT,
-    failed_at TEXT,                           -- NULL: pending
-    repos TEXT NOT NULL DEFAULT '[]',         -- JSON ["org/repo"]: an outside-collaborator invitation
-    source TEXT NOT NULL DEFAULT 'member',    -- member | scim
-    inviter_id INTEGER NOT NULL DEFAULT 0,
-    inviter_login TEXT NOT NULL DEFAULT '',
-    created_at TEXT NOT NULL
-);
+""" + INVITATIONS_TABLE + ";\n" + INVITATIONS_INDEX + """;
 CREATE TABLE IF NOT EXISTS ghec_account_facts (
     enterprise_id INTEGER NOT NULL,
     account_id INTEGER NOT NULL,

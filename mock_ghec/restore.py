@@ -4,7 +4,8 @@ Part of the store (inside the restore's transaction, github_http/snapshot.py). W
 derives is never taken from a snapshot (`DERIVED`): the consumed-license rows, each account's
 row fragments, order and verdict, the seat counts, the server instances' user counts and the
 row stamps are rebuilt here by the very code that keeps them after a write
-(`orgs_refresh.refresh` → `recompute.recompute`). WHY: a snapshot's `license_rows` or `row_t*`
+(`orgs_refresh.refresh`: `derive.derive` → `recompute.recompute`), set-based: a few reads per
+enterprise, not a few per account. WHY: a snapshot's `license_rows` or `row_t*`
 are JSON fragments that SQLite pastes into the consumed-licenses page unparsed; restored as
 given, a wrong one breaks every page (or says what the primary rows do not), and the
 count columns would disagree with the rows.
@@ -39,6 +40,4 @@ def redo_derived(db: Database, conn: Any) -> None:
                  "ghes_servers.id), users = coalesce((SELECT json_array_length(u.users) FROM ghes_usage u "
                  "WHERE u.server_ref = ghes_servers.id), 0)")
     for (enterprise_id,) in conn.execute("SELECT id FROM ghec_enterprises ORDER BY id").fetchall():
-        accounts = {row[0] for row in conn.execute("SELECT id FROM ghec_accounts WHERE enterprise_id = ?",
-                                                   (enterprise_id,))}
-        refresh(db, conn, enterprise_id, accounts, renumber=True)
+        refresh(db, conn, enterprise_id, None, renumber=True)

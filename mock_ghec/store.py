@@ -21,18 +21,21 @@ from github_http.pagination import Page
 from github_http.state_file import bring_forward, remove_with_wal, side_path
 from github_http.storage import Database
 from license_rules.accounts import member_account, row_order
+from license_rules.matching import CloudAccount
 from scenarios.file.use import file_spec, spec_key, stored_text, world
 from scenarios.model import Scenario
 from scenarios.world import BASE as WORLD_BASE
 
 from . import reads
+from .derive import derive
 from .identity import token_rows
 from .intake import UsageIntake
 from .orgs_seed import seed_enterprise
+from .orgs_tables import NOT_BILLED_FILTER
 from .page_cache import PageCache
 from .page_rows import page_answer
 from .recompute import recompute
-from .rows import ENCODER, CloudSide, account_fields, cloud_side
+from .rows import CloudSide, cloud_side
 from .schemas import DUMPS
 from .tables import DOMAIN_TABLES, MIGRATIONS, SCHEMA, SCHEMA_VERSION, SCHEMA_VERSION_KEY
 
@@ -147,11 +150,6 @@ class Store(UsageIntake):
                       int(ent.uses_saml or bool(ent.saml_orgs)),  # §4.1: the enterprise or any organization
                       json.dumps(ent.organizations), json.dumps(ent.verified_domains), token_digest(connect)))
         members = row_order(ent.members)
-        templates = [ENCODER.template(account_fields(m, ent.verified_domains)) for m in members]
-        conn.executemany(
-            "INSERT INTO ghec_accounts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            ((ent.id, m.id, n, m.login, m.name, m.role, int(m.enterprise_owner), *parts)
-             for n, (m, parts) in enumerate(zip(members, templates, strict=True), start=1)))
         conn.executemany(
             "INSERT OR IGNORE INTO ghec_account_emails VALUES (?,?,?,?)",
             [(ent.id, m.id, a, 1) for m in members for a in m.verified_emails]
@@ -164,6 +162,16 @@ class Store(UsageIntake):
         conn.executemany("INSERT OR REPLACE INTO ghec_tokens VALUES (?,?,?,?)", token_rows(ent, tokens, owner))
         # Seeded invitations and SCIM identities are dated at the world's own moment, not the load time:
         # a reset that copies the seeded state back is then exactly a fresh start (tests/harness).
-        unbilled, invited = seed_enterprise(conn, ent, members, isoformat(WORLD_BASE), len(members) + 1)
-        accounts = [member_account(m) for m in members if m.id not in unbilled]
-        return cloud_side(accounts + invited, bool(ent.uses_saml or ent.saml_orgs))
+        seed_enterprise(conn, ent, members, isoformat(WORLD_BASE), len(members) + 1)
+        # The accounts go in with what derive makes of them (fragments, verdicts, roles, order), as after any refresh.
+        derive(conn, ent.id, new=[(m.id, m.login, m.name, m.role, int(m.enterprise_owner)) for m in members])
+        return self._cloud_of(conn, ent.id, members, bool(ent.uses_saml or ent.saml_orgs))
+
+    @staticmethod
+    def _cloud_of(conn: Any, enterprise_id: int, members: list[Any], uses_saml: bool) -> CloudSide:
+        """The billed accounts (as derived) in row order, from the scenario's members (no read back)."""
+        by_id = {m.id: m for m in members}
+        billed = conn.execute(f"SELECT id, login FROM ghec_accounts WHERE enterprise_id = ? AND {NOT_BILLED_FILTER} "
+                              "ORDER BY ordinal", (enterprise_id,)).fetchall()
+        return cloud_side([member_account(by_id[aid]) if aid in by_id else CloudAccount(aid, login, (), (), None)
+                           for aid, login in billed], uses_saml)

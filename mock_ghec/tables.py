@@ -11,11 +11,11 @@ instances keep what the export's instance block names (id, host, version) plus s
 """
 from __future__ import annotations
 
-from .orgs_tables import ORGS_SCHEMA, ORGS_TABLES
+from .orgs_tables import INVITATIONS_INDEX, INVITATIONS_TABLE, ORGS_SCHEMA, ORGS_TABLES
 
 #: Bumped whenever a table's layout changes; a state file of another version is brought forward
 #: (MIGRATIONS) or refused clearly.
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 SCHEMA_VERSION_KEY = "ghec_schema_version"
 #: Older versions of these tables that can be brought forward in place (state files kept with
 #: --state), each with the statements that do it. v2 -> v3: `account_rows`; every account has a
@@ -23,6 +23,8 @@ SCHEMA_VERSION_KEY = "ghec_schema_version"
 #: a fresh stamp per enterprise (page_cache.py keeps pages under it). v4 -> v5:
 #: `ghes_servers.generated_at`, the accepted file's own time (an older file is refused with 409).
 #: v5 -> v6: `ghec_tokens.scopes`, a declared token's classic scopes (NULL: its role's, as before).
+#: v6 -> v7: the index of `ghec_invitations` by (enterprise, account) (the table first: a kept file from
+#: before the organization tables has none yet).
 ROW_STAMPS_TABLE = """
 CREATE TABLE IF NOT EXISTS ghec_row_stamps (  -- a new random stamp each time an enterprise's rows are
     enterprise_id INTEGER PRIMARY KEY,       -- written: which kept pages are current (page_cache.py)
@@ -32,14 +34,16 @@ _V3_TO_V4 = (ROW_STAMPS_TABLE,
              "INSERT OR REPLACE INTO ghec_row_stamps SELECT id, lower(hex(randomblob(12))) FROM ghec_enterprises")
 _V4_TO_V5 = ("ALTER TABLE ghes_servers ADD COLUMN generated_at TEXT",)
 _V5_TO_V6 = ("ALTER TABLE ghec_tokens ADD COLUMN scopes TEXT",)
+_V6_TO_V7 = (INVITATIONS_TABLE, INVITATIONS_INDEX)
 MIGRATIONS = {
     "2": ("ALTER TABLE ghec_enterprises ADD COLUMN account_rows INTEGER NOT NULL DEFAULT 0",
           "UPDATE ghec_enterprises SET account_rows = "
           "(SELECT count(*) FROM ghec_accounts a WHERE a.enterprise_id = ghec_enterprises.id)", *_V3_TO_V4,
-          *_V4_TO_V5, *_V5_TO_V6),
-    "3": (*_V3_TO_V4, *_V4_TO_V5, *_V5_TO_V6),
-    "4": (*_V4_TO_V5, *_V5_TO_V6),
-    "5": _V5_TO_V6,
+          *_V4_TO_V5, *_V5_TO_V6, *_V6_TO_V7),
+    "3": (*_V3_TO_V4, *_V4_TO_V5, *_V5_TO_V6, *_V6_TO_V7),
+    "4": (*_V4_TO_V5, *_V5_TO_V6, *_V6_TO_V7),
+    "5": (*_V5_TO_V6, *_V6_TO_V7),
+    "6": _V6_TO_V7,
 }
 
 SCHEMA = """

@@ -53,19 +53,22 @@ def test_an_enterprise_without_server_usage_reads_only_accounts(app: Any, main: 
                      access.seats_consumed + 100) == b""
 
 
-@pytest.mark.parametrize("version", ["2", "3", "4", "5"])
+@pytest.mark.parametrize("version", ["2", "3", "4", "5", "6"])
 def test_an_earlier_state_file_is_brought_forward_with_the_same_pages(
         make_app: Any, tmp_path: Any, main: Any, owner: dict[str, str], scenario: scenarios.Scenario,
         version: str) -> None:
     """A state kept by an earlier table version (v2: no `account_rows`; v3: no row stamps; v4: no
-    `ghes_servers.generated_at`; v5: no `ghec_tokens.scopes`) opens, serves the same pages and renders them."""
+    `ghes_servers.generated_at`; v5: no `ghec_tokens.scopes`; v6: no index of invitations by account)
+    opens, serves the same pages and renders them."""
     path = str(tmp_path / "kept.sqlite3")
     client = make_app(STATE_PATH=path).test_client()
     assert upload(client, main.slug, owner, export_for(scenario.ghes[0])).status_code == 201
     before = all_rows(client, main.slug, owner)
     old = make_app(STATE_PATH=path).extensions["mock"].db
-    old.execute("ALTER TABLE ghec_tokens DROP COLUMN scopes")  # what v2 to v5 looked like
-    if version != "5":
+    old.execute("DROP INDEX ghec_invitations_account")  # what v2 to v6 looked like
+    if version != "6":
+        old.execute("ALTER TABLE ghec_tokens DROP COLUMN scopes")  # what v2 to v5 looked like
+    if version not in ("5", "6"):
         old.execute("ALTER TABLE ghes_servers DROP COLUMN generated_at")  # what v2 to v4 looked like
     if version in ("2", "3"):
         old.execute("DROP TABLE ghec_row_stamps")
@@ -77,6 +80,7 @@ def test_an_earlier_state_file_is_brought_forward_with_the_same_pages(
     assert 0 < access.account_rows < access.seats_consumed
     assert access.rows_stamp is not None  # a fresh stamp: the pages kept in memory are keyed on it
     assert app.extensions["mock"].db.get_kv("ghec_schema_version") == tables.SCHEMA_VERSION
+    assert app.extensions["mock"].db.query("SELECT 1 FROM sqlite_master WHERE name = 'ghec_invitations_account'")
     assert all_rows(app.test_client(), main.slug, owner) == before
 
 
