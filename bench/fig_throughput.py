@@ -74,9 +74,9 @@ def page_paths(slug: str, rows: int) -> list[str]:
 
 
 def raise_budget(port: int, token: str) -> None:
-    """Give the token a budget the load cannot spend (the control plane's largest, 10**9): the rate limit stays on and counts every
-    request (its cost is part of the figure), but GitHub's 5,000 an hour would turn all but the
-    first few seconds' answers into 403s."""
+    """Give the token a budget the load cannot spend (the control plane's largest, 10**9): the
+    rate limit stays on and counts every request (its cost is part of the figure), but GitHub's
+    5,000 an hour would turn all but the first few seconds' answers into 403s."""
     body = json.dumps({"token": token, "limit": 10**9, "remaining": 10**9}).encode()
     request = urllib.request.Request(f"http://127.0.0.1:{port}/_mock/rate-limit", data=body, method="PUT",
                                      headers={"Content-Type": "application/json"})
