@@ -54,6 +54,8 @@ def seed_world(workdir: Path, console: Console) -> tuple[object, Path]:
         if proc.wait() != 0:
             raise SystemExit("seeding the GHEC state failed")
         partial.rename(ghec)
+    else:  # kept from an earlier run, perhaps by older code
+        workloads.migrate_state(ghec)
     return ghes, ghec
 
 

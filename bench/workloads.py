@@ -53,6 +53,15 @@ def build_ghec_state(state: Path) -> None:
     app.extensions["mock"].db.close()
 
 
+def migrate_state(state: Path) -> None:
+    """Bring a kept GHEC state file to this code's tables version (its migrations run on open).
+    WHY: the figures copy the pristine file over an open app's; a file of an older version copied
+    there would be read without its migrations (a column the code reads would be missing)."""
+    from mock_ghec import create_app
+
+    create_app({"STATE_PATH": str(state)}).extensions["mock"].db.close()
+
+
 def copy_state(pristine: Path, target: Path) -> None:
     """A fresh copy of a (checkpointed, closed) state file, without stale WAL files beside it;
     then the copy is flushed to disk (os.sync), so the
