@@ -100,6 +100,8 @@ def orgs_served() -> Iterator[tuple[str, Recorder]]:
     app = create_app({"TESTING": True, "SEED": ORGS_SEED, "SCENARIO": "edge-cases"})
     recorder = Recorder(app.wsgi_app)
     app.wsgi_app = recorder  # type: ignore[method-assign]  # WSGI middleware, Flask's documented way
-    with LiveServer(app).start() as server:
+    # keep_alive: the real clients keep their connections open, which Werkzeug's server waited on
+    # for 5 s at every stop; cheroot's closes them.
+    with LiveServer(app, keep_alive=True).start() as server:
         yield server.url, recorder
     app.extensions["mock"].db.close()
