@@ -11,12 +11,13 @@ order, the HTTP body) is in it.
 """
 from __future__ import annotations
 
-import gc
 import sqlite3
 import time
 from pathlib import Path
 
 import msgspec
+
+from export_format.gcpause import gc_paused
 
 from .timing import Stats
 
@@ -44,18 +45,16 @@ def once(raw: bytes, path: Path) -> float:
     conn = _connect(path)
     encode = msgspec.json.encode
     try:
-        gc.disable()
-        started = time.perf_counter()
-        users = msgspec.json.decode(raw)["users"]
-        conn.execute("BEGIN")
-        conn.executemany("INSERT INTO users VALUES (?,?,?)",
-                         ((u["id"], u["emails"][0]["address"], encode([e["address"] for e in u["emails"][1:]]))
-                          for u in users))
-        conn.execute("COMMIT")
-        seconds = time.perf_counter() - started
-        del users
+        with gc_paused():
+            started = time.perf_counter()
+            users = msgspec.json.decode(raw)["users"]
+            conn.execute("BEGIN")
+            conn.executemany("INSERT INTO users VALUES (?,?,?)", (
+                (u["id"], u["emails"][0]["address"], encode([e["address"] for e in u["emails"][1:]])) for u in users))
+            conn.execute("COMMIT")
+            seconds = time.perf_counter() - started
+            del users
     finally:
-        gc.enable()
         conn.close()
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 #: What a statement starting with each word writes: a named table (the pattern's group), or nothing.
@@ -90,22 +90,12 @@ class TrackedCursor(sqlite3.Cursor):
 
     def execute(self, sql: str, parameters: Any = (), /) -> TrackedCursor:
         """sqlite3.Cursor.execute, marked."""
-        conn, marks = self.connection, _marks(self.connection)
-        before = conn.total_changes
-        try:
-            super().execute(sql, parameters)
-        finally:
-            marks.note(sql, conn.total_changes != before)
+        _marked(self.connection, _marks(self.connection), super().execute, sql, parameters)
         return self
 
     def executemany(self, sql: str, seq_of_parameters: Iterable[Any], /) -> TrackedCursor:
         """sqlite3.Cursor.executemany, marked."""
-        conn, marks = self.connection, _marks(self.connection)
-        before = conn.total_changes
-        try:
-            super().executemany(sql, seq_of_parameters)
-        finally:
-            marks.note(sql, conn.total_changes != before)
+        _marked(self.connection, _marks(self.connection), super().executemany, sql, seq_of_parameters)
         return self
 
     def executescript(self, sql_script: str, /) -> TrackedCursor:
@@ -131,24 +121,26 @@ class TrackedConnection(sqlite3.Connection):
 
     def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
         """sqlite3.Connection.execute, marked once it ran."""
-        before = self.total_changes
-        try:
-            return super().execute(sql, parameters)
-        finally:
-            self.marks.note(sql, self.total_changes != before)
+        return _marked(self, self.marks, super().execute, sql, parameters)
 
     def executemany(self, sql: str, parameters: Iterable[Any], /) -> sqlite3.Cursor:
         """sqlite3.Connection.executemany, marked once it ran."""
-        before = self.total_changes
-        try:
-            return super().executemany(sql, parameters)
-        finally:
-            self.marks.note(sql, self.total_changes != before)
+        return _marked(self, self.marks, super().executemany, sql, parameters)
 
     def executescript(self, sql_script: str, /) -> sqlite3.Cursor:
         """sqlite3.Connection.executescript: may write anything."""
         self.marks.tables.add(EVERYTHING)
         return super().executescript(sql_script)
+
+
+def _marked(conn: sqlite3.Connection, marks: WriteMarks, run: Callable[[str, Any], Any], sql: str,
+            parameters: Any) -> Any:
+    """`run(sql, parameters)`, then mark what it wrote (whether it changed a row, even if it failed)."""
+    before = conn.total_changes
+    try:
+        return run(sql, parameters)
+    finally:
+        marks.note(sql, conn.total_changes != before)
 
 
 def _marks(conn: sqlite3.Connection) -> WriteMarks:
