@@ -20,6 +20,7 @@ from github_http.state_check import check_state_file
 from github_http.storage import require_shared_state
 from github_http.web import install_web
 from github_http.wire_routes import make_wire_blueprint
+from scenarios.file.use import read_file_setting
 
 from . import reads
 from . import settings as settings_module
@@ -81,8 +82,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     clock = Clock(db)
     marker = settings.get("TEST_HOLD_BEFORE_COMMIT")
     store = Store(db, clock, settings, before_commit=hold_until_marker_deleted(marker) if marker else no_hold)
+    built = read_file_setting(settings)  # a file read, checked and built once
     spec = store.default_spec()
-    built = settings.get("SCENARIO_WORLD") if spec.get("file") is not None else None  # a file built once
+    built = built if spec.get("file") is not None else None
     seeded = reads.scenario_spec(db) is None and store.load_if_empty(
         spec, built if built is not None and built.seed == spec["seed"] else None)
     app.extensions["ghec_store"] = store

@@ -15,7 +15,7 @@ from export_format import keys
 from github_http import Clock, Database, isoformat, parse_time
 from github_http.auth import token_digest
 from github_http.state_check import check_state_file
-from scenarios.file.use import canonical_text, document_digest, file_seed, preset_label, read_document
+from scenarios.file.use import canonical_text, document_digest, file_seed, preset_label, read_file_setting
 from scenarios.model import Scenario
 from scenarios.tokens import token_for
 
@@ -172,16 +172,15 @@ def open_runtime(settings: dict[str, Any]) -> Runtime:
                       reports=ReportStore(db, timedelta(seconds=settings["REPORT_CACHE_SECONDS"])))
     try:
         if not runtime.store.is_seeded():
-            document = settings["SCENARIO_DOCUMENT"] or (
-                read_document(settings["SCENARIO_FILE"]) if settings["SCENARIO_FILE"] else None)
+            built = read_file_setting(settings)  # a file read, checked and built once
+            document = settings["SCENARIO_DOCUMENT"]
             scenario_args = (settings["SEED"], settings["SCENARIO"], settings["SCENARIO_PARAMS"],
                              settings["INSTANCE"], document)
             if document is not None:
                 scenario_args = (file_seed(document, settings), preset_label(document), {}, settings["INSTANCE"],
                                  document)
-            built = settings.get("SCENARIO_WORLD") if document is not None else None
-            if built is not None and built.seed != scenario_args[0]:
-                built = None  # built for another seed than the one the file is loaded with
+            if document is None or (built is not None and built.seed != scenario_args[0]):
+                built = None  # no file, or built for another seed than the one the file is loaded with
             with db.transaction():
                 if not runtime.store.is_seeded():
                     runtime.seed(*scenario_args, scenario=built)

@@ -81,6 +81,17 @@ def preset_label(document: Mapping[str, Any]) -> str:
     return name if isinstance(name, str) and name else FILE_PRESET
 
 
+def read_file_setting(settings: dict[str, Any]) -> Scenario | None:
+    """Read a server's SCENARIO_FILE once, at start: its checked document becomes SCENARIO_DOCUMENT
+    (what the app keeps, not the path), and the world the check built is returned for the seeding.
+    Without a file to read, SCENARIO_WORLD (a world built already: the plugin's), or None. WHY: the
+    check builds the world, and seeding built it again (a 100,000-person file: tens of seconds)."""
+    if settings.get("SCENARIO_FILE") and not settings.get("SCENARIO_DOCUMENT"):
+        settings["SCENARIO_DOCUMENT"], built = read_world(settings["SCENARIO_FILE"])
+        return built
+    return settings.get("SCENARIO_WORLD")
+
+
 def file_spec(settings: Mapping[str, Any]) -> dict[str, Any]:
     """The spec keys a server's SCENARIO_DOCUMENT / SCENARIO_FILE setting gives ({} without one)."""
     document = settings.get("SCENARIO_DOCUMENT") or (
