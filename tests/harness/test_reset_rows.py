@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from reset_helpers import LATER, WallClock, make, state, wall
-from test_reset_tables import every_row, forbid_whole_copies
+from reset_helpers import LATER, WallClock, every_row, forbid_whole_copies, make, state, wall
 
 import github_http.table_copy
 from github_http.row_marks import row_shape
