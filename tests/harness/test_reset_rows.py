@@ -259,3 +259,23 @@ def test_the_row_shapes_read(sql: str, where: str, picks: tuple[int, ...], sets:
 ])
 def test_other_shapes_are_not_rows(sql: str) -> None:
     assert row_shape(sql) is None
+
+
+def test_a_ghec_scim_change_copies_rows_back_and_is_a_fresh_start(wall: WallClock, make: Callable[..., Flask],
+                                                                   copies: Copies) -> None:
+    """GHEC's SCIM replace updates its SCIM user and enterprise rows by key (row marks), and rewrites
+    accounts, emails and matching (whole tables): together exact."""
+    used = make("ghec", SCENARIO="edge-cases")
+    client, started = used.test_client(), every_row(used)
+    emu = client.get("/_mock/scenario").get_json()["enterprises"][-1]
+    auth, base = {"Authorization": f"token {emu['tokens']['owner']}"}, f"/scim/v2/enterprises/{emu['slug']}/Users"
+    listed = client.get(base, headers=auth)
+    assert listed.status_code == 200, listed.get_data(as_text=True)
+    first = listed.get_json()["Resources"][0]["id"]
+    patch = {"Operations": [{"op": "replace", "value": {"displayName": "Changed Name", "active": False}}]}
+    answer = client.patch(f"{base}/{first}", json=patch, headers=auth)
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert client.post("/_mock/reset").headers["X-Mock-Reset"] == "copied"
+    assert {"ghec_scim_users", "ghec_enterprises"} <= set(copies[-1][1]), copies
+    assert every_row(used) == started
+    assert state(used) == state(make("ghec", SCENARIO="edge-cases"))
