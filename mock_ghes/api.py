@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from github_http import GitHubError, isoformat
+from github_http.api_wire import JSON
 from github_http.errors import error_response, not_found, validation_failed
 
 from .access import api_user, ghes, json_body, load, own_user, site_admin
@@ -141,7 +142,12 @@ def make_api_blueprint() -> Blueprint:
     @bp.get("/user")
     def me() -> Response:
         """GitHub's "Get the authenticated user": the token's own user as private-user."""
-        return jsonify(private_payload(own_user(), request.host_url))
+        user, host_url = own_user(), request.host_url
+        # WHY kept until the next write (`cached_read`): every GitHub client asks it first, and
+        # building the 40-field body is most of the request's cost.
+        body = ghes().runtime.db.cached_read(("private_user", user["id"], host_url),
+                                             lambda: jsonify(private_payload(user, host_url)).get_data())
+        return Response(body, content_type=JSON)
 
     @bp.get("/user/emails")
     def my_emails() -> Response:

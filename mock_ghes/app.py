@@ -55,12 +55,11 @@ class GhesApp:
     syncer: ConnectSyncer
 
     def enterprise_version(self) -> str:
-        """The instance's version, read for every response (one primary-key read).
-
-        WHY not cached: under gunicorn another worker may switch the scenario (and so the
-        version) through `/_mock/`, and this worker would go on announcing the old one.
-        """
-        return self.runtime.store.version()
+        """The instance's version, asked for every response: read again only once the database may
+        have changed (`cached_read` asks SQLite's data_version, so a scenario another gunicorn
+        worker switched through `/_mock/` is seen at once)."""
+        store = self.runtime.store
+        return store.db.cached_read(("enterprise_version",), store.version)
 
 
 def new_connect_session() -> requests.Session:
