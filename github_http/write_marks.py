@@ -79,6 +79,15 @@ class WriteMarks:
         """Nothing written from now on (right after a copy of the whole state was kept or put back)."""
         self.tables = set()
 
+    def touched(self) -> set[str]:
+        """Every table with a mark (EVERYTHING among them: not known), the marks kept (templates.py's
+        variants: which tables a few writes touched)."""
+        return set(self.tables)
+
+    def forget(self, tables: Iterable[str]) -> None:
+        """These tables are back to the kept state (templates.py took a variant's rows off them)."""
+        self.tables.difference_update(tables)
+
     def taken(self) -> set[str]:
         """The marks so far, cleared (a reset that copies them back starts a new count)."""
         tables, self.tables = self.tables, set()

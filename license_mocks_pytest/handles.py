@@ -231,6 +231,15 @@ class LicenseSyncPair:
         response.raise_for_status()
         return response.json()
 
+    def prepare(self) -> str:
+        """What the fixture does: `connect()`, then both journals cleared and rate limits refilled (the
+        setup is not the test's); or, when a setup like it was kept (same scenarios, inputs and clock
+        second, both states fresh from their reset), its rows written without the requests: the
+        same state byte for byte (prepared.py). Returns "restored" or "requested"."""
+        from .prepared import connect_pair
+
+        return connect_pair(self)
+
     def sync_now(self) -> dict[str, Any]:
         """GHES's "Sync now": push usage to GHEC; returns the attempt record."""
         response = self.ghes.session.post("/api/v3/enterprise/connect/license-sync")
