@@ -185,7 +185,8 @@ class StateTemplates:
             changes = [self._change(kept, conn, name) for name in sorted(written)]
             if not written or written & watch.marked or None in changes:
                 return None
-            found = Variant(kept, frozenset(written), tuple(c for c in changes if c is not None and (c.before or c.after)))
+            kept_rows = tuple(c for c in changes if c is not None and (c.before or c.after))
+            found = Variant(kept, frozenset(written), kept_rows)
             self._variant = (watch.key, found, self._db.writes)
             return found
 
