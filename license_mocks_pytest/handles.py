@@ -42,6 +42,7 @@ class MockApp(MockControl):
     """One running mock as a test sees it: control helpers plus URL, tokens, session and client."""
 
     default_token_role = ""  # which of `tokens()` the ready session authenticates as
+    state_key: str | None = None  # the template key the last `reset()` reported (`X-Mock-Scenario`)
 
     def __init__(self, app: Flask, base_url: str, spec: ScenarioSpec, adapter: SharedAdapter | None = None) -> None:
         """Wrap an app served at `base_url` that currently runs scenario `spec`; `adapter`: connections
@@ -95,6 +96,7 @@ class MockApp(MockControl):
         with self.app.app_context():
             headers = self.app.extensions["mock"].reset()
         scenario = headers.get(SCENARIO_HEADER)
+        self.state_key = scenario  # which kept state the reset left (prepared.py: asked again only when None)
         return headers.get(RESET_HEADER, ""), json.loads(scenario) if scenario else None
 
     def load_scenario(self, seed: int | None = None, preset: str | None = None, *, world: Any = None,

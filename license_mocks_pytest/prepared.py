@@ -75,7 +75,10 @@ def _inputs(pair: LicenseSyncPair) -> _Inputs | None:
         return None
     body = (pair.ghec.base_url, pair.ghec.enterprise, pair.ghec.connect_token)
     second = (int(ghes.clock.now().timestamp()), int(ghec.clock.now().timestamp()))
-    return _Inputs(ghes.hooks.template_key(), ghec.hooks.template_key(), body, second,
+    # WHY the reset's key when there is one: GHES's is read from its state (0.1 ms); a stale one only
+    # finds the state not clean on it (templates.is_clean), and the requests are made.
+    return _Inputs(pair.ghes.state_key or ghes.hooks.template_key(), pair.ghec.state_key or ghec.hooks.template_key(),
+                   body, second,
                    pair.ghes.app.extensions["connect_session"], weakref.ref(pair.ghec.app))
 
 
