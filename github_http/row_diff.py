@@ -22,6 +22,8 @@ from .table_copy import TablePlan
 
 #: Rows read per table to compare it; a larger table is never a variant's (its copy is the cheaper then).
 ROW_LIMIT = 2000
+#: Rows read per table to see that writes left it alone (templates.py `watch`: once per variant made).
+WATCH_LIMIT = 20000
 
 Rows = dict[int, tuple[Any, ...]]
 
@@ -60,15 +62,15 @@ class Variant:
     changes: tuple[RowChange, ...]
 
 
-def read_table(conn: sqlite3.Connection, plan: TablePlan) -> TableRows | None:
-    """Every row of `plan`'s table by rowid; None when it has no rowid or more than ROW_LIMIT rows."""
+def read_table(conn: sqlite3.Connection, plan: TablePlan, limit: int = ROW_LIMIT) -> TableRows | None:
+    """Every row of `plan`'s table by rowid; None when it has no rowid or more than `limit` rows."""
     try:
-        cursor = conn.execute(f"SELECT rowid, * FROM main.{_quote(plan.name)} LIMIT ?", (ROW_LIMIT + 1,))
+        cursor = conn.execute(f"SELECT rowid, * FROM main.{_quote(plan.name)} LIMIT ?", (limit + 1,))
     except sqlite3.OperationalError:  # WITHOUT ROWID
         return None
     found = cursor.fetchall()
     columns = tuple(d[0] for d in cursor.description[1:])
-    if len(found) > ROW_LIMIT or "rowid" in (c.lower() for c in columns):
+    if len(found) > limit or "rowid" in (c.lower() for c in columns):
         return None
     return TableRows(plan.name, columns, {int(r[0]): tuple(r[1:]) for r in found})
 

@@ -35,7 +35,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-from .row_diff import RowChange, TableRows, Variant, apply, change_of, read_table, sequence_of
+from .row_diff import WATCH_LIMIT, RowChange, TableRows, Variant, apply, change_of, read_table, sequence_of
 from .storage import Database
 from .table_copy import TablePlan, copy_tables, plan_tables
 from .write_marks import EVERYTHING
@@ -161,7 +161,7 @@ class StateTemplates:
                 return None
             conn, rows = self._db.connection(), {}
             for name in marked:
-                seen = read_table(conn, kept.plans[name])
+                seen = read_table(conn, kept.plans[name], WATCH_LIMIT)
                 if seen is None:
                     return None
                 rows[name] = seen
@@ -178,7 +178,7 @@ class StateTemplates:
                     or not marked <= set(kept.plans):
                 return None
             conn = self._db.connection()
-            if any(read_table(conn, kept.plans[name]) != seen for name, seen in watch.rows.items()):
+            if any(read_table(conn, kept.plans[name], WATCH_LIMIT) != seen for name, seen in watch.rows.items()):
                 return None
             written = marked - watch.marked
             written |= {t for name in written for t in kept.plans[name].followers}
