@@ -51,6 +51,7 @@ class RowChange:
     columns: tuple[str, ...]
     before: Rows
     after: Rows
+    keyed: bool = True  # the table has a foreign key or is referenced by one: written with them off
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,13 +84,17 @@ def sequence_of(conn: sqlite3.Connection, plan: TablePlan) -> int | None:
     return None if row is None else int(row[0])
 
 
-def change_of(plan: TablePlan, kept: TableRows, now: TableRows) -> RowChange | None:
-    """What differs between the kept rows and the current ones (None if their columns differ)."""
+def change_of(conn: sqlite3.Connection, plan: TablePlan, kept: TableRows, now: TableRows) -> RowChange | None:
+    """What differs between the kept rows and the current ones (None if their columns differ);
+    `conn`: the kept state's, for its foreign keys."""
     if kept.columns != now.columns:
         return None
     before = {k: v for k, v in kept.rows.items() if now.rows.get(k) != v}
     after = {k: v for k, v in now.rows.items() if kept.rows.get(k) != v}
-    return RowChange(plan, now.columns, before, after)
+    keyed = conn.execute("SELECT 1 FROM pragma_foreign_key_list(?) UNION ALL SELECT 1 FROM sqlite_master AS m, "
+                         "pragma_foreign_key_list(m.name) AS f WHERE m.type = 'table' AND f.\"table\" = ? "
+                         "COLLATE NOCASE LIMIT 1", (plan.name, plan.name)).fetchone() is not None
+    return RowChange(plan, now.columns, before, after, keyed)
 
 
 def apply(db: Database, changes: tuple[RowChange, ...], *, forward: bool) -> bool:
@@ -101,9 +106,11 @@ def apply(db: Database, changes: tuple[RowChange, ...], *, forward: bool) -> boo
     conn = db.connection()
     if conn.in_transaction:
         return False
+    keyed = any(change.keyed for change in changes)  # WHY not always: two statements of the four
     # WHY past the write marks (the base class's execute): a connection setting is not a table's
     # write, and a marked PRAGMA would mark every table (write_marks.py).
-    sqlite3.Connection.execute(conn, "PRAGMA foreign_keys=OFF")  # not inside a transaction: ignored there
+    if keyed:
+        sqlite3.Connection.execute(conn, "PRAGMA foreign_keys=OFF")  # not inside a transaction: ignored there
     try:
         with db.transaction():
             for change in changes:
@@ -113,7 +120,8 @@ def apply(db: Database, changes: tuple[RowChange, ...], *, forward: bool) -> boo
     except sqlite3.IntegrityError:
         return False
     finally:
-        sqlite3.Connection.execute(conn, "PRAGMA foreign_keys=ON")
+        if keyed:
+            sqlite3.Connection.execute(conn, "PRAGMA foreign_keys=ON")
 
 
 def _write(conn: sqlite3.Connection, change: RowChange, old: Rows, new: Rows) -> None:

@@ -197,7 +197,7 @@ class StateTemplates:
         then, now = read_table(kept.conn, plan), read_table(conn, plan)
         if then is None or now is None or sequence_of(kept.conn, plan) != sequence_of(conn, plan):
             return None
-        return change_of(plan, then, now)
+        return change_of(kept.conn, plan, then, now)
 
     def fits(self, key: str, variant: Variant) -> bool:
         """Whether `put_on` can make `variant` now: the state clean on `key`, the variant's tables as

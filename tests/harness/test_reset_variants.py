@@ -136,5 +136,6 @@ def test_rows_that_cannot_be_written_write_nothing(kept: tuple[Database, StateTe
     reset(templates)
     before = rows(db)
     [change] = variant.changes  # parent's (its follower, child, has no rows that differ)
+    assert change.keyed  # parent is referenced by child
     assert not row_diff.apply(db, (row_diff.RowChange(change.plan, change.columns, {}, {4: (4, "a")}),), forward=True)
     assert rows(db) == before
