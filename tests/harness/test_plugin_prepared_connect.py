@@ -32,8 +32,13 @@ def every_row(app: Flask) -> dict[str, list[tuple]]:
 
 
 def seen(pair: LicenseSyncPair) -> tuple[object, ...]:
-    """Both apps as a test sees them (snapshot, faults, clock, journal) and every row of both."""
-    return state(pair.ghes.app), state(pair.ghec.app), every_row(pair.ghes.app), every_row(pair.ghec.app)
+    """Both apps as a test sees them (snapshot, faults, clock, journal), every row of both, and what
+    GHEC's rate limit has counted of the Connect token (`/rate_limit` counts nothing itself; its
+    journal line is cleared again)."""
+    states = state(pair.ghes.app), state(pair.ghec.app), every_row(pair.ghes.app), every_row(pair.ghec.app)
+    budget = pair.ghec.client.get("/rate_limit", headers=pair.ghec.auth_headers("connect")).get_json()["rate"]
+    pair.ghec.app.extensions["mock"].journal.clear()
+    return (*states, budget["used"])
 
 
 @pytest.fixture()
