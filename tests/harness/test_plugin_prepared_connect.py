@@ -148,3 +148,18 @@ def test_the_fixture_starts_with_empty_journals(license_sync_pair: LicenseSyncPa
     """The setup is the fixture's, not the test's: neither journal shows it, whichever way it was made."""
     assert license_sync_pair.ghes.journal() == [] and license_sync_pair.ghec.journal() == []
     assert license_sync_pair.ghes.session.get("/api/v3/enterprise/connect").json()["registered"] is True
+
+
+def test_a_restored_setup_runs_the_weekly_sync_when_due(serve: Callable[[str], LicenseSyncPair],
+                                                         wall: WallClock) -> None:
+    """GHES's schedule is the kept row's (a week from the setup), and GHES forgot the due time it
+    had in memory (none, from the request before the setup): a week later, the next request runs
+    the scheduled push."""
+    pair = serve("small")
+    pair.prepare()
+    reset(pair)
+    assert pair.ghes.session.get("/api/v3/enterprise/connect").json()["next_sync_at"] is None
+    assert pair.prepare() == RESTORED
+    wall.now += timedelta(days=7)
+    connect = pair.ghes.session.get("/api/v3/enterprise/connect").json()
+    assert (connect["last_sync"]["trigger"], connect["last_sync"]["result"]) == ("scheduled", "success")
