@@ -7,6 +7,7 @@ are 0; the profile fields it does not keep are null, as for a user who never fil
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from marshmallow import Schema, fields
@@ -62,6 +63,12 @@ def private_user(urls: UserUrls, *, login: str, user_id: int, node_id: str, name
                 total_private_repos=0, owned_private_repos=0, disk_usage=0, collaborators=0,
                 two_factor_authentication=two_factor, user_view_type="private")  # GitHub's discriminator
     return _PRIVATE_USER.dump(data)
+
+
+def as_json(payload: dict[str, Any]) -> bytes:
+    """A private-user body as its answer's bytes: what Flask's `jsonify` sends (compact, ASCII,
+    keys in order, a final newline), built once so a route and its hot path send the same bytes."""
+    return (json.dumps(payload, separators=(",", ":")) + "\n").encode("ascii")
 
 
 def emails(addresses: list[tuple[str, bool]], primary: str | None) -> list[dict[str, Any]]:

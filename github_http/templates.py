@@ -9,9 +9,9 @@ start, not an imitation of it.
 Three costs, cheapest first:
 - nothing written since the last reset: nothing to copy (`is_clean`, from the database's own
   count of writes, `Database.writes`);
-- some tables written (write_marks.py says which), on a private database whose state was this
-  very template's: those tables alone are copied back from the template ATTACHed to the
-  connection, in one transaction (table_copy.py). WHY not the whole database: its cost grows
+- some tables or rows written (write_marks.py says which), on a private database whose state was
+  this very template's: those tables (or rows) alone are copied back from the template ATTACHed
+  to the connection, in one transaction (table_copy.py). WHY not the whole database: its cost grows
   with the scenario (a 10,000-person GHEC: 38 ms) and a backup replaces the schema, which every
   connection then reads again;
 - otherwise (unknown writes, a state file other processes may write, another scenario's state):
@@ -37,7 +37,7 @@ from pathlib import Path
 
 from .row_diff import WATCH_LIMIT, RowChange, TableRows, Variant, apply, change_of, read_table, sequence_of
 from .storage import Database
-from .table_copy import TablePlan, copy_tables, plan_tables
+from .table_copy import TablePlan, copy_back, plan_tables
 from .write_marks import EVERYTHING
 
 #: Prepared states kept per app (scenarios a test suite switches between), least recently used out first.
@@ -131,10 +131,7 @@ class StateTemplates:
             if self._take_off(key):
                 return True
             written = self._db.write_marks.taken()
-            if self._db.private and self._base == key and EVERYTHING not in written and written <= set(kept.plans):
-                written |= {t for name in written for t in kept.plans[name].followers}
-                copy_tables(self._db, kept.path, [kept.plans[t] for t in sorted(written)])
-            else:
+            if not (self._db.private and self._base == key and copy_back(self._db, kept.path, kept.plans, written)):
                 self._db.copy_from(kept.conn)
             self._db.write_marks.clear()  # the copy's own statements are not the state's writes
             self._base = key

@@ -10,13 +10,19 @@ a statement it cannot read, a PRAGMA that sets a value) marks everything, and th
 copies the whole database as before. Marked on execution, not on commit: a rolled-back write
 only costs a needless copy. The schemas of the apps have no triggers (tests/harness/test_reset_tables.py
 holds that), so a statement writes only the table it names (foreign keys are off during the copy).
+An UPDATE of a plain shape (`... SET c = ? WHERE k = ?`, row_marks.py) marks only the rows its
+WHERE selects, so a reset after a sign-in copies one row back, not the users table; past
+ROW_MARKS_LIMIT of them a table is marked whole.
 """
 from __future__ import annotations
 
 import re
 import sqlite3
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
+
+from .row_marks import RowMark, RowShape, row_shape
 
 #: What a statement starting with each word writes: a named table (the pattern's group), or nothing.
 _NAMED = re.compile(
@@ -25,8 +31,10 @@ _NAMED = re.compile(
 _READS = ("SELECT", "BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE", "EXPLAIN", "VALUES")
 _WRITE_VERBS = ("INSERT", "REPLACE", "UPDATE", "DELETE")
 EVERYTHING = "*"  # the mark of a statement whose writes are not known
-_KNOWN: dict[str, tuple[str | None, bool]] = {}  # statement text -> (what it writes, marked even unchanged)
+_KNOWN: dict[str, tuple[str | None, bool, RowShape | None]] = {}  # statement text -> _known's answer
 _KNOWN_LIMIT = 4096
+#: Row marks kept per table; past this many the table is marked whole (its copy is then the cheaper).
+ROW_MARKS_LIMIT = 64
 
 
 def written_by(sql: str) -> str | None:
@@ -34,8 +42,9 @@ def written_by(sql: str) -> str | None:
     return _known(sql)[0]
 
 
-def _known(sql: str) -> tuple[str | None, bool]:
-    """(what `sql` writes, whether to mark it even when it changed no row): kept per statement text.
+def _known(sql: str) -> tuple[str | None, bool, RowShape | None]:
+    """(what `sql` writes, whether to mark it even when it changed no row, its row shape if it has
+    one): kept per statement text.
 
     WHY marked even unchanged: what may write without counting in `total_changes` (DDL, scripts,
     PRAGMAs), and a RETURNING statement, whose rows change as they are fetched (after `execute`)."""
@@ -54,44 +63,67 @@ def _known(sql: str) -> tuple[str | None, bool]:
         what = match.group(1).lower() if match else EVERYTHING
     else:  # CREATE, DROP, ALTER, WITH, ATTACH, VACUUM, REINDEX, ANALYZE...
         what = EVERYTHING
-    found = (what, what == EVERYTHING or (what is not None and "RETURNING" in sql.upper()))
+    shape = row_shape(sql) if word == "UPDATE" and what not in (None, EVERYTHING) else None
+    found = (what, what == EVERYTHING or (what is not None and "RETURNING" in sql.upper()), shape)
     if len(_KNOWN) >= _KNOWN_LIMIT:
         _KNOWN.clear()
     _KNOWN[sql] = found
     return found
 
 
+@dataclass(frozen=True)
+class Written:
+    """What was written since the marks were cleared: tables whole, and rows of other tables."""
+
+    tables: set[str]  # EVERYTHING among them: not known
+    rows: dict[str, list[RowMark]]  # table -> the rows its UPDATEs changed (tables marked whole aside)
+
+
 class WriteMarks:
-    """The tables written through a pool's connections since `clear` (EVERYTHING among them: unknown)."""
+    """What was written through a pool's connections since `clear`: tables (EVERYTHING among them:
+    unknown), and the rows of tables only ever written by row-shaped UPDATEs (row_marks.py)."""
 
     def __init__(self) -> None:
         """Everything is marked until the first `clear` (nothing is known before)."""
         self.tables: set[str] = {EVERYTHING}
+        self.rows: dict[str, dict[RowMark, None]] = {}  # table -> its row marks, in order, once each
 
-    def note(self, sql: str, changed: bool = True) -> None:
+    def note(self, sql: str, changed: bool = True, parameters: Any = None) -> None:
         """Mark what `sql` wrote (`changed`: whether it changed any row; a named table's statement
-        that changed none wrote nothing, and foreign-key actions follow only a changed row)."""
-        table, always = _known(sql)
-        if table is not None and (changed or always):
-            self.tables.add(table)
+        that changed none wrote nothing, and foreign-key actions follow only a changed row).
+        `parameters`: the single run's (None for executemany: its rows are not marked)."""
+        table, always, shape = _known(sql)
+        if table is None or not (changed or always):
+            return
+        if shape is not None and parameters is not None and table not in self.tables:
+            mark = shape.mark(parameters)
+            if mark is not None:
+                marks = self.rows.setdefault(table, {})
+                marks[mark] = None
+                if len(marks) <= ROW_MARKS_LIMIT:
+                    return
+        self.tables.add(table)
+        self.rows.pop(table, None)  # the table is copied whole: its rows need no marks
 
     def clear(self) -> None:
         """Nothing written from now on (right after a copy of the whole state was kept or put back)."""
-        self.tables = set()
+        self.tables, self.rows = set(), {}
 
     def touched(self) -> set[str]:
-        """Every table with a mark (EVERYTHING among them: not known), the marks kept (templates.py's
-        variants: which tables a few writes touched)."""
-        return set(self.tables)
+        """Every table with a mark, whole or of rows (EVERYTHING among them: not known), the marks
+        kept (templates.py's variants: which tables a few writes touched)."""
+        return set(self.tables) | set(self.rows)
 
     def forget(self, tables: Iterable[str]) -> None:
         """These tables are back to the kept state (templates.py took a variant's rows off them)."""
         self.tables.difference_update(tables)
+        for name in tables:
+            self.rows.pop(name, None)
 
-    def taken(self) -> set[str]:
+    def taken(self) -> Written:
         """The marks so far, cleared (a reset that copies them back starts a new count)."""
-        tables, self.tables = self.tables, set()
-        return tables
+        tables, rows, self.tables, self.rows = self.tables, self.rows, set(), {}
+        return Written(tables, {name: list(marks) for name, marks in rows.items() if name not in tables})
 
 
 class TrackedCursor(sqlite3.Cursor):
@@ -99,12 +131,12 @@ class TrackedCursor(sqlite3.Cursor):
 
     def execute(self, sql: str, parameters: Any = (), /) -> TrackedCursor:
         """sqlite3.Cursor.execute, marked."""
-        _marked(self.connection, _marks(self.connection), super().execute, sql, parameters)
+        _marked(self.connection, _marks(self.connection), super().execute, sql, parameters, parameters)
         return self
 
     def executemany(self, sql: str, seq_of_parameters: Iterable[Any], /) -> TrackedCursor:
         """sqlite3.Cursor.executemany, marked."""
-        _marked(self.connection, _marks(self.connection), super().executemany, sql, seq_of_parameters)
+        _marked(self.connection, _marks(self.connection), super().executemany, sql, seq_of_parameters, None)
         return self
 
     def executescript(self, sql_script: str, /) -> TrackedCursor:
@@ -130,11 +162,11 @@ class TrackedConnection(sqlite3.Connection):
 
     def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
         """sqlite3.Connection.execute, marked once it ran."""
-        return _marked(self, self.marks, super().execute, sql, parameters)
+        return _marked(self, self.marks, super().execute, sql, parameters, parameters)
 
     def executemany(self, sql: str, parameters: Iterable[Any], /) -> sqlite3.Cursor:
         """sqlite3.Connection.executemany, marked once it ran."""
-        return _marked(self, self.marks, super().executemany, sql, parameters)
+        return _marked(self, self.marks, super().executemany, sql, parameters, None)
 
     def executescript(self, sql_script: str, /) -> sqlite3.Cursor:
         """sqlite3.Connection.executescript: may write anything."""
@@ -143,13 +175,14 @@ class TrackedConnection(sqlite3.Connection):
 
 
 def _marked(conn: sqlite3.Connection, marks: WriteMarks, run: Callable[[str, Any], Any], sql: str,
-            parameters: Any) -> Any:
-    """`run(sql, parameters)`, then mark what it wrote (whether it changed a row, even if it failed)."""
+            parameters: Any, one_run: Any) -> Any:
+    """`run(sql, parameters)`, then mark what it wrote (whether it changed a row, even if it failed;
+    `one_run`: the parameters of a single run, whose rows may be marked, else None)."""
     before = conn.total_changes
     try:
         return run(sql, parameters)
     finally:
-        marks.note(sql, conn.total_changes != before)
+        marks.note(sql, conn.total_changes != before, one_run)
 
 
 def _marks(conn: sqlite3.Connection) -> WriteMarks:

@@ -9,7 +9,8 @@ from flask import Blueprint, Response, jsonify, request
 
 from github_http.api_wire import CALLER_KEY
 from github_http.pagination import link_prefix, requested_page
-from github_http.private_user import emails, private_user
+from github_http.private_user import as_json, emails, private_user
+from github_http.storage import Database
 from github_http.token_kinds import refuse_apps
 from github_http.users import UserUrls
 
@@ -60,14 +61,24 @@ def user() -> Response:
     """
     login = caller_login()
     refuse_apps(request.environ.get(CALLER_KEY))
-    account = reads.account(db(), login) or {"id": 0, "login": login, "name": None}
-    addresses = token_reads.account_emails(db(), account["id"])
-    primary = next((address for address, verified in addresses if verified), None)
-    urls = UserUrls(request.url_root, "https://github.com", "https://avatars.githubusercontent.com/u/")
-    return jsonify(private_user(urls, login=account["login"], user_id=account["id"],
-                                node_id=f"U_mock{account['id']}", name=account["name"] or None,
-                                email=primary, site_admin=False, created_at=ACCOUNTS_CREATED,
-                                two_factor=True))
+    return Response(private_user_body(db(), login, request.url_root), content_type=JSON)
+
+
+def private_user_body(db: Database, login: str, url_root: str) -> bytes:
+    """`GET /user`'s body for `login` asked at `url_root` (this route's and its hot path's, api_hot.py),
+    kept until the next write (`cached_read`): every GitHub client asks it first, and building it
+    was most of the request's cost."""
+    def build() -> bytes:
+        account = reads.account(db, login) or {"id": 0, "login": login, "name": None}
+        addresses = token_reads.account_emails(db, account["id"])
+        primary = next((address for address, verified in addresses if verified), None)
+        urls = UserUrls(url_root, "https://github.com", "https://avatars.githubusercontent.com/u/")
+        payload = private_user(urls, login=account["login"], user_id=account["id"],
+                               node_id=f"U_mock{account['id']}", name=account["name"] or None,
+                               email=primary, site_admin=False, created_at=ACCOUNTS_CREATED, two_factor=True)
+        return as_json(payload)
+
+    return db.cached_read(("private_user", login, url_root), build)
 
 
 @bp.get("/user/emails")

@@ -14,21 +14,24 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from werkzeug.wsgi import get_current_url
+
 from github_http.api_headers import HeaderPolicy, chosen_version, github_headers
 from github_http.api_wire import CALLER_KEY
 from github_http.auth import token_in
 from github_http.hot_paths import HotAnswer, HotPath
 from github_http.pagination import MAX_PAGE, Page, own_url, page_from
-from github_http.token_kinds import refusal
+from github_http.storage import Database
+from github_http.token_kinds import INSTALLATION, refusal
 
 from . import reads
-from .api import JSON
+from .api import JSON, private_user_body
 from .identity import LICENSE_SCOPE
 from .page_rows import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from .store import Store
 
 #: The Flask routes these hot paths answer for (HotPaths.start_answering watches their views).
-HOT_ENDPOINTS = ("ghec_api.consumed_licenses",)
+HOT_ENDPOINTS = ("ghec_api.consumed_licenses", "ghec_api.user")
 _PATH = re.compile(r"/enterprises/([^/]+)/consumed-licenses")
 _PARAM = re.compile(r"(per_page|page)=([0-9]{1,9})")
 
@@ -79,5 +82,26 @@ def consumed_licenses_hot(store: Store, policy: HeaderPolicy) -> HotPath:
             headers.append(("Link", link))
         headers.append(("ETag", etag))
         return headers + github_headers(policy, version), body
+
+    return serve
+
+
+def user_hot(db: Database, policy: HeaderPolicy) -> HotPath:
+    """The hot path of `api.user` (`GET /user`): a known token's own private-user, no query."""
+
+    def serve(environ: dict[str, Any]) -> HotAnswer | None:
+        """The 200 answer, or None to let Flask answer."""
+        if environ.get("PATH_INFO") != "/user" or environ.get("QUERY_STRING"):
+            return None
+        version = chosen_version(environ.get("HTTP_X_GITHUB_API_VERSION"))
+        token = token_in(environ.get("HTTP_AUTHORIZATION", ""))
+        caller = environ.get(CALLER_KEY)
+        if version is None or token is None or caller is None or caller.kind == INSTALLATION:
+            return None
+        login = reads.login_for_token(db, token)
+        if login is None:
+            return None
+        body = private_user_body(db, login, get_current_url(environ, root_only=True))
+        return [("Content-Type", JSON), ("Content-Length", str(len(body))), *github_headers(policy, version)], body
 
     return serve

@@ -25,7 +25,7 @@ from scenarios.file.use import read_file_setting
 from . import reads
 from . import settings as settings_module
 from .api import bp as api_bp
-from .api_hot import HOT_ENDPOINTS, consumed_licenses_hot
+from .api_hot import HOT_ENDPOINTS, consumed_licenses_hot, user_hot
 from .control import make_hooks
 from .identity import accepted_scopes, identify
 from .orgs_api import bp as orgs_bp
@@ -92,7 +92,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     policy = HeaderPolicy()  # the rate-limit headers are api_wire.py's, counted per token
     # A fixed SERVER_NAME makes Flask refuse other hosts: that check lives in Flask, so no hot path.
     hot_paths_on = settings["HOT_PATHS"] and not settings.get("SERVER_NAME")
-    hot = [consumed_licenses_hot(store, policy)] if hot_paths_on else []
+    hot = [consumed_licenses_hot(store, policy), user_hot(db, policy)] if hot_paths_on else []
     kit = install(app, settings=settings, db=db, clock=clock, hooks=make_hooks(store), headers=policy,
                   is_api=is_api, hot_paths=hot, identify=lambda token: identify(db, token),
                   accepted_scopes=accepted_scopes, too_large_message=too_large_message,

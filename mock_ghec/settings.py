@@ -30,7 +30,7 @@ DEFAULTS: dict[str, Any] = {
     "CONTROL_KEY": "",          # X-Mock-Control-Key for /_mock/ off loopback ("" = loopback only)
     "ALLOWED_HOSTS": "",        # extra Host names /_mock/ and page forms accept (docs/security.md)
     "JOURNAL": True,            # record requests in /_mock/journal
-    "HOT_PATHS": True,          # answer consumed-licenses' plain case without Flask (api_hot.py)
+    "HOT_PATHS": True,          # answer consumed-licenses' and GET /user's plain cases without Flask (api_hot.py)
     "PAGE_CACHE_MIB": 64,       # consumed-licenses pages kept in memory per process, MiB; 0 = none (page_cache.py)
     "RATE_LIMIT": True,         # GitHub's primary rate limit on the mock clock (github_http/rate_limit.py)
     "RATE_LIMIT_PER_HOUR": 5000,  # per token

@@ -22,6 +22,7 @@ from github_http.web import install_web
 from github_http.wire_routes import make_wire_blueprint
 
 from .api import API_PREFIX, make_api_blueprint
+from .api_hot import HOT_ENDPOINTS, user_hot
 from .connect import make_connect_blueprint
 from .control import make_hooks
 from .identity import accepted_scopes, identify
@@ -55,12 +56,11 @@ class GhesApp:
     syncer: ConnectSyncer
 
     def enterprise_version(self) -> str:
-        """The instance's version, read for every response (one primary-key read).
-
-        WHY not cached: under gunicorn another worker may switch the scenario (and so the
-        version) through `/_mock/`, and this worker would go on announcing the old one.
-        """
-        return self.runtime.store.version()
+        """The instance's version, asked for every response: read again only once the database may
+        have changed (`cached_read` asks SQLite's data_version, so a scenario another gunicorn
+        worker switched through `/_mock/` is seen at once)."""
+        store = self.runtime.store
+        return store.db.cached_read(("enterprise_version",), store.version)
 
 
 def new_connect_session() -> requests.Session:
@@ -91,8 +91,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             syncer.invalidate()  # reset, scenario or snapshot may have replaced the Connect state
         return response
 
+    policy = HeaderPolicy(enterprise_version=ghes.enterprise_version())
+    # A fixed SERVER_NAME makes Flask refuse other hosts: that check lives in Flask, so no hot path.
+    hot = [user_hot(runtime, policy, syncer, ghes.enterprise_version)] \
+        if settings["HOT_PATHS"] and not settings.get("SERVER_NAME") else []
     kit = install(app, settings=settings, db=runtime.db, clock=runtime.clock, hooks=make_hooks(runtime),
-                  headers=HeaderPolicy(enterprise_version=ghes.enterprise_version()), is_api=is_api,
+                  headers=policy, is_api=is_api, hot_paths=hot,
                   identify=lambda token: identify(runtime, token), api_prefix=API_PREFIX,
                   accepted_scopes=accepted_scopes,
                   rate_policy=RatePolicy.from_settings(settings, enabled_by_default=False))
@@ -121,4 +125,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(make_manage_blueprint())
     app.register_blueprint(make_pages_blueprint())
     app.register_blueprint(make_reports_blueprint())
+    if kit.hot:
+        kit.hot.start_answering(app, HOT_ENDPOINTS)
     return app

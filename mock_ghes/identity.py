@@ -31,7 +31,13 @@ def accepted_scopes(path: str) -> str | None:
 
 
 def identify(runtime: Runtime, token: str) -> Caller | None:
-    """The caller behind `token`, or None for a token nobody has."""
+    """The caller behind `token`, or None for a token nobody has; read again only after a write
+    (`Database.cached_read`: every API request asks, and a Caller is immutable)."""
+    return runtime.db.cached_read(("caller", token), lambda: _identify(runtime, token))
+
+
+def _identify(runtime: Runtime, token: str) -> Caller | None:
+    """`identify` from the database."""
     digest = token_digest(token)
     user = runtime.store.user_by_token(digest)
     if user is None:

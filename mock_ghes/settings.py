@@ -38,6 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "CONNECT_TIMEOUT": 10.0,        # seconds, connect and read, for every call to GHEC
     "CONNECT_SESSION": None,        # config only: a requests.Session for the calls to GHEC (tests)
     "SYNC_PERIOD_DAYS": 7,          # the automatic license sync's period
+    "HOT_PATHS": True,              # answer GET /api/v3/user's plain case without Flask (api_hot.py)
     "JOURNAL": True,
     "JOURNAL_MAX_ENTRIES": 1000,
     "RESET_TEMPLATE_MIB": 64,       # the seeded state kept (a temp file) for /_mock/reset to copy, MiB; 0 = rebuild

@@ -1,5 +1,6 @@
-"""What the reset tests share (test_reset_template.py, test_reset_tables.py): a wall clock standing
-still, fresh apps closed after the test, the writes a test might make, and the state as served.
+"""What the reset tests share (test_reset_template.py, test_reset_tables.py, test_reset_rows.py): a
+wall clock standing still, fresh apps closed after the test, the writes a test might make, the
+state as served and every row as stored, and a way to refuse the whole-database copy.
 
 The wall clock stands still (github_http.clock.utc_now patched) so that a fresh start and a
 reset at the same moment can be compared.
@@ -14,6 +15,7 @@ import pytest
 from flask import Flask
 
 import github_http.clock
+from github_http.storage import Database
 from mock_ghec import create_app as create_ghec
 from mock_ghes import create_app as create_ghes
 
@@ -81,3 +83,23 @@ def state(app: Flask) -> tuple[bytes, bytes, bytes, bytes]:
     client = app.test_client()
     return tuple(client.get(f"/_mock/{route}").data  # type: ignore[return-value]
                  for route in ("snapshot", "faults", "clock", "journal"))
+
+
+def every_row(app: Flask) -> dict[str, list[tuple]]:
+    """Every row of every table, derived ones (not in snapshots) and sqlite_sequence included, in
+    rowid (or key) order: what the next reads and inserts see."""
+    db = app.extensions["mock"].db
+    names = [r[0] for r in db.query("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    rows = {}
+    for name in names:
+        without_rowid = db.one("SELECT wr FROM pragma_table_list WHERE name = ?", (name,))[0]
+        order = "" if without_rowid else " ORDER BY rowid"
+        rows[name] = [tuple(r) for r in db.query(f'SELECT * FROM "{name}"{order}')]
+    return rows
+
+
+def forbid_whole_copies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the whole-database copy (the backup API) fail, so a passing reset copied tables."""
+    def refuse(self: Database, source: object) -> None:
+        raise AssertionError("the whole database was copied back")
+    monkeypatch.setattr(Database, "copy_from", refuse)

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 import requests
 from flask import Flask
-from reset_helpers import LATER, PRESETS, WallClock, make, state, wall
+from reset_helpers import LATER, PRESETS, WallClock, every_row, make, state, wall
 
 from license_mocks_pytest.handles import LicenseSyncPair, MockGhec, MockGhes
 from license_mocks_pytest.prepared import REQUESTED, RESTORED
@@ -18,17 +18,6 @@ from license_mocks_pytest.scenario_spec import ScenarioSpec
 from license_mocks_pytest.servers import RunningMock, start_mock
 
 __all__ = ["make", "wall"]  # fixtures, imported to be used here
-
-
-def every_row(app: Flask) -> dict[str, list[tuple]]:
-    """Every row of every table (derived ones and sqlite_sequence too), in rowid or key order."""
-    db = app.extensions["mock"].db
-    rows = {}
-    for (name,) in db.query("SELECT name FROM sqlite_master WHERE type = 'table'"):
-        without_rowid = db.one("SELECT wr FROM pragma_table_list WHERE name = ?", (name,))[0]
-        rows[name] = [tuple(r) for r in db.query(f'SELECT * FROM "{name}"' + ("" if without_rowid else
-                                                                            " ORDER BY rowid"))]
-    return rows
 
 
 def seen(pair: LicenseSyncPair) -> tuple[object, ...]:

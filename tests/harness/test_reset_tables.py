@@ -7,32 +7,22 @@ from collections.abc import Callable
 
 import pytest
 from flask import Flask
-from reset_helpers import FACTORIES, LATER, WallClock, change_everything, make, state, wall
+from reset_helpers import (
+    FACTORIES,
+    LATER,
+    WallClock,
+    change_everything,
+    every_row,
+    forbid_whole_copies,
+    make,
+    state,
+    wall,
+)
 
 from github_http.storage import Database
 from github_http.write_marks import EVERYTHING, written_by
 
 __all__ = ["make", "wall"]  # fixtures, imported to be used here
-
-
-def every_row(app: Flask) -> dict[str, list[tuple]]:
-    """Every row of every table, derived ones (not in snapshots) and sqlite_sequence included, in
-    rowid (or key) order: what the next reads and inserts see."""
-    db = app.extensions["mock"].db
-    names = [r[0] for r in db.query("SELECT name FROM sqlite_master WHERE type = 'table'")]
-    rows = {}
-    for name in names:
-        without_rowid = db.one("SELECT wr FROM pragma_table_list WHERE name = ?", (name,))[0]
-        order = "" if without_rowid else " ORDER BY rowid"
-        rows[name] = [tuple(r) for r in db.query(f'SELECT * FROM "{name}"{order}')]
-    return rows
-
-
-def forbid_whole_copies(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make the whole-database copy (the backup API) fail, so a passing reset copied tables."""
-    def refuse(self: Database, source: object) -> None:
-        raise AssertionError("the whole database was copied back")
-    monkeypatch.setattr(Database, "copy_from", refuse)
 
 
 @pytest.mark.parametrize("kind", sorted(FACTORIES))
