@@ -21,10 +21,29 @@ from typing import Any
 
 from flask import Flask
 
+from .api_headers import chosen_version
+from .api_wire import CALLER_KEY
+from .auth import token_in
+from .token_kinds import INSTALLATION
+
 #: (headers, body) of a 200 answer.
 HotAnswer = tuple[list[tuple[str, str]], bytes]
 #: Answers the plain case of its route from a WSGI environ, or None to let Flask answer.
 HotPath = Callable[[dict[str, Any]], "HotAnswer | None"]
+
+
+def own_user_request(environ: dict[str, Any], path: str) -> tuple[str, str] | None:
+    """(API version, token) of a plain `GET /user` at `path`: no query, a supported (or no)
+    `X-GitHub-Api-Version`, a `token`/`Bearer` token ApiWire knew (its caller), presented as
+    anything but an App installation token (GitHub refuses those `/user`); else None."""
+    if environ.get("PATH_INFO") != path or environ.get("QUERY_STRING"):
+        return None
+    version = chosen_version(environ.get("HTTP_X_GITHUB_API_VERSION"))
+    token = token_in(environ.get("HTTP_AUTHORIZATION", ""))
+    caller = environ.get(CALLER_KEY)
+    if version is None or token is None or caller is None or caller.kind == INSTALLATION:
+        return None
+    return version, token
 
 
 def _fingerprint(flask_app: Flask, endpoints: tuple[str, ...]) -> tuple:

@@ -57,14 +57,23 @@ class MockControl:
         self.base_url = base_url.rstrip("/")
         self._timeout = timeout
         self._adapter = adapter
-        self._control = requests.Session()
-        # WHY not from the environment: proxy variables are read on every request (a scan of
-        # os.environ, 0.3 ms under load) and a loopback mock must not be proxied nor get ~/.netrc's auth.
-        self._control.trust_env = False
-        if adapter is not None:
-            self._control.mount("http://", adapter)
-        if control_key:
-            self._control.headers[CONTROL_KEY_HEADER] = control_key
+        self._control_key = control_key
+        self._control_session: requests.Session | None = None  # made on the first control call
+
+    @property
+    def _control(self) -> requests.Session:
+        """The session control calls go through, made on first use. WHY lazily: the fixtures make a
+        handle per test and reset in process, so most tests never make a control call."""
+        if self._control_session is None:
+            session = self._control_session = requests.Session()
+            # WHY not from the environment: proxy variables are read on every request (a scan of
+            # os.environ, 0.3 ms under load) and a loopback mock must not be proxied nor get ~/.netrc's auth.
+            session.trust_env = False
+            if self._adapter is not None:
+                session.mount("http://", self._adapter)
+            if self._control_key:
+                session.headers[CONTROL_KEY_HEADER] = self._control_key
+        return self._control_session
 
     def control(self, method: str, path: str, *, json: Any = None, params: dict | None = None) -> Any:
         """Call any control route (also app-only ones such as `ledger`), returning its JSON or None.
@@ -164,4 +173,5 @@ class MockControl:
 
     def close(self) -> None:
         """Release the control session's connections."""
-        self._control.close()
+        if self._control_session is not None:
+            self._control_session.close()

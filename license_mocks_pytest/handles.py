@@ -51,11 +51,19 @@ class MockApp(MockControl):
         super().__init__(base_url, control_key=control_key, adapter=adapter)
         self.app = app
         self.spec = spec
-        self.session = BaseUrlSession(self.base_url)
-        if adapter is not None:
-            self.session.mount("http://", adapter)
-        self.session.headers.update({"Accept": GITHUB_JSON, "User-Agent": "license-mocks-pytest"})
-        self._authorise()
+        self._session: BaseUrlSession | None = None
+
+    @property
+    def session(self) -> BaseUrlSession:
+        """A `requests.Session` on this mock, authenticated as the scenario's `default_token_role`
+        (made on first use: a test that never asks pays nothing for it)."""
+        if self._session is None:
+            session = self._session = BaseUrlSession(self.base_url)
+            if self._adapter is not None:
+                session.mount("http://", self._adapter)
+            session.headers.update({"Accept": GITHUB_JSON, "User-Agent": "license-mocks-pytest"})
+            self._authorise()
+        return self._session
 
     @cached_property
     def client(self) -> FlaskClient:
@@ -82,7 +90,8 @@ class MockApp(MockControl):
 
     def _authorise(self) -> None:
         """Point the ready session at the current scenario's token (tokens change with the seed)."""
-        self.session.headers.update(self.auth_headers())
+        if self._session is not None:
+            self._session.headers.update(self.auth_headers())
 
     def reset(self) -> str:
         """Back to the current scenario's initial state (see `MockControl.reset`), by the reset route's
@@ -124,7 +133,8 @@ class MockApp(MockControl):
 
     def close(self) -> None:
         """Release the sessions' connections."""
-        self.session.close()
+        if self._session is not None:
+            self._session.close()
         super().close()
 
     def __repr__(self) -> str:

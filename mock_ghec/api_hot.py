@@ -19,10 +19,10 @@ from werkzeug.wsgi import get_current_url
 from github_http.api_headers import HeaderPolicy, chosen_version, github_headers
 from github_http.api_wire import CALLER_KEY
 from github_http.auth import token_in
-from github_http.hot_paths import HotAnswer, HotPath
+from github_http.hot_paths import HotAnswer, HotPath, own_user_request
 from github_http.pagination import MAX_PAGE, Page, own_url, page_from
 from github_http.storage import Database
-from github_http.token_kinds import INSTALLATION, refusal
+from github_http.token_kinds import refusal
 
 from . import reads
 from .api import JSON, private_user_body
@@ -91,13 +91,10 @@ def user_hot(db: Database, policy: HeaderPolicy) -> HotPath:
 
     def serve(environ: dict[str, Any]) -> HotAnswer | None:
         """The 200 answer, or None to let Flask answer."""
-        if environ.get("PATH_INFO") != "/user" or environ.get("QUERY_STRING"):
+        plain = own_user_request(environ, "/user")
+        if plain is None:
             return None
-        version = chosen_version(environ.get("HTTP_X_GITHUB_API_VERSION"))
-        token = token_in(environ.get("HTTP_AUTHORIZATION", ""))
-        caller = environ.get(CALLER_KEY)
-        if version is None or token is None or caller is None or caller.kind == INSTALLATION:
-            return None
+        version, token = plain
         login = reads.login_for_token(db, token)
         if login is None:
             return None

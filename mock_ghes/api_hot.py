@@ -16,11 +16,10 @@ from typing import Any
 
 from werkzeug.wsgi import get_current_url
 
-from github_http.api_headers import HeaderPolicy, chosen_version, github_headers
-from github_http.api_wire import CALLER_KEY, JSON
-from github_http.auth import token_digest, token_in
-from github_http.hot_paths import HotAnswer, HotPath
-from github_http.token_kinds import INSTALLATION
+from github_http.api_headers import HeaderPolicy, github_headers
+from github_http.api_wire import JSON
+from github_http.auth import token_digest
+from github_http.hot_paths import HotAnswer, HotPath, own_user_request
 
 from .api import private_user_body
 from .runtime import Runtime
@@ -37,13 +36,10 @@ def user_hot(runtime: Runtime, policy: HeaderPolicy, syncer: ConnectSyncer, live
 
     def serve(environ: dict[str, Any]) -> HotAnswer | None:
         """The 200 answer, or None to let Flask answer."""
-        if environ.get("PATH_INFO") != "/api/v3/user" or environ.get("QUERY_STRING"):
+        plain = own_user_request(environ, "/api/v3/user")
+        if plain is None:
             return None
-        version = chosen_version(environ.get("HTTP_X_GITHUB_API_VERSION"))
-        token = token_in(environ.get("HTTP_AUTHORIZATION", ""))
-        caller = environ.get(CALLER_KEY)
-        if version is None or token is None or caller is None or caller.kind == INSTALLATION:
-            return None
+        version, token = plain
         syncer.run_if_due()
         user = runtime.store.user_by_token(token_digest(token))
         if user is None or user["suspended"]:

@@ -108,7 +108,12 @@ class Runtime:
 
         WHY the digest is kept: the file's document is the state's largest value (a 10,000-person
         file: 7 MB of JSON), and every reset asks for the key; it is read again only when the spec
-        is not the one this process last seeded or read."""
+        is not the one this process last seeded or read; the key itself is kept until the next
+        write (`cached_read`: every test of the pytest plugin asks it, mostly of a state it only read)."""
+        return self.db.cached_read(("template_key",), self._template_key)
+
+    def _template_key(self) -> str:
+        """`template_key`, read from the state."""
         spec = self.spec()
         text = json.dumps(spec, sort_keys=True)
         known = self._file_key

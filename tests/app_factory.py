@@ -26,3 +26,29 @@ def closing_factory(create: Callable[[Mapping[str, Any]], Flask],
     yield make
     for app in made:
         app.extensions["mock"].db.close()
+
+
+def count_flask_calls(hot: Flask) -> list[int]:
+    """Count the requests `hot`'s hot paths hand on to Flask (one item each): the agreement tests'
+    proof that a plain case was answered hot (MockWire -> ApiWire -> HotPaths -> Flask)."""
+    calls: list[int] = []
+    hot_paths = hot.wsgi_app.app.app  # type: ignore[attr-defined]
+    flask_wsgi = hot_paths.app
+
+    def counted(environ: dict, start_response: Any) -> Any:
+        """Flask, counted."""
+        calls.append(1)
+        return flask_wsgi(environ, start_response)
+
+    hot_paths.app = counted
+    return calls
+
+
+def answer_of(app: Flask, url: str, headers: dict[str, str], *, method: str = "GET",
+              base_url: str = "http://localhost/", varying: frozenset[str] = frozenset()
+              ) -> tuple[int, bytes, dict[str, str]]:
+    """(status, body, headers) of one request, the `varying` headers' values (lower-case names)
+    blanked: what a hot path and its Flask route must agree on."""
+    response = app.test_client().open(url, method=method, headers=headers, base_url=base_url)
+    seen = {k.lower(): ("*" if k.lower() in varying else v) for k, v in response.headers.items()}
+    return response.status_code, response.data, seen

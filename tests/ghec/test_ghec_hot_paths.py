@@ -11,12 +11,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from app_factory import answer_of, count_flask_calls
 from ghec_helpers import export_for, upload
 
 import scenarios
 
 #: Values that differ between any two answers: compared by presence only.
-VARYING = {"x-github-request-id", "x-ratelimit-reset", "x-ratelimit-remaining", "x-ratelimit-used"}
+VARYING = frozenset({"x-github-request-id", "x-ratelimit-reset", "x-ratelimit-remaining", "x-ratelimit-used"})
 
 
 @pytest.fixture
@@ -27,24 +28,13 @@ def pair(make_app: Any, tmp_path: Any, scenario: scenarios.Scenario, main: Any,
     hot = make_app(STATE_PATH=path)
     assert upload(hot.test_client(), main.slug, owner, export_for(scenario.ghes[0])).status_code == 201
     cold = make_app(STATE_PATH=path, HOT_PATHS=False)
-    calls: list[int] = []
-    hot_paths = hot.wsgi_app.app.app  # MockWire -> ApiWire -> HotPaths -> Flask
-    flask_wsgi = hot_paths.app
-
-    def counted(environ: dict, start_response: Any) -> Any:
-        """Flask, counted."""
-        calls.append(1)
-        return flask_wsgi(environ, start_response)
-
-    hot_paths.app = counted
+    calls = count_flask_calls(hot)
     yield hot, cold, calls
 
 
 def _answer(app: Any, method: str, url: str, headers: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
     """(status, body, headers with varying values blanked) of one request."""
-    response = app.test_client().open(url, method=method, headers=headers)
-    seen = {k.lower(): ("*" if k.lower() in VARYING else v) for k, v in response.headers.items()}
-    return response.status_code, response.data, seen
+    return answer_of(app, url, headers, method=method, varying=VARYING)
 
 
 def _plain(slug: str) -> list[str]:

@@ -11,11 +11,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from app_factory import answer_of, count_flask_calls
 
 import scenarios
 
 #: Values that differ between any two answers: compared by presence only.
-VARYING = {"x-github-request-id", "x-ratelimit-reset", "x-ratelimit-remaining", "x-ratelimit-used"}
+VARYING = frozenset({"x-github-request-id", "x-ratelimit-reset", "x-ratelimit-remaining", "x-ratelimit-used"})
 
 
 @pytest.fixture
@@ -24,25 +25,14 @@ def pair(make_app: Any, tmp_path: Any) -> Iterator[tuple[Any, Any, list[int], st
     path = str(tmp_path / "state.sqlite3")
     hot = make_app(STATE_PATH=path)
     cold = make_app(STATE_PATH=path, HOT_PATHS=False)
-    calls: list[int] = []
-    hot_paths = hot.wsgi_app.app.app  # MockWire -> ApiWire -> HotPaths -> Flask
-    flask_wsgi = hot_paths.app
-
-    def counted(environ: dict, start_response: Any) -> Any:
-        """Flask, counted."""
-        calls.append(1)
-        return flask_wsgi(environ, start_response)
-
-    hot_paths.app = counted
+    calls = count_flask_calls(hot)
     yield hot, cold, calls, path
 
 
 def _answer(app: Any, url: str, headers: dict[str, str], method: str = "GET",
             base_url: str = "http://localhost/") -> tuple[int, bytes, dict[str, str]]:
     """(status, body, headers with varying values blanked) of one request."""
-    response = app.test_client().open(url, method=method, headers=headers, base_url=base_url)
-    seen = {k.lower(): ("*" if k.lower() in VARYING else v) for k, v in response.headers.items()}
-    return response.status_code, response.data, seen
+    return answer_of(app, url, headers, method=method, base_url=base_url, varying=VARYING)
 
 
 def test_a_known_token_is_served_hot_with_the_routes_answer(

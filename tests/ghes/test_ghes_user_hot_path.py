@@ -10,10 +10,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from app_factory import answer_of, count_flask_calls
 from flask import Flask
 from ghes_helpers import make_app
 
-VARYING = {"x-github-request-id"}
+VARYING = frozenset({"x-github-request-id"})
 URL = "/api/v3/user"
 
 
@@ -23,16 +24,7 @@ def pair(tmp_path: Any) -> Iterator[tuple[Flask, Flask, list[int]]]:
     path = str(tmp_path / "ghes.sqlite3")
     hot = make_app(STATE_PATH=path)
     cold = make_app(STATE_PATH=path, HOT_PATHS=False)
-    calls: list[int] = []
-    hot_paths = hot.wsgi_app.app.app  # MockWire -> ApiWire -> HotPaths -> Flask
-    flask_wsgi = hot_paths.app
-
-    def counted(environ: dict, start_response: Any) -> Any:
-        """Flask, counted."""
-        calls.append(1)
-        return flask_wsgi(environ, start_response)
-
-    hot_paths.app = counted
+    calls = count_flask_calls(hot)
     yield hot, cold, calls
     for app in (hot, cold):
         app.extensions["mock"].db.close()
@@ -40,10 +32,8 @@ def pair(tmp_path: Any) -> Iterator[tuple[Flask, Flask, list[int]]]:
 
 def _answer(app: Flask, url: str, headers: dict[str, str], method: str = "GET",
             base_url: str = "http://localhost/") -> tuple[int, bytes, dict[str, str]]:
-    """(status, body, headers with varying values blanked) of one request."""
-    response = app.test_client().open(url, method=method, headers=headers, base_url=base_url)
-    seen = {k.lower(): ("*" if k.lower() in VARYING else v) for k, v in response.headers.items()}
-    return response.status_code, response.data, seen
+    """(status, body, headers with the request id blanked) of one request."""
+    return answer_of(app, url, headers, method=method, base_url=base_url, varying=VARYING)
 
 
 def _token(app: Flask, role: str) -> dict[str, str]:

@@ -55,6 +55,16 @@ def test_load_scenario_mid_test_keeps_the_handle_in_step(ghes: MockGhes) -> None
     assert ghes.session.get("/api/v3/enterprise/settings/license").status_code == 200
 
 
+def test_a_session_made_before_a_switch_follows_it(ghes: MockGhes) -> None:
+    """The session is made on first use; one made before `load_scenario` takes the new token too."""
+    first_token = ghes.admin_token
+    assert ghes.session.get("/api/v3/user").status_code == 200
+    ghes.load_scenario(seed=11)
+    assert ghes.admin_token != first_token
+    assert ghes.session.headers["Authorization"] == f"token {ghes.admin_token}"
+    assert ghes.session.get("/api/v3/user").json()["login"] == ghes.scenario_info()["admin_login"]
+
+
 def test_pair_is_connected_and_syncs_now(license_sync_pair: LicenseSyncPair) -> None:
     """The pair has Connect on and registered; "Sync now" lands on GHEC."""
     ghes, ghec = license_sync_pair.ghes, license_sync_pair.ghec
