@@ -11,8 +11,11 @@ app as a variant of its reset state (github_http/templates.py, row_diff.py). A l
 the same inputs (both scenarios, GHEC's URL, enterprise and token, GHES's Connect session), on
 both apps' fresh state again and in the same second of both clocks, writes those rows instead:
 a setup by its requests then would read the same state at the same time (every stamp it writes
-is a second's) and write the same bytes. Anything else (the clock moved or another second, a
-write or fault since the reset, another scenario or session) takes the requests again.
+is a second's) and write the same bytes. (The same state but for what a reset took from the
+clock, GHES's seeding time, which Connect's routes do not read; and nothing else may write
+either app meanwhile: the plugin's servers answer only the test, which is not running yet.)
+Anything else (the clock moved or another second, a write or fault since the reset, another
+scenario or session) takes the requests again.
 The reset after either takes those rows off again (one statement, not a table copy).
 
 Journal and rate limits: the setup is the fixture's, not the test's, so neither shows it by
