@@ -109,6 +109,17 @@ class WriteMarks:
         """Nothing written from now on (right after a copy of the whole state was kept or put back)."""
         self.tables, self.rows = set(), {}
 
+    def touched(self) -> set[str]:
+        """Every table with a mark, whole or of rows (EVERYTHING among them: not known), the marks
+        kept (templates.py's variants: which tables a few writes touched)."""
+        return set(self.tables) | set(self.rows)
+
+    def forget(self, tables: Iterable[str]) -> None:
+        """These tables are back to the kept state (templates.py took a variant's rows off them)."""
+        self.tables.difference_update(tables)
+        for name in tables:
+            self.rows.pop(name, None)
+
     def taken(self) -> Written:
         """The marks so far, cleared (a reset that copies them back starts a new count)."""
         tables, rows, self.tables, self.rows = self.tables, self.rows, set(), {}

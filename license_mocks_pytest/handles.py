@@ -42,6 +42,7 @@ class MockApp(MockControl):
     """One running mock as a test sees it: control helpers plus URL, tokens, session and client."""
 
     default_token_role = ""  # which of `tokens()` the ready session authenticates as
+    state_key: str | None = None  # the template key the last `reset()` reported (`X-Mock-Scenario`)
 
     def __init__(self, app: Flask, base_url: str, spec: ScenarioSpec, adapter: SharedAdapter | None = None) -> None:
         """Wrap an app served at `base_url` that currently runs scenario `spec`; `adapter`: connections
@@ -104,6 +105,7 @@ class MockApp(MockControl):
         with self.app.app_context():
             headers = self.app.extensions["mock"].reset()
         scenario = headers.get(SCENARIO_HEADER)
+        self.state_key = scenario  # which kept state the reset left (prepared.py: asked again only when None)
         return headers.get(RESET_HEADER, ""), json.loads(scenario) if scenario else None
 
     def load_scenario(self, seed: int | None = None, preset: str | None = None, *, world: Any = None,
@@ -240,6 +242,15 @@ class LicenseSyncPair:
         response = self.ghes.session.put("/api/v3/enterprise/connect", json=body)
         response.raise_for_status()
         return response.json()
+
+    def prepare(self) -> str:
+        """What the fixture does: `connect()`, then both journals cleared and rate limits refilled (the
+        setup is not the test's); or, when a setup like it was kept (same scenarios, inputs and clock
+        second, both states fresh from their reset), its rows written without the requests: the
+        same state byte for byte (prepared.py). Returns "restored" or "requested"."""
+        from .prepared import connect_pair
+
+        return connect_pair(self)
 
     def sync_now(self) -> dict[str, Any]:
         """GHES's "Sync now": push usage to GHEC; returns the attempt record."""

@@ -213,7 +213,7 @@ def license_sync_pair(ghes: Any, ghec: Any) -> LicenseSyncPair:
     from .handles import LicenseSyncPair
 
     pair = LicenseSyncPair(ghes, ghec)
-    pair.connect()
+    pair.prepare()
     return pair
 
 
