@@ -19,54 +19,57 @@ from github_http.storage import Database
 from license_rules.matching import RULE_GHES_ONLY, Match, match
 
 from . import reads
-from .rows import alone_slots, build_slots, linked_slots, plain_text, server_accounts
+from .rows import alone_slots, build_slots, linked_slots, plain_text, server_accounts, server_prefixes
 
 #: Rewrite the enterprise's rows in order when the file's users are at least this share of them.
 REWRITE_AT = 0.5
 
 INSERT_ROW = "INSERT INTO license_rows VALUES (?,?,?,?,?,?,?)"
-#: GHES-only rows of one plain account each (rows.plain_text) put together by SQLite, ALONE_PER_INSERT per
-#: statement, from each account's (server id, host, user id, primary) and then (enterprise id, first rownum).
+#: GHES-only rows put together by SQLite (insert_alone), this many a statement.
 ALONE_PER_INSERT = 100
-#: GHES-only accounts looked at (and, if one is not plain, written through rows.alone_slots) at a time.
+#: GHES-only accounts looked at (and, if they cannot be, written through rows.alone_slots) at a time.
 ALONE_CHUNK = 50_000
 
 
 def alone_insert(count: int) -> str:
-    """The INSERT of `count` plain GHES-only rows: each as rows.alone_slots writes one, byte for byte."""
-    head = 4 * count
+    """The INSERT of `count` one-account GHES-only rows of one server, each as rows.alone_slots writes
+    it: bound, each account's (user id, primary), then (enterprise id, first rownum, and the row's
+    two server prefixes, rows.server_prefixes)."""
+    head = 2 * count
     return "INSERT INTO license_rows VALUES " + ",".join(
-        f"(?{head + 1},?{head + 2}+{k},NULL,'[\"'||?{4 * k + 2}||':'||?{4 * k + 3}||'\"]','[\"'||?{4 * k + 4}||'\"]',"
-        f"1,'[[\"'||?{4 * k + 1}||'\",'||?{4 * k + 3}||',\"{RULE_GHES_ONLY}\"]]')" for k in range(count))
+        f"(?{head + 1},?{head + 2}+{k},NULL,?{head + 3}||?{2 * k + 1}||'\"]','[\"'||?{2 * k + 2}||'\"]',1,"
+        f"?{head + 4}||?{2 * k + 1}||',\"{RULE_GHES_ONLY}\"]]')" for k in range(count))
 
 
 def insert_alone(conn: Any, enterprise_id: int, result: Match, first: int) -> None:
     """Insert the GHES-only rows of `result` (rows numbered from `first`), as `rows.alone_slots` makes them.
 
     WHY not through alone_slots alone: for a 1,000,000-user file nearly every row is one of these,
-    and a Python tuple of seven values per row, bound one statement per row, cost about 1 s more
-    than binding each account's own four values, a hundred rows a statement, with SQLite putting
-    the JSON together. Only where nothing needs escaping (rows.plain_text, checked per chunk) and
-    each row holds one account; anything else goes through alone_slots.
+    and a Python tuple of seven values per row, bound one statement per row, cost about 1.4 s more
+    than binding two values of each account, a hundred rows a statement, with SQLite putting the
+    JSON together. Only for a chunk of one server whose primaries need no escaping
+    (rows.plain_text), in which each row holds one account; anything else goes through alone_slots.
     """
     alone = result.alone
     if result.alone_rows != len(alone):  # some GHES-only accounts share a key: rows of several
         conn.executemany(INSERT_ROW, alone_slots(enterprise_id, alone, first, False))
         return
+    pick = itemgetter(2, 3)  # (user id, primary)
     for start in range(0, len(alone), ALONE_CHUNK):
         accounts = list(map(itemgetter(1), alone[start:start + ALONE_CHUNK]))
         rownum = first + start
-        if not (plain_text(map(itemgetter(3), accounts)) and plain_text(set(map(itemgetter(1), accounts)))
-                and plain_text(set(map(itemgetter(0), accounts)))):
+        servers = set(map(itemgetter(0, 1), accounts))
+        if len(servers) != 1 or not plain_text(map(itemgetter(3), accounts)):
             conn.executemany(INSERT_ROW, alone_slots(enterprise_id, alone[start:start + ALONE_CHUNK], rownum, True))
             continue
+        prefixes = server_prefixes(*servers.pop())
         whole = len(accounts) - len(accounts) % ALONE_PER_INSERT
         conn.executemany(alone_insert(ALONE_PER_INSERT), (
-            (*chain.from_iterable(accounts[at:at + ALONE_PER_INSERT]), enterprise_id, rownum + at)
+            (*chain.from_iterable(map(pick, accounts[at:at + ALONE_PER_INSERT])), enterprise_id, rownum + at, *prefixes)
             for at in range(0, whole, ALONE_PER_INSERT)))
         if whole < len(accounts):
             conn.execute(alone_insert(len(accounts) - whole),
-                         (*chain.from_iterable(accounts[whole:]), enterprise_id, rownum + whole))
+                         (*chain.from_iterable(map(pick, accounts[whole:])), enterprise_id, rownum + whole, *prefixes))
 
 
 #: One row by row number; an unchanged row is not written at all (the WHERE of DO UPDATE).

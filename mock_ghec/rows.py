@@ -208,9 +208,15 @@ def alone_slots(enterprise_id: int, alone: Sequence[tuple[str, ServerAccount]], 
                _sources_json([(a, RULE_GHES_ONLY) for a in group]))
 
 
+def server_prefixes(server_id: str, host: str) -> tuple[str, str]:
+    """How a one-account row of this server's starts its server user ids and its sources, up to the
+    user id: `["host:` and `[["server_id",`, exactly as `alone_slots` writes them."""
+    return "[" + encode_basestring(host + ":")[:-1], f'[["{server_id}",'
+
+
 def plain_text(texts: Iterable[str]) -> bool:
     """Whether every text is printable ASCII without `"` or `\\`: JSON-quoted, it is itself in quotes
-    (what lets SQLite put such rows together from the values, recompute.insert_alone)."""
+    (what lets SQLite put a row's JSON together from the values, recompute.insert_alone)."""
     joined = "".join(texts)
     return joined.isascii() and joined.isprintable() and '"' not in joined and "\\" not in joined
 

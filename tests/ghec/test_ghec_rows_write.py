@@ -38,14 +38,18 @@ def small_chunks(monkeypatch: Any) -> None:
     monkeypatch.setattr(recompute, "ALONE_PER_INSERT", 30)
 
 
-def accounts(count: int) -> list[tuple[str, str, int, str]]:
-    """`count` GHES-only accounts with distinct primaries, alternating between two servers."""
-    return [(*SERVERS[n % 2], 1000 + n, f"user{n:04d}@ghes-only.example") for n in range(count)]
+def accounts(count: int, servers: int = 1) -> list[tuple[str, str, int, str]]:
+    """`count` GHES-only accounts with distinct primaries, taking turns between the first `servers` servers."""
+    return [(*SERVERS[n % servers], 1000 + n, f"user{n:04d}@ghes-only.example") for n in range(count)]
 
 
-def test_plain_rows_are_the_python_rows(small_chunks: None) -> None:
-    """Several chunks, statements of 30 and a shorter last one, two servers: the same rows."""
-    stored, expected = written(accounts(250))
+@pytest.mark.parametrize("servers", [1, 2])
+def test_plain_rows_are_the_python_rows(small_chunks: None, monkeypatch: Any, servers: int) -> None:
+    """Several chunks, statements of 30 and a shorter last one; one server (SQLite puts the rows
+    together) or two taking turns (alone_slots does): the same rows."""
+    if servers == 1:  # then the Python rendering is only the expectation's
+        monkeypatch.setattr(recompute, "alone_slots", None)
+    stored, expected = written(accounts(250, servers))
     assert stored == expected and len(stored) == 250
     assert stored[0] == (42, 7, None, '["ghes-a.example.com:1000"]', '["user0000@ghes-only.example"]', 1,
                          '[["0b7c1d2e-0000-4000-8000-000000000001",1000,"ghes_only_primary_email"]]')
@@ -64,13 +68,20 @@ def test_a_chunk_with_text_to_escape_is_written_by_python(small_chunks: None, pr
 
 def test_shared_primaries_make_rows_of_several(small_chunks: None) -> None:
     """GHES-only accounts with one primary (any case) are one row: written through alone_slots."""
-    some = [*accounts(120), (*SERVERS[1], 5000, "USER0003@ghes-only.example")]
+    some = [*accounts(120, 2), (*SERVERS[1], 5000, "USER0003@ghes-only.example")]
     stored, expected = written(some)
     assert stored == expected and len(stored) == 120
     assert [row for row in stored if row[5] == 2] == [
         (42, 10, None, '["ghes-b.example.com:8443:1003","ghes-b.example.com:8443:5000"]',
          '["user0003@ghes-only.example"]', 2, '[["0b7c1d2e-0000-4000-8000-000000000002",1003,'
          '"ghes_only_primary_email"],["0b7c1d2e-0000-4000-8000-000000000002",5000,"ghes_only_primary_email"]]')]
+
+
+@pytest.mark.parametrize("host", ['odd"host', "back\\slash", "ünï.example", "tab\there"])
+def test_a_host_to_escape_is_escaped_as_python_does(small_chunks: None, host: str) -> None:
+    """The server's prefixes are JSON-quoted by Python (rows.server_prefixes), whatever the host."""
+    stored, expected = written([(SERVERS[0][0], host, 1000 + n, f"user{n:04d}@ghes-only.example") for n in range(120)])
+    assert stored == expected and len(stored) == 120
 
 
 def test_none_at_all() -> None:
