@@ -64,8 +64,8 @@ class CloudIndex:
     primary: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
-#: A column of addresses: (positions, values), value k belonging to the account at position k;
-#: positions never decrease (WHY: "first one wins" is then the earliest pair, see `index_from_columns`).
+#: A column of addresses: (positions, values), value k belonging to the account at position k
+#: (in any order: when several accounts claim one address, the smallest position wins).
 Column = tuple[Sequence[int], Sequence[str]]
 
 
@@ -91,10 +91,14 @@ def _column(pairs: list[tuple[int, str]]) -> Column:
     return ([n for n, _ in pairs], [value for _, value in pairs])
 
 
-def _first_wins(keys: Sequence[str], values: Sequence[object]) -> dict:
-    """{key: value} where a repeated key keeps its FIRST value: dict(reversed(pairs)), whose later
-    duplicates are overwritten by the earlier ones in one C-level pass."""
-    return dict(zip(reversed(keys), reversed(values), strict=True))
+def _earliest(keys: Sequence[str], positions: Sequence[int]) -> dict[str, int]:
+    """{key: its smallest position}: the account first in row order wins an address several claim."""
+    found = dict(zip(keys, positions, strict=True))  # a repeated key: its last pair's, for now
+    if len(found) < len(keys):  # some key repeats (rare): keep each one's smallest position
+        for key, n in zip(keys, positions, strict=True):
+            if n < found[key]:
+                found[key] = n
+    return found
 
 
 def index_from_columns(account_ids: list[int], logins: list[str], verified: Column, unverified: Column,
@@ -104,22 +108,20 @@ def index_from_columns(account_ids: list[int], logins: list[str], verified: Colu
 
     WHY columns: a cold build indexes some 500,000 addresses of 90,000 accounts, and one Python
     step per address (an account object, a loop, strip, lower) cost 1.5 s of the first upload;
-    as columns every step is a C-level pass (map, zip, dict). Identity values that are empty
-    once trimmed never match. Attribute-major order: an address that is one account's NameID and
-    another's `emails` entry goes to the first in GitHub's documented attribute order.
+    as columns every step is a C-level pass (map, zip, dict), in any order (no sort). Identity
+    values that are empty once trimmed never match. Attribute-major order: an address that is
+    one account's NameID and another's `emails` entry goes to the first in GitHub's documented
+    attribute order.
     """
     index = CloudIndex(uses_saml=uses_saml, logins=list(logins), account_ids=list(account_ids))
-    index.verified = _first_wins(_keys(verified[1]), verified[0])
-    index.unverified = _first_wins(_keys(unverified[1]), unverified[0])
+    index.verified = _earliest(_keys(verified[1]), verified[0])
+    index.unverified = _earliest(_keys(unverified[1]), unverified[0])
     if uses_saml:
-        keys: list[str] = []
-        found: list[tuple[int, str]] = []
-        for attribute, rule in zip(SAML_ATTRIBUTES, RULES, strict=False):  # RULES goes on past the SAML ones
+        for attribute, rule in reversed(tuple(zip(SAML_ATTRIBUTES, RULES, strict=False))):  # the first one last
             positions, values = identity.get(attribute, ((), ()))
             column = _keys(values)
-            keys.extend(compress(column, column))  # the non-empty keys, and their (position, rule)
-            found.extend(compress(zip(positions, repeat(rule)), column))
-        index.saml = _first_wins(keys, found)
+            first = _earliest(list(compress(column, column)), list(compress(positions, column)))  # non-empty keys
+            index.saml.update(zip(first, zip(first.values(), repeat(rule)), strict=False))
     index.primary = dict(zip(index.verified, zip(index.verified.values(), repeat(RULE_VERIFIED)), strict=False))
     index.primary.update(index.saml)
     return index

@@ -12,7 +12,6 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from itertools import chain, repeat
-from operator import itemgetter
 from typing import Any, cast
 
 from github_http.auth import token_digest
@@ -254,15 +253,15 @@ def cloud_side_of(db: Database, enterprise_id: int) -> CloudSide:
         return cached[1]
     billed = _tuples(db, f"SELECT id, login FROM ghec_accounts WHERE enterprise_id = ? AND {NOT_BILLED_FILTER} "
                          "ORDER BY ordinal", (enterprise_id,))
-    # As columns by position (row order), for index_from_columns: WHY, see there.
+    # As columns by position (row order), in the tables' order, for index_from_columns: WHY, see there.
     position = {aid: n for n, (aid, _) in enumerate(billed)}
-    emails = sorted(((position[aid], address, verified) for aid, address, verified in _tuples(
+    emails = [(position[aid], address, verified) for aid, address, verified in _tuples(
         db, "SELECT account_id, address, verified FROM ghec_account_emails WHERE enterprise_id = ?",
-        (enterprise_id,)) if aid in position), key=itemgetter(0))
-    linked = sorted(((position[row[0]], *row[1:]) for row in _tuples(
+        (enterprise_id,)) if aid in position]
+    linked = [row for row in _tuples(
         db, "SELECT account_id, name_claim, emailaddress_claim, username, name_id, emails FROM ghec_identities "
-            "WHERE enterprise_id = ?", (enterprise_id,)) if row[0] in position), key=itemgetter(0))
-    at = [n for n, *_ in linked]
+            "WHERE enterprise_id = ?", (enterprise_id,)) if row[0] in position]
+    at = [position[row[0]] for row in linked]
     identity = {attribute: (at, [row[k] for row in linked])
                 for k, attribute in enumerate(SAML_ATTRIBUTES[:4], start=1)}  # the order of the SELECT
     # Every identity's `emails` array parsed in one json.loads (one C call, not 80,000).

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from license_rules.matching import SAML_ATTRIBUTES, CloudAccount, CloudIndex, build_index
+from license_rules.matching import SAML_ATTRIBUTES, CloudAccount, CloudIndex, build_index, index_from_columns
 from mock_ghec import reads
 
 #: 1: the demo world; 3: the organization tests' world (every billing rule planted, an EMU enterprise).
@@ -67,3 +67,23 @@ def test_build_index_is_the_rules_spelled_out() -> None:
         built = build_index(accounts, uses_saml)
         assert built == reference_index(accounts, uses_saml)
         assert built.saml or not uses_saml
+
+
+def test_columns_in_any_order_give_the_same_index() -> None:
+    """The tables are read in their own order, not row order: shuffled columns, the same index."""
+    pick = random.Random(11)
+    pool = [f"{name}@corp.example" for name in ("ann", "bo", "cy", "di")]
+    accounts = [CloudAccount(n, f"l{n}", tuple(pick.sample(pool, 2)), tuple(pick.sample(pool, 1)),
+                             {a: (pick.choice(pool),) for a in SAML_ATTRIBUTES}) for n in range(30)]
+
+    def shuffled(pairs: list[tuple[int, str]]) -> tuple[list[int], list[str]]:
+        pick.shuffle(pairs)
+        return [n for n, _ in pairs], [v for _, v in pairs]
+
+    identity = {a: shuffled([(n, x.identity[a][0]) for n, x in enumerate(accounts) if x.identity])
+                for a in SAML_ATTRIBUTES}
+    index = index_from_columns([a.id for a in accounts], [a.login for a in accounts],
+                               shuffled([(n, v) for n, a in enumerate(accounts) for v in a.verified]),
+                               shuffled([(n, v) for n, a in enumerate(accounts) for v in a.unverified]),
+                               identity, True)
+    assert index == build_index(accounts, True) == reference_index(accounts, True)
