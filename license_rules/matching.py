@@ -122,6 +122,12 @@ def index_from_columns(account_ids: list[int], logins: list[str], verified: Colu
             column = _keys(values)
             first = _earliest(list(compress(column, column)), list(compress(positions, column)))  # non-empty keys
             index.saml.update(zip(first, zip(first.values(), repeat(rule)), strict=False))
+    return index_from_keys(index)
+
+
+def index_from_keys(index: CloudIndex) -> CloudIndex:
+    """`index` with what `match` looks up (`primary`) made from its keys: identity attributes over
+    verified emails. The one place that says so (index_from_columns, and an index kept as keys)."""
     index.primary = dict(zip(index.verified, zip(index.verified.values(), repeat(RULE_VERIFIED)), strict=False))
     index.primary.update(index.saml)
     return index

@@ -11,14 +11,12 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from itertools import chain, repeat
 from typing import Any, cast
 
 from github_http.auth import token_digest
 from github_http.storage import Database
-from license_rules.matching import SAML_ATTRIBUTES, index_from_columns
 
-from .orgs_tables import NOT_BILLED_FILTER
+from . import cloud_reads
 from .rows import GHES_ONLY_TEMPLATE, CloudSide
 
 GENERATION_KEY = "ghec_generation"
@@ -242,6 +240,7 @@ def cloud_side_of(db: Database, enterprise_id: int) -> CloudSide:
     WHY cached: it only changes when a scenario is loaded, and rebuilding it for a large
     enterprise on every upload would eat the upload's time budget. The generation is a random
     token written at each load, so a snapshot restore or another worker's load invalidates it.
+    Not cached yet: the loader's kept index, else built from the tables (cloud_reads.py).
     """
     generation = db.get_kv(GENERATION_KEY, "") or ""
     key = (str(db.path), enterprise_id)
@@ -251,28 +250,7 @@ def cloud_side_of(db: Database, enterprise_id: int) -> CloudSide:
             if key in _cloud_cache:
                 _cloud_cache.move_to_end(key)
         return cached[1]
-    billed = _tuples(db, f"SELECT id, login FROM ghec_accounts WHERE enterprise_id = ? AND {NOT_BILLED_FILTER} "
-                         "ORDER BY ordinal", (enterprise_id,))
-    # As columns by position (row order), in the tables' order, for index_from_columns: WHY, see there.
-    position = {aid: n for n, (aid, _) in enumerate(billed)}
-    emails = [(position[aid], address, verified) for aid, address, verified in _tuples(
-        db, "SELECT account_id, address, verified FROM ghec_account_emails WHERE enterprise_id = ?",
-        (enterprise_id,)) if aid in position]
-    linked = [row for row in _tuples(
-        db, "SELECT account_id, name_claim, emailaddress_claim, username, name_id, emails FROM ghec_identities "
-            "WHERE enterprise_id = ?", (enterprise_id,)) if row[0] in position]
-    at = [position[row[0]] for row in linked]
-    identity = {attribute: (at, [row[k] for row in linked])
-                for k, attribute in enumerate(SAML_ATTRIBUTES[:4], start=1)}  # the order of the SELECT
-    # Every identity's `emails` array parsed in one json.loads (one C call, not 80,000).
-    lists = json.loads("[" + ",".join(row[5] for row in linked) + "]")
-    identity["emails"] = (list(chain.from_iterable(map(repeat, at, map(len, lists)))), list(chain.from_iterable(lists)))
-    index = index_from_columns(
-        [aid for aid, _ in billed], [login for _, login in billed],
-        ([n for n, _, v in emails if v], [a for _, a, v in emails if v]),
-        ([n for n, _, v in emails if not v], [a for _, a, v in emails if not v]),
-        identity, uses_saml(db, enterprise_id))
-    cloud = CloudSide(index, index.account_ids)
+    cloud = cloud_reads.kept(db, enterprise_id) or cloud_reads.from_tables(db, enterprise_id)
     prime_cloud(db, enterprise_id, generation, cloud)
     return cloud
 

@@ -22,7 +22,7 @@ from .reads import GENERATION_KEY
 
 #: What a GHEC snapshot leaves out and a restore recomputes.
 DERIVED = Derived(
-    tables=("ghec_row_stamps", "license_rows"),
+    tables=("ghec_cloud_index", "ghec_row_stamps", "license_rows"),
     columns={"ghec_accounts": ("ordinal", "row_t0", "row_t1", "row_t2", "row_t3", "row_t4"),
              "ghec_account_facts": ("billed", "rule", "why", "bundled"),
              "ghec_enterprises": ("seats_consumed", "account_rows"),

@@ -1,8 +1,9 @@
-"""The GitHub.com side as matching sees it: built cold from the tables, it is the loader's.
+"""The GitHub.com side as matching sees it: kept by the loader, or built from the tables, it is the loader's.
 
 The loader primes the match index from the scenario in memory; a process that opens a kept
-state builds it from the tables instead (reads.cloud_side_of, as columns). Both must be the
-same index, or the first upload after a restart would match differently from one before it.
+state reads the index the loader kept (a big enterprise's), else builds it from the tables
+(cloud_reads.py). All must be the same index, or the first upload after a restart would match
+differently from one before it.
 """
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from typing import Any
 import pytest
 
 from license_rules.matching import SAML_ATTRIBUTES, CloudAccount, CloudIndex, build_index, index_from_columns
-from mock_ghec import reads
+from mock_ghec import cloud_reads, reads
+from mock_ghec.orgs_refresh import refresh
 
 #: 1: the demo world; 3: the organization tests' world (every billing rule planted, an EMU enterprise).
 SEEDS = (1, 3)
@@ -87,3 +89,43 @@ def test_columns_in_any_order_give_the_same_index() -> None:
                                shuffled([(n, v) for n, a in enumerate(accounts) for v in a.unverified]),
                                identity, True)
     assert index == build_index(accounts, True) == reference_index(accounts, True)
+
+
+@pytest.fixture
+def keep_all(monkeypatch: Any) -> None:
+    """Every enterprise's index kept by the loader (the threshold is for big ones)."""
+    monkeypatch.setattr(cloud_reads, "KEEP_AT", 0)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_kept_index_is_the_loaders(make_app: Any, keep_all: None, seed: int) -> None:
+    """Read back from `ghec_cloud_index`, the index is the loader's, and so is the one from the tables."""
+    app = make_app(SEED=seed)
+    db = app.extensions["mock"].db
+    for enterprise in reads.enterprises(db):
+        primed = reads.cloud_side_of(db, enterprise["id"])
+        kept = cloud_reads.kept(db, enterprise["id"])
+        assert kept is not None and kept.index == primed.index and kept.account_ids == primed.account_ids
+        assert cloud_reads.from_tables(db, enterprise["id"]).index == primed.index
+        reads._cloud_cache.clear()
+        assert reads.cloud_side_of(db, enterprise["id"]).index == primed.index
+
+
+def test_the_kept_index_is_the_same_bytes_in_any_order() -> None:
+    """The same index, its addresses met in another order: the same row (the state is a function of the world)."""
+    accounts = [CloudAccount(n, f"l{n}", (f"a{n}@x.example", f"b{n}@x.example"), (f"c{n}@x.example",),
+                             {a: (f"{a}{n}@x.example",) for a in SAML_ATTRIBUTES}) for n in range(20)]
+    flipped = [CloudAccount(a.id, a.login, a.verified[::-1], a.unverified, a.identity) for a in accounts]
+    assert cloud_reads.kept_row(build_index(accounts, True)) == cloud_reads.kept_row(build_index(flipped, True))
+
+
+def test_a_change_to_the_accounts_deletes_the_kept_index(make_app: Any, keep_all: None) -> None:
+    """orgs_refresh (every change to the accounts, and a restore) deletes the row with the generation it replaces."""
+    app = make_app()
+    db = app.extensions["mock"].db
+    enterprise_id = reads.enterprises(db)[0]["id"]
+    assert cloud_reads.kept(db, enterprise_id) is not None
+    with db.transaction() as conn:
+        refresh(db, conn, enterprise_id, None)
+    assert cloud_reads.kept(db, enterprise_id) is None
+    assert reads.cloud_side_of(db, enterprise_id).index == cloud_reads.from_tables(db, enterprise_id).index
