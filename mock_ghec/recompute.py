@@ -11,7 +11,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -55,22 +54,24 @@ def insert_alone(conn: Any, enterprise_id: int, result: Match, first: int) -> No
     if result.alone_rows != len(alone):  # some GHES-only accounts share a key: rows of several
         conn.executemany(INSERT_ROW, alone_slots(enterprise_id, alone, first, False))
         return
-    pick = itemgetter(2, 3)  # (user id, primary)
     for start in range(0, len(alone), ALONE_CHUNK):
         accounts = list(map(itemgetter(1), alone[start:start + ALONE_CHUNK]))
         rownum = first + start
-        servers = set(map(itemgetter(0, 1), accounts))
-        if len(servers) != 1 or not plain_text(map(itemgetter(3), accounts)):
+        server_ids, hosts = set(map(itemgetter(0), accounts)), set(map(itemgetter(1), accounts))
+        primaries = list(map(itemgetter(3), accounts))
+        if len(server_ids) != 1 or len(hosts) != 1 or not plain_text(primaries):
             conn.executemany(INSERT_ROW, alone_slots(enterprise_id, alone[start:start + ALONE_CHUNK], rownum, True))
             continue
-        prefixes = server_prefixes(*servers.pop())
+        prefixes = server_prefixes(server_ids.pop(), hosts.pop())
+        bound: list[Any] = [None] * (2 * len(accounts))  # user id, primary, user id, primary, ...
+        bound[0::2], bound[1::2] = map(itemgetter(2), accounts), primaries
         whole = len(accounts) - len(accounts) % ALONE_PER_INSERT
         conn.executemany(alone_insert(ALONE_PER_INSERT), (
-            (*chain.from_iterable(map(pick, accounts[at:at + ALONE_PER_INSERT])), enterprise_id, rownum + at, *prefixes)
+            (*bound[2 * at:2 * (at + ALONE_PER_INSERT)], enterprise_id, rownum + at, *prefixes)
             for at in range(0, whole, ALONE_PER_INSERT)))
         if whole < len(accounts):
             conn.execute(alone_insert(len(accounts) - whole),
-                         (*chain.from_iterable(map(pick, accounts[whole:])), enterprise_id, rownum + whole, *prefixes))
+                         (*bound[2 * whole:], enterprise_id, rownum + whole, *prefixes))
 
 
 #: One row by row number; an unchanged row is not written at all (the WHERE of DO UPDATE).
