@@ -5,9 +5,11 @@ ways, the same index (tests/ghec/test_ghec_cloud_side.py):
 - `kept`: the index the loader kept in `ghec_cloud_index` (`kept_row`, for an enterprise of at least
   KEEP_AT accounts), as its keys. WHY: a process that opens a kept state (a restart, every gunicorn
   worker) otherwise builds it from the tables on its first upload, 0.85 s for 90,000 accounts,
-  and reading its keys back costs a sixth of that. The row is the loader's only: any change to
-  the accounts (orgs_refresh.refresh, which a restore also runs) deletes it, with the generation
-  it gives the cache, so a kept index never outlives the accounts it was made of;
+  and reading its keys back costs a sixth of that. A row counts only while the scenario
+  generation is the one its loader wrote beside it (KEPT_KEY): any change to the accounts
+  (orgs_refresh.refresh, which a restore also runs; older code's too) gives the state a new
+  generation, so a kept index never outlives the accounts it was made of (refresh also deletes
+  it, to free the space; a restore empties the table);
 - `from_tables`: built from the accounts, emails and identities, as columns by row position.
 """
 from __future__ import annotations
@@ -26,6 +28,8 @@ from .rows import CloudSide
 
 #: Enterprises with at least this many accounts in row order get their index kept by the loader.
 KEEP_AT = 10_000
+#: The control value holding the generation of the load that kept the indexes (derived: not in snapshots).
+KEPT_KEY = "ghec_cloud_index_generation"
 
 
 def _tuples(db: Database, sql: str, params: Any = ()) -> list[tuple]:
@@ -47,8 +51,11 @@ def kept_row(index: CloudIndex) -> bytes:
                                    [k for k, _, _ in saml], [n for _, n, _ in saml], [r for _, _, r in saml]])
 
 
-def kept(db: Database, enterprise_id: int) -> CloudSide | None:
-    """The index the loader kept for the enterprise, or None (none kept, or deleted since)."""
+def kept(db: Database, enterprise_id: int, generation: str) -> CloudSide | None:
+    """The index the loader kept for the enterprise, or None (none kept, or the state's `generation`
+    is no longer the loader's)."""
+    if not generation or db.get_kv(KEPT_KEY) != generation:
+        return None
     row = _tuples(db, "SELECT data FROM ghec_cloud_index WHERE enterprise_id = ?", (enterprise_id,))
     if not row:
         return None

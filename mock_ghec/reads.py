@@ -250,7 +250,7 @@ def cloud_side_of(db: Database, enterprise_id: int) -> CloudSide:
             if key in _cloud_cache:
                 _cloud_cache.move_to_end(key)
         return cached[1]
-    cloud = cloud_reads.kept(db, enterprise_id) or cloud_reads.from_tables(db, enterprise_id)
+    cloud = cloud_reads.kept(db, enterprise_id, generation) or cloud_reads.from_tables(db, enterprise_id)
     prime_cloud(db, enterprise_id, generation, cloud)
     return cloud
 

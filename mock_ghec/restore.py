@@ -17,6 +17,7 @@ from typing import Any
 from github_http.snapshot import Derived
 from github_http.storage import Database
 
+from .cloud_reads import KEPT_KEY
 from .orgs_refresh import refresh
 from .reads import GENERATION_KEY
 
@@ -27,7 +28,7 @@ DERIVED = Derived(
              "ghec_account_facts": ("billed", "rule", "why", "bundled"),
              "ghec_enterprises": ("seats_consumed", "account_rows"),
              "ghes_servers": ("has_usage", "users")},
-    kv=(GENERATION_KEY,))
+    kv=(GENERATION_KEY, KEPT_KEY))
 
 
 def redo_derived(db: Database, conn: Any) -> None:

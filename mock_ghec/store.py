@@ -132,6 +132,7 @@ class Store(UsageIntake):
             generation = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
             self.db.set_kv(reads.SCENARIO_KEY, stored_text(stored))
             self.db.set_kv(reads.GENERATION_KEY, generation)
+            self.db.set_kv(cloud_reads.KEPT_KEY, generation)  # the indexes kept below are this load's
             self._keys[generation] = key
             for position, ent in enumerate(scenario.enterprises):
                 cloud = self._insert_enterprise(conn, scenario, position, ent, stored)

@@ -14,8 +14,9 @@ from __future__ import annotations
 from .orgs_tables import INVITATIONS_INDEX, INVITATIONS_TABLE, ORGS_SCHEMA, ORGS_TABLES
 
 #: Bumped whenever a table's layout changes; a state file of another version is brought forward
-#: (MIGRATIONS) or refused clearly.
-SCHEMA_VERSION = "8"
+#: (MIGRATIONS) or refused clearly. (`ghec_cloud_index` needs no version: it is made empty in an older
+#: file, and a row in it counts only under the generation its loader wrote, cloud_reads.KEPT_KEY.)
+SCHEMA_VERSION = "7"
 SCHEMA_VERSION_KEY = "ghec_schema_version"
 #: Older versions of these tables that can be brought forward in place (state files kept with
 #: --state), each with the statements that do it. v2 -> v3: `account_rows`; every account has a
@@ -24,9 +25,7 @@ SCHEMA_VERSION_KEY = "ghec_schema_version"
 #: `ghes_servers.generated_at`, the accepted file's own time (an older file is refused with 409).
 #: v5 -> v6: `ghec_tokens.scopes`, a declared token's classic scopes (NULL: its role's, as before).
 #: v6 -> v7: the index of `ghec_invitations` by (enterprise, account) (the table first: a kept file from
-#: before the organization tables has none yet). v7 -> v8: `ghec_cloud_index` (made by the schema, empty:
-#: such a file's first upload builds the index from the tables, as before). WHY a version for a new table:
-#: older code would change the accounts without deleting the index kept of them.
+#: before the organization tables has none yet).
 ROW_STAMPS_TABLE = """
 CREATE TABLE IF NOT EXISTS ghec_row_stamps (  -- a new random stamp each time an enterprise's rows are
     enterprise_id INTEGER PRIMARY KEY,       -- written: which kept pages are current (page_cache.py)
@@ -37,17 +36,15 @@ _V3_TO_V4 = (ROW_STAMPS_TABLE,
 _V4_TO_V5 = ("ALTER TABLE ghes_servers ADD COLUMN generated_at TEXT",)
 _V5_TO_V6 = ("ALTER TABLE ghec_tokens ADD COLUMN scopes TEXT",)
 _V6_TO_V7 = (INVITATIONS_TABLE, INVITATIONS_INDEX)
-_V7_TO_V8: tuple[str, ...] = ()
 MIGRATIONS = {
     "2": ("ALTER TABLE ghec_enterprises ADD COLUMN account_rows INTEGER NOT NULL DEFAULT 0",
           "UPDATE ghec_enterprises SET account_rows = "
           "(SELECT count(*) FROM ghec_accounts a WHERE a.enterprise_id = ghec_enterprises.id)", *_V3_TO_V4,
-          *_V4_TO_V5, *_V5_TO_V6, *_V6_TO_V7, *_V7_TO_V8),
-    "3": (*_V3_TO_V4, *_V4_TO_V5, *_V5_TO_V6, *_V6_TO_V7, *_V7_TO_V8),
-    "4": (*_V4_TO_V5, *_V5_TO_V6, *_V6_TO_V7, *_V7_TO_V8),
-    "5": (*_V5_TO_V6, *_V6_TO_V7, *_V7_TO_V8),
-    "6": (*_V6_TO_V7, *_V7_TO_V8),
-    "7": _V7_TO_V8,
+          *_V4_TO_V5, *_V5_TO_V6, *_V6_TO_V7),
+    "3": (*_V3_TO_V4, *_V4_TO_V5, *_V5_TO_V6, *_V6_TO_V7),
+    "4": (*_V4_TO_V5, *_V5_TO_V6, *_V6_TO_V7),
+    "5": (*_V5_TO_V6, *_V6_TO_V7),
+    "6": _V6_TO_V7,
 }
 
 SCHEMA = """
@@ -139,7 +136,7 @@ CREATE TABLE IF NOT EXISTS license_rows (     -- consumed-license rows: their se
     PRIMARY KEY (enterprise_id, rownum)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS ghec_cloud_index (  -- the loader's match index of a big enterprise, as its keys
-    enterprise_id INTEGER PRIMARY KEY,         -- (cloud_reads.kept_row); deleted by any change to its accounts
+    enterprise_id INTEGER PRIMARY KEY,         -- (cloud_reads.py), good while the generation is the loader's
     data BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS privacy_ledger (

@@ -104,7 +104,7 @@ def test_the_kept_index_is_the_loaders(make_app: Any, keep_all: None, seed: int)
     db = app.extensions["mock"].db
     for enterprise in reads.enterprises(db):
         primed = reads.cloud_side_of(db, enterprise["id"])
-        kept = cloud_reads.kept(db, enterprise["id"])
+        kept = cloud_reads.kept(db, enterprise["id"], db.get_kv(reads.GENERATION_KEY) or "")
         assert kept is not None and kept.index == primed.index and kept.account_ids == primed.account_ids
         assert cloud_reads.from_tables(db, enterprise["id"]).index == primed.index
         reads._cloud_cache.clear()
@@ -124,8 +124,22 @@ def test_a_change_to_the_accounts_deletes_the_kept_index(make_app: Any, keep_all
     app = make_app()
     db = app.extensions["mock"].db
     enterprise_id = reads.enterprises(db)[0]["id"]
-    assert cloud_reads.kept(db, enterprise_id) is not None
+    generation = db.get_kv(reads.GENERATION_KEY) or ""
+    assert cloud_reads.kept(db, enterprise_id, generation) is not None
     with db.transaction() as conn:
         refresh(db, conn, enterprise_id, None)
-    assert cloud_reads.kept(db, enterprise_id) is None
+    assert db.one("SELECT count(*) FROM ghec_cloud_index WHERE enterprise_id = ?", (enterprise_id,))[0] == 0
+    assert reads.cloud_side_of(db, enterprise_id).index == cloud_reads.from_tables(db, enterprise_id).index
+
+
+def test_a_kept_index_of_another_generation_is_not_used(make_app: Any, keep_all: None) -> None:
+    """A row left behind (older code changed the accounts without deleting it) counts for nothing once
+    the generation moved on: the index is built from the tables."""
+    app = make_app()
+    db = app.extensions["mock"].db
+    enterprise_id = reads.enterprises(db)[0]["id"]
+    db.set_kv(reads.GENERATION_KEY, "moved-on")
+    assert cloud_reads.kept(db, enterprise_id, "moved-on") is None
+    assert db.one("SELECT count(*) FROM ghec_cloud_index WHERE enterprise_id = ?", (enterprise_id,))[0] == 1
+    reads._cloud_cache.clear()
     assert reads.cloud_side_of(db, enterprise_id).index == cloud_reads.from_tables(db, enterprise_id).index
