@@ -28,7 +28,8 @@ from .rows import CloudSide
 
 #: Enterprises with at least this many accounts in row order get their index kept by the loader.
 KEEP_AT = 10_000
-#: The control value holding the generation of the load that kept the indexes (derived: not in snapshots).
+#: The control value holding the generation of the load that kept the indexes, set only when one was kept
+#: (derived: not in snapshots; a restore drops the indexes, a cache, and the next upload builds them).
 KEPT_KEY = "ghec_cloud_index_generation"
 
 

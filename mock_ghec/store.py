@@ -132,14 +132,15 @@ class Store(UsageIntake):
             generation = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
             self.db.set_kv(reads.SCENARIO_KEY, stored_text(stored))
             self.db.set_kv(reads.GENERATION_KEY, generation)
-            self.db.set_kv(cloud_reads.KEPT_KEY, generation)  # the indexes kept below are this load's
             self._keys[generation] = key
+            self.db.delete_kv(cloud_reads.KEPT_KEY)
             for position, ent in enumerate(scenario.enterprises):
                 cloud = self._insert_enterprise(conn, scenario, position, ent, stored)
                 reads.prime_cloud(self.db, ent.id, generation, cloud)
                 if len(cloud.account_ids) >= cloud_reads.KEEP_AT:  # for a process that opens the state later
                     conn.execute("INSERT INTO ghec_cloud_index VALUES (?, ?)",
                                  (ent.id, cloud_reads.kept_row(cloud.index)))
+                    self.db.set_kv(cloud_reads.KEPT_KEY, generation)  # the mark only beside a kept index
                 recompute(self.db, conn, ent.id)
 
     def _insert_enterprise(self, conn: Any, scenario: Any, position: int, ent: Any, spec: dict) -> CloudSide:
