@@ -21,5 +21,6 @@ def refresh(db: Any, conn: Any, enterprise_id: int, account_ids: set[int] | None
     """Judge `account_ids` (None: every account) again, render their rows, and recompute the enterprise's
     rows (one transaction); recompute's new row stamp is what keeps a cached page of the old rows from being served."""
     derive(conn, enterprise_id, account_ids, renumber=renumber)
-    db.set_kv(reads.GENERATION_KEY, uuid.uuid4().hex)  # the cached match index is stale now
+    db.set_kv(reads.GENERATION_KEY, uuid.uuid4().hex)  # the cached match index is stale now,
+    conn.execute("DELETE FROM ghec_cloud_index WHERE enterprise_id = ?", (enterprise_id,))  # the kept one too
     recompute(db, conn, enterprise_id)

@@ -15,11 +15,9 @@ from typing import Any, cast
 
 from github_http.auth import token_digest
 from github_http.storage import Database
-from license_rules.accounts import identity_attributes
-from license_rules.matching import CloudAccount
 
-from .orgs_tables import NOT_BILLED_FILTER
-from .rows import GHES_ONLY_TEMPLATE, CloudSide, cloud_side
+from . import cloud_reads
+from .rows import GHES_ONLY_TEMPLATE, CloudSide
 
 GENERATION_KEY = "ghec_generation"
 SCENARIO_KEY = "ghec_scenario"
@@ -242,6 +240,7 @@ def cloud_side_of(db: Database, enterprise_id: int) -> CloudSide:
     WHY cached: it only changes when a scenario is loaded, and rebuilding it for a large
     enterprise on every upload would eat the upload's time budget. The generation is a random
     token written at each load, so a snapshot restore or another worker's load invalidates it.
+    Not cached yet: the loader's kept index, else built from the tables (cloud_reads.py).
     """
     generation = db.get_kv(GENERATION_KEY, "") or ""
     key = (str(db.path), enterprise_id)
@@ -251,28 +250,9 @@ def cloud_side_of(db: Database, enterprise_id: int) -> CloudSide:
             if key in _cloud_cache:
                 _cloud_cache.move_to_end(key)
         return cached[1]
-    emails: dict[int, tuple[list[str], list[str]]] = {}
-    for aid, address, verified in _tuples(
-            db, "SELECT account_id, address, verified FROM ghec_account_emails WHERE enterprise_id = ?",
-            (enterprise_id,)):
-        emails.setdefault(aid, ([], []))[0 if verified else 1].append(address)
-    linked = _tuples(db, "SELECT account_id, name_id, username, name_claim, emailaddress_claim, emails "
-                         "FROM ghec_identities WHERE enterprise_id = ?", (enterprise_id,))
-    # Every identity's `emails` array parsed in one json.loads (one C call, not 80,000).
-    linked_emails = json.loads("[" + ",".join(row[5] for row in linked) + "]")
-    identities = {aid: identity_attributes(name_claim, emailaddress_claim, username, name_id, emails)
-                  for (aid, name_id, username, name_claim, emailaddress_claim, _), emails
-                  in zip(linked, linked_emails, strict=True)}
-    no_emails: tuple[list[str], list[str]] = ([], [])
-    accounts = []
-    billed = f"SELECT id, login FROM ghec_accounts WHERE enterprise_id = ? AND {NOT_BILLED_FILTER} ORDER BY ordinal"
-    for aid, login in _tuples(db, billed, (enterprise_id,)):
-        verified, unverified = emails.get(aid, no_emails)
-        accounts.append(CloudAccount(aid, login, tuple(verified), tuple(unverified), identities.get(aid)))
-    cloud = cloud_side(accounts, uses_saml(db, enterprise_id))
+    cloud = cloud_reads.kept(db, enterprise_id, generation) or cloud_reads.from_tables(db, enterprise_id)
     prime_cloud(db, enterprise_id, generation, cloud)
     return cloud
-
 
 
 def uses_saml(db: Database, enterprise_id: int) -> bool:

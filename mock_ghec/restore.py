@@ -17,17 +17,18 @@ from typing import Any
 from github_http.snapshot import Derived
 from github_http.storage import Database
 
+from .cloud_reads import KEPT_KEY
 from .orgs_refresh import refresh
 from .reads import GENERATION_KEY
 
 #: What a GHEC snapshot leaves out and a restore recomputes.
 DERIVED = Derived(
-    tables=("ghec_row_stamps", "license_rows"),
+    tables=("ghec_cloud_index", "ghec_row_stamps", "license_rows"),
     columns={"ghec_accounts": ("ordinal", "row_t0", "row_t1", "row_t2", "row_t3", "row_t4"),
              "ghec_account_facts": ("billed", "rule", "why", "bundled"),
              "ghec_enterprises": ("seats_consumed", "account_rows"),
              "ghes_servers": ("has_usage", "users")},
-    kv=(GENERATION_KEY,))
+    kv=(GENERATION_KEY, KEPT_KEY))
 
 
 def redo_derived(db: Database, conn: Any) -> None:

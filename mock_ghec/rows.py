@@ -153,17 +153,22 @@ def build_slots(enterprise_id: int, account_ids: Iterable[int], result: Match) -
     GHES-only people by normalised primary email; inside a row, server accounts by host,
     server id and user id. Row numbers are dense from 1, so a page is a key range.
     `account_ids` are the ones `result` was matched against (`result.by_row` follows them).
+    The store writes the two parts on their own (`linked_slots`, then the GHES-only rows).
+    """
+    counted: list[int] = []
+    yield from linked_slots(enterprise_id, account_ids, result, counted)
+    yield from alone_slots(enterprise_id, result.alone, counted[0] + 1, result.alone_rows == len(result.alone))
+
+
+def linked_slots(enterprise_id: int, account_ids: Iterable[int], result: Match,
+                 counted: list[int] | None = None) -> Iterator[SlotRow]:
+    """The GitHub.com accounts' rows, numbered from 1; how many is appended to `counted` at the end.
+
     The one-account rows (nearly all of them) are written with one f-string each: a host is
     JSON-quoted once per host, a user id is an integer and needs no quoting.
     """
     quote = encode_basestring
     hosts: dict[str, str] = {}
-
-    def host_prefix(host: str) -> str:
-        """`"host:` as the start of a JSON string (quoted once per host)."""
-        prefix = hosts[host] = quote(host + ":")[:-1]
-        return prefix
-
     rownum = 0
     # strict=False: as before, a caller may pass fewer account_ids than result.by_row has (the tests do)
     for rownum, (account_id, sources) in enumerate(zip(account_ids, result.by_row, strict=False), start=1):
@@ -171,26 +176,49 @@ def build_slots(enterprise_id: int, account_ids: Iterable[int], result: Match) -
             yield (enterprise_id, rownum, account_id, NO_SERVER, NO_SERVER, 1, NO_SERVER)
         elif len(sources) == 1:
             (server_id, host, user_id, primary), rule = sources[0]
-            yield (enterprise_id, rownum, account_id, f'[{hosts.get(host) or host_prefix(host)}{user_id}"]',
+            prefix = hosts.get(host) or hosts.setdefault(host, quote(host + ":")[:-1])  # `"host:`
+            yield (enterprise_id, rownum, account_id, f'[{prefix}{user_id}"]',
                    f"[{quote(primary)}]", 2, f'[["{server_id}",{user_id},"{rule}"]]')
         else:
             sources.sort(key=lambda s: source_order(s[0]))
             yield (enterprise_id, rownum, account_id, json_strings([f"{a[1]}:{a[2]}" for a, _ in sources]),
                    json_strings(_distinct([a[3] for a, _ in sources])), 1 + len(sources), _sources_json(sources))
-    single = result.alone_rows == len(result.alone)  # the usual: no two GHES-only accounts share a key
-    runs = ((account,) for _, account in result.alone) if single else (
-        [account for _, account in run] for _, run in groupby(result.alone, key=itemgetter(0)))
-    after_linked = rownum + 1
-    for rownum, group in enumerate(runs, start=after_linked):
+    if counted is not None:
+        counted.append(rownum)
+
+
+def alone_slots(enterprise_id: int, alone: Sequence[tuple[str, ServerAccount]], first: int,
+                single: bool) -> Iterator[SlotRow]:
+    """The GHES-only rows of `alone` (a slice of `Match.alone` that no run of one key crosses),
+    numbered from `first`; `single`: no two of them share a key (the usual), one row each."""
+    quote = encode_basestring
+    hosts: dict[str, str] = {}
+    runs = ((account,) for _, account in alone) if single else (
+        [account for _, account in run] for _, run in groupby(alone, key=itemgetter(0)))
+    for rownum, group in enumerate(runs, start=first):
         if len(group) == 1:
             server_id, host, user_id, primary = group[0]
-            yield (enterprise_id, rownum, None, f'[{hosts.get(host) or host_prefix(host)}{user_id}"]',
+            prefix = hosts.get(host) or hosts.setdefault(host, quote(host + ":")[:-1])
+            yield (enterprise_id, rownum, None, f'[{prefix}{user_id}"]',
                    f"[{quote(primary)}]", 1, f'[["{server_id}",{user_id},"{RULE_GHES_ONLY}"]]')
             continue
         group = sorted(group, key=source_order)  # a run of several: a list of its own, sorted once
         yield (enterprise_id, rownum, None, json_strings([f"{a[1]}:{a[2]}" for a in group]),
                json_strings(_distinct([a[3] for a in group])), len(group),
                _sources_json([(a, RULE_GHES_ONLY) for a in group]))
+
+
+def server_prefixes(server_id: str, host: str) -> tuple[str, str]:
+    """How a one-account row of this server's starts its server user ids and its sources, up to the
+    user id: `["host:` and `[["server_id",`, exactly as `alone_slots` writes them."""
+    return "[" + encode_basestring(host + ":")[:-1], f'[["{server_id}",'
+
+
+def plain_text(texts: Iterable[str]) -> bool:
+    """Whether every text is printable ASCII without `"` or `\\`: JSON-quoted, it is itself in quotes
+    (what lets SQLite put a row's JSON together from the values, recompute.insert_alone)."""
+    joined = "".join(texts)
+    return joined.isascii() and joined.isprintable() and '"' not in joined and "\\" not in joined
 
 
 def build_rows(cloud: CloudRows, result: Match) -> list[tuple[int, str, str]]:

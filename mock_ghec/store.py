@@ -26,7 +26,7 @@ from scenarios.file.use import file_spec, spec_key, stored_text, world
 from scenarios.model import Scenario
 from scenarios.world import BASE as WORLD_BASE
 
-from . import reads
+from . import cloud_reads, reads
 from .derive import derive
 from .identity import token_rows
 from .intake import UsageIntake
@@ -133,9 +133,14 @@ class Store(UsageIntake):
             self.db.set_kv(reads.SCENARIO_KEY, stored_text(stored))
             self.db.set_kv(reads.GENERATION_KEY, generation)
             self._keys[generation] = key
+            self.db.delete_kv(cloud_reads.KEPT_KEY)
             for position, ent in enumerate(scenario.enterprises):
                 cloud = self._insert_enterprise(conn, scenario, position, ent, stored)
                 reads.prime_cloud(self.db, ent.id, generation, cloud)
+                if len(cloud.account_ids) >= cloud_reads.KEEP_AT:  # for a process that opens the state later
+                    conn.execute("INSERT INTO ghec_cloud_index VALUES (?, ?)",
+                                 (ent.id, cloud_reads.kept_row(cloud.index)))
+                    self.db.set_kv(cloud_reads.KEPT_KEY, generation)  # the mark only beside a kept index
                 recompute(self.db, conn, ent.id)
 
     def _insert_enterprise(self, conn: Any, scenario: Any, position: int, ent: Any, spec: dict) -> CloudSide:

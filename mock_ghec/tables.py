@@ -14,7 +14,8 @@ from __future__ import annotations
 from .orgs_tables import INVITATIONS_INDEX, INVITATIONS_TABLE, ORGS_SCHEMA, ORGS_TABLES
 
 #: Bumped whenever a table's layout changes; a state file of another version is brought forward
-#: (MIGRATIONS) or refused clearly.
+#: (MIGRATIONS) or refused clearly. (`ghec_cloud_index` needs no version: it is made empty in an older
+#: file, and a row in it counts only under the generation its loader wrote, cloud_reads.KEPT_KEY.)
 SCHEMA_VERSION = "7"
 SCHEMA_VERSION_KEY = "ghec_schema_version"
 #: Older versions of these tables that can be brought forward in place (state files kept with
@@ -134,6 +135,10 @@ CREATE TABLE IF NOT EXISTS license_rows (     -- consumed-license rows: their se
     sources TEXT NOT NULL,                    -- JSON [[server_id, user_id, rule], ...]
     PRIMARY KEY (enterprise_id, rownum)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ghec_cloud_index (  -- the loader's match index of a big enterprise, as its keys
+    enterprise_id INTEGER PRIMARY KEY,         -- (cloud_reads.py), good while the generation is the loader's
+    data BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS privacy_ledger (
     id INTEGER PRIMARY KEY,
     at TEXT NOT NULL,
@@ -148,5 +153,6 @@ CREATE TABLE IF NOT EXISTS privacy_ledger (
 
 #: Domain tables in an order that respects references (children first, for deletes).
 DOMAIN_TABLES = (*ORGS_TABLES,
-                 "ghec_row_stamps", "license_rows", "ghes_usage", "ghes_servers", "privacy_ledger", "ghec_tokens",
+                 "ghec_cloud_index", "ghec_row_stamps", "license_rows", "ghes_usage", "ghes_servers", "privacy_ledger",
+                 "ghec_tokens",
                  "ghec_identities", "ghec_account_emails", "ghec_accounts", "ghec_enterprises")
