@@ -4,6 +4,7 @@ whenever the rows cannot be known."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -65,14 +66,21 @@ def test_a_variant_is_made_again_and_taken_off_exactly(kept: tuple[Database, Sta
     assert rows(db) == fresh
 
 
-def test_a_variant_is_not_made_again_on_a_state_that_is_not_its_own(kept: tuple[Database, StateTemplates]) -> None:
-    db, templates = kept
+def _new_parent_variant(db: Database, templates: StateTemplates) -> Any:
+    """A variant of "k" with one parent row more, taken off again by a reset (the state is clean on "k")."""
     watch = templates.watch("k")
     assert watch is not None
     db.execute("INSERT INTO parent (id, name) VALUES (3, 'c')")
     variant = templates.variant(watch)
     assert variant is not None
     reset(templates)
+    return variant
+
+
+def test_a_variant_is_not_made_again_on_a_state_that_is_not_its_own(kept: tuple[Database, StateTemplates]) -> None:
+    """Put on only where it was made: a state written since its reset, or another kept state, takes the requests."""
+    db, templates = kept
+    variant = _new_parent_variant(db, templates)
     db.execute("UPDATE parent SET name = 'z' WHERE id = 2")  # written since the reset: not clean
     assert not templates.fits("k", variant) and not templates.put_on("k", variant)
     reset(templates)
@@ -128,12 +136,7 @@ def test_a_large_table_makes_no_variant(kept: tuple[Database, StateTemplates]) -
 def test_rows_that_cannot_be_written_write_nothing(kept: tuple[Database, StateTemplates]) -> None:
     """A unique key the rows do not expect: the transaction is rolled back, the caller falls back."""
     db, templates = kept
-    watch = templates.watch("k")
-    assert watch is not None
-    db.execute("INSERT INTO parent (id, name) VALUES (3, 'c')")
-    variant = templates.variant(watch)
-    assert variant is not None
-    reset(templates)
+    variant = _new_parent_variant(db, templates)
     before = rows(db)
     [change] = variant.changes  # parent's (its follower, child, has no rows that differ)
     assert change.keyed  # parent is referenced by child
