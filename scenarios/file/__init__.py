@@ -19,7 +19,7 @@ from marshmallow import ValidationError
 from ..model import Scenario
 from .build import FILE_PRESET, build
 from .fast import fast_load
-from .parse import Problem, ScenarioFileError, flatten, parse_text
+from .parse import Problem, ScenarioFileError, flatten, gc_paused, parse_text
 from .schemas import FORMAT_VERSION, ScenarioFileSchema
 
 __all__ = ["FILE_PRESET", "FORMAT_VERSION", "Problem", "ScenarioFileError", "load_document", "load_path",
@@ -45,6 +45,12 @@ def load_document(raw: Any) -> Scenario:
     """
     if not isinstance(raw, dict):
         raise ScenarioFileError([Problem("$", "a scenario file is a mapping (version, people, enterprises, ghes)")])
+    with gc_paused():
+        return _load(raw)
+
+
+def _load(raw: dict[str, Any]) -> Scenario:
+    """`load_document`'s work."""
     quick = fast_load(ScenarioFileSchema(), raw)
     if quick is not None:
         return build(quick)
