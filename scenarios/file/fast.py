@@ -157,14 +157,25 @@ class _Generator:
         if type(field) is fields.Nested:
             return [f"{v} = {self._nested(field)}({v})"]
         if type(field) is fields.List:
-            lines = [f"if {v}.__class__ is not list:", "    raise G",
-                     f"{v} = [{self.item(field.inner)}(x) for x in {v}]"]
+            lines = [f"if {v}.__class__ is not list:", "    raise G"]
+            if _kept_as_is(field.inner):  # checked in a loop here, then copied (marshmallow gives a new list)
+                lines += [f"for {v}_i in {v}:", *(f"    {line}" for line in self.value(field.inner, f"{v}_i")),
+                          f"{v} = list({v})"]
+            else:
+                lines.append(f"{v} = [{self.item(field.inner)}(x) for x in {v}]")
         elif type(field) is fields.Dict:
-            keys = f"{self.item(field.key_field)}(k)" if field.key_field is not None else "k"
-            values = f"{self.item(field.value_field)}(x)" if field.value_field is not None else "x"
-            lines = [f"if {v}.__class__ is not dict:", "    raise G",
-                     f"{v} = {{{keys}: {values} for k, x in {v}.items()}}"]
-        elif type(field) is fields.Boolean and True in field.truthy and False in field.falsy:
+            lines = [f"if {v}.__class__ is not dict:", "    raise G"]
+            keys, values = field.key_field, field.value_field
+            if all(f is None or _kept_as_is(f) for f in (keys, values)):
+                checks = [*(self.value(keys, f"{v}_k") if keys is not None else []),
+                          *(self.value(values, f"{v}_v") if values is not None else [])]
+                lines += [f"for {v}_k, {v}_v in {v}.items():", *(f"    {line}" for line in checks or ["pass"]),
+                          f"{v} = dict({v})"]
+            else:
+                key = f"{self.item(keys)}(k)" if keys is not None else "k"
+                value = f"{self.item(values)}(x)" if values is not None else "x"
+                lines.append(f"{v} = {{{key}: {value} for k, x in {v}.items()}}")
+        elif type(field) is fields.Boolean and _kept_as_is(field):
             lines = [f"if {v} is not True and {v} is not False:", "    raise G"]  # "yes", 1, ...: marshmallow's
         elif type(field) in (fields.String, fields.Email) or (type(field) is fields.Integer and field.strict):
             wanted = "int" if type(field) is fields.Integer else "str"
@@ -210,18 +221,38 @@ class _Generator:
         return f"not {self.constant(_verdict(validator), 'VALIDATOR')}({v})"
 
 
+def _kept_as_is(field: Any) -> bool:
+    """Whether `_typed` only checks `field`'s values (loads each as the very value given)."""
+    return type(field) in (fields.String, fields.Email) or (type(field) is fields.Integer and field.strict) or \
+        (type(field) is fields.Boolean and True in field.truthy and False in field.falsy) or \
+        callable(getattr(type(field), "accepts", None))
+
+
 def email_check(validator: validate.Email) -> Callable[[str], bool]:
     """marshmallow's Email validator as a predicate, from the validator's own regexes and allow-list
-    (what its `__call__` does, without formatting an error message for every address)."""
+    (what its `__call__` does, without formatting an error message for every address). WHY the
+    domains' verdicts are kept: the domain pattern (every Unicode letter) is two thirds of the
+    cost, and a file's addresses share a few domains."""
     user, domain, allowed = validator.USER_REGEX.match, validator.DOMAIN_REGEX.match, validator.DOMAIN_WHITELIST
+    domains: dict[str, bool] = {}
 
     def ok(value: str) -> bool:
         """Whether `value` is an address the validator accepts."""
         if not value or "@" not in value:
             return False
         user_part, _, domain_part = value.rpartition("@")
-        return user(user_part) is not None and (domain_part in allowed or domain(domain_part) is not None)
+        if user(user_part) is None:
+            return False
+        known = domains.get(domain_part)
+        if known is None:
+            known = domain_part in allowed or domain(domain_part) is not None
+            if len(domains) < _DOMAINS_KEPT:
+                domains[domain_part] = known
+        return known
     return ok
+
+
+_DOMAINS_KEPT = 4096  # domain verdicts an email check keeps (a bound, not a tuning: a file has few)
 
 
 def _verdict(validator: Any) -> Callable[[Any], bool]:

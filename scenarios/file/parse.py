@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 import yaml
 
 
@@ -74,6 +75,7 @@ def parse_text(text: str | bytes, name: str = "") -> Any:
 
 def _parse(text: str | bytes, name: str) -> Any:
     """`parse_text`'s work."""
+    raw = text
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
@@ -82,6 +84,10 @@ def _parse(text: str | bytes, name: str) -> Any:
                 from error
     stripped = text.lstrip()
     if name.endswith(".json") or stripped.startswith(("{", "[")):
+        try:
+            return msgspec.json.decode(raw)  # WHY: twice json.loads's speed; it takes no more than json.loads
+        except (msgspec.DecodeError, ValueError):  # and gives the same; NaN, 1e400, a lone surrogate: json's say
+            pass
         try:
             return json.loads(text)
         except json.JSONDecodeError as error:

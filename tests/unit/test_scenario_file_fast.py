@@ -190,10 +190,13 @@ def test_not_a_document_is_left_to_marshmallow(document: Any) -> None:
     assert fast_load(ScenarioFileSchema(), document) is None
 
 
-@pytest.mark.parametrize("address", [value for value in AWKWARD if isinstance(value, str)]
-                         + ["a@b", "a@b.c", "a.@b.example", ".a@b.example", "a@-b.example", "a@b-.example",
-                            "a@" + "b" * 63 + ".example", "a@" + "b" * 64 + ".example", "a@b.toolongtld",
-                            "a@b.x1", "@b.example", "a@", "a b@c.example", "a@b..example", "x@y@z.example"])
+ADDRESSES = [value for value in AWKWARD if isinstance(value, str)] + [
+    "a@b", "a@b.c", "a.@b.example", ".a@b.example", "a@-b.example", "a@b-.example", "a@" + "b" * 63 + ".example",
+    "a@" + "b" * 64 + ".example", "a@b.toolongtld", "a@b.x1", "@b.example", "a@", "a b@c.example", "a@b..example",
+    "x@y@z.example", "ok@localhost", "bad user@localhost", "ok@b.example"]
+
+
+@pytest.mark.parametrize("address", ADDRESSES)
 def test_the_email_check_is_marshmallows_email_validator(address: str) -> None:
     validator = validate.Email()
     try:
@@ -202,6 +205,10 @@ def test_the_email_check_is_marshmallows_email_validator(address: str) -> None:
     except ValidationError:
         expected = False
     assert email_check(validator)(address) is expected
+    seasoned = email_check(validator)  # one that has judged other addresses (it keeps domains' verdicts)
+    for other in ADDRESSES:
+        seasoned(other)
+    assert seasoned(address) is expected
 
 
 @pytest.mark.parametrize("field", [Key(), Seats()], ids=["Key", "Seats"])
@@ -213,3 +220,26 @@ def test_the_format_fields_accept_what_they_deserialize(field: Any, value: Any) 
         assert not field.accepts(value)
     else:
         assert field.accepts(value) and kept is value
+
+
+JSON_TEXTS = ['{"a": 1, "a": 2}', "[123456789012345678901234567890, -0, -0.0, 1E2, 0.1, 1e-400]", "[1e400]", "[NaN]",
+              '["\\ud800"]', '["\\ud83d\\ude00"]', '["\\u00e9", "\\u0000", "\x7f", "😀"]', '["a\tb"]', "\ufeff{}",
+              "{}\f", '["\\x41"]', "[0123]", "[.5]", "[1.]", "[1,]", ' {"a": 1} x', '{"version": "1.0.1"}',
+              " [true, null] "]
+
+
+@pytest.mark.parametrize("text", JSON_TEXTS, ids=repr)
+@pytest.mark.parametrize("as_bytes", [False, True], ids=["str", "bytes"])
+def test_json_text_is_read_as_json_loads_reads_it(text: str, as_bytes: bool) -> None:
+    from scenarios.file import parse_text
+    from scenarios.file.parse import ScenarioFileError
+
+    try:
+        expected: Any = json.dumps(json.loads(text))  # its text: NaN, 1 and 1.0, True and 1 told apart
+    except json.JSONDecodeError as error:
+        expected = f"$: not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
+    try:
+        got = json.dumps(parse_text(text.encode("utf-8") if as_bytes else text, "world.json"))
+    except ScenarioFileError as refused:
+        got = str(refused.problems[0])
+    assert got == expected
