@@ -11,15 +11,17 @@ with mistakes raises ScenarioFileError listing every problem as `path: message`.
 from __future__ import annotations
 
 import copy
+import gc
 from pathlib import Path
 from typing import Any
 
 from marshmallow import ValidationError
 
 from ..model import Scenario
+from ..world import FREEZE_FROM
 from .build import FILE_PRESET, build
 from .fast import fast_load
-from .parse import Problem, ScenarioFileError, flatten, parse_text
+from .parse import Problem, ScenarioFileError, flatten, gc_paused, parse_text
 from .schemas import FORMAT_VERSION, ScenarioFileSchema
 
 __all__ = ["FILE_PRESET", "FORMAT_VERSION", "Problem", "ScenarioFileError", "load_document", "load_path",
@@ -45,6 +47,15 @@ def load_document(raw: Any) -> Scenario:
     """
     if not isinstance(raw, dict):
         raise ScenarioFileError([Problem("$", "a scenario file is a mapping (version, people, enterprises, ghes)")])
+    with gc_paused():
+        scenario = _load(raw)
+        if len(scenario.people) >= FREEZE_FROM:  # as the generator does: later collections skip the world
+            gc.freeze()
+        return scenario
+
+
+def _load(raw: dict[str, Any]) -> Scenario:
+    """`load_document`'s work."""
     quick = fast_load(ScenarioFileSchema(), raw)
     if quick is not None:
         return build(quick)

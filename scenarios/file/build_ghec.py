@@ -8,8 +8,6 @@ from ..model import Enterprise, GhecMember, Invitation, Repository, SamlIdentity
 from .build_tokens import declared_tokens
 from .context import Context
 
-_MEMBER_FIELDS = {f.name for f in dataclasses.fields(GhecMember)}
-
 
 @dataclasses.dataclass
 class CloudNames:
@@ -51,9 +49,10 @@ def build_enterprises(ctx: Context, declared: list[dict[str, Any]], base: list[E
             out.append(ent)
         _settings(ent, spec)
         _organizations(ctx, ent, spec["organizations"], path)
-        for n, acc in enumerate(spec["accounts"]):
-            ent.members.append(_account(ctx, ent, acc, f"{path}.accounts[{n}]", cloud))
-        _invitations(ctx, ent, spec["invitations"], path)
+        known = Declared.of(ent)
+        ent.members += [_account(ctx, ent, known, acc, f"{path}.accounts[{n}]", cloud)
+                        for n, acc in enumerate(spec["accounts"])]
+        _invitations(ctx, ent, known, spec["invitations"], path)
         ent.visual_studio_unlinked += [(v["id"], v["email"]) for v in spec["visual_studio_unlinked"]]
         if ent.seats_purchased < 0:
             ent.seats_purchased = max(10, len(ent.members))
@@ -93,59 +92,82 @@ def _organizations(ctx: Context, ent: Enterprise, orgs: list[dict[str, Any]], pa
             ent.repositories.append(Repository(name, repo["name"], repo["visibility"], repo["fork"]))
 
 
-def _check_refs(ctx: Context, ent: Enterprise, where: str, orgs: list[str], repos: list[str]) -> None:
+@dataclasses.dataclass
+class Declared:
+    """An enterprise's organizations and "org/repo"s (lower case), once its organizations are read.
+    WHY: every account's references are checked against them (made once, not per account)."""
+
+    orgs: set[str]
+    repos: set[str]
+
+    @classmethod
+    def of(cls, ent: Enterprise) -> Declared:
+        """What `ent` declares now."""
+        return cls({o.lower() for o in ent.organizations}, {f"{r.org}/{r.name}".lower() for r in ent.repositories})
+
+
+def _check_refs(ctx: Context, ent: Enterprise, known: Declared, where: str, orgs: Any, repos: Any) -> None:
     """Every organization and "org/repo" named must be declared in this enterprise."""
-    known = {o.lower(): o for o in ent.organizations}
     for org in orgs:
-        if org.lower() not in known:
+        if org.lower() not in known.orgs:
             names = ", ".join(ent.organizations) or "none"
             ctx.problem(where, f"unknown organization {org!r}; this enterprise's: {names}")
-    declared = {f"{r.org}/{r.name}".lower() for r in ent.repositories}
     for repo in repos:
-        if repo.lower() not in declared:
+        if repo.lower() not in known.repos:
             ctx.problem(where, f"unknown repository {repo!r}: not in any organizations[].repositories")
 
 
-def _account(ctx: Context, ent: Enterprise, acc: dict[str, Any], where: str, cloud: CloudNames) -> GhecMember:
-    """One GitHub.com account, its references checked."""
+def _account(ctx: Context, ent: Enterprise, known: Declared, acc: dict[str, Any], where: str,
+             cloud: CloudNames) -> GhecMember:
+    """One GitHub.com account, its references checked (each check in the order its problems are listed)."""
     login = acc["login"]
-    if login.lower() in cloud.logins:
-        ctx.problem(f"{where}.login", f"login {login!r} is already {cloud.logins[login.lower()]} "
+    lowered = login.lower()
+    if lowered in cloud.logins:
+        ctx.problem(f"{where}.login", f"login {login!r} is already {cloud.logins[lowered]} "
                                       "(GitHub.com logins are unique)")
-    cloud.logins.setdefault(login.lower(), where)
-    uid = acc.get("id")
+    else:
+        cloud.logins[lowered] = where
+    uid = acc["id"]
     if uid is None:
         uid, cloud.next_id = cloud.next_id, cloud.next_id + 1
     elif uid in cloud.ids:
         ctx.problem(f"{where}.id", f"id {uid} is already another GitHub.com account's")
     cloud.ids.add(uid)
+    verified: list[str] = []
+    unverified: list[str] = []
+    addresses = cloud.addresses
     for n, email in enumerate(acc["emails"]):
-        owner = cloud.addresses.get(email["address"].lower())
-        if owner is not None:
-            ctx.problem(f"{where}.emails[{n}].address", f"{email['address']} is already an email of {owner} "
+        address = email["address"]
+        lowered = address.lower()
+        owner = addresses.get(lowered)
+        if owner is None:
+            addresses[lowered] = login
+        else:
+            ctx.problem(f"{where}.emails[{n}].address", f"{address} is already an email of {owner} "
                                                         "(an address belongs to one GitHub.com account)")
-        cloud.addresses.setdefault(email["address"].lower(), login)
+        (verified if email["verified"] else unverified).append(address)
     orgs: dict[str, str] = acc["orgs"]
-    _check_refs(ctx, ent, f"{where}.orgs", list(orgs), [])
-    _check_refs(ctx, ent, f"{where}.pending_invitations", acc["pending_invitations"], [])
-    _check_refs(ctx, ent, f"{where}.collaborator_on", [], acc["collaborator_on"])
+    pending, repos = list(acc["pending_invitations"]), list(acc["collaborator_on"])
+    if orgs:
+        _check_refs(ctx, ent, known, f"{where}.orgs", orgs, ())
+    if pending:
+        _check_refs(ctx, ent, known, f"{where}.pending_invitations", pending, ())
+    if repos:
+        _check_refs(ctx, ent, known, f"{where}.collaborator_on", (), repos)
     if acc["suspended"] and not ent.managed_users:
         ctx.problem(f"{where}.suspended", "only managed users (managed_users: true) can be suspended")
     org_roles = [f"{o}:{'Owner' if r == 'owner' else 'Member'}" for o, r in orgs.items() if r != "billing_manager"]
-    pending, repos = list(acc["pending_invitations"]), list(acc["collaborator_on"])
-    role = acc.get("role") or derived_role(acc["enterprise_owner"], org_roles, pending, repos)
-    vs = acc.get("visual_studio")
-    extra = {"guest_collaborator": acc["guest_collaborator"]} if "guest_collaborator" in _MEMBER_FIELDS \
-        and "guest_collaborator" in acc else {}
+    owner_flag = acc["enterprise_owner"]
+    role = acc["role"] or derived_role(owner_flag, org_roles, pending, repos)
+    vs = acc["visual_studio"]
+    person = acc["person"]
     return GhecMember(
-        uid, login, acc["name"], [e["address"] for e in acc["emails"] if e["verified"]],
-        [e["address"] for e in acc["emails"] if not e["verified"]], role, acc["enterprise_owner"], org_roles,
-        pending, acc["two_factor"], identity(acc.get("saml")), vs is not None, vs["email"] if vs else "",
-        ctx.person(acc.get("person"), f"{where}.person"),
-        billing_manager_orgs=[o for o, r in orgs.items() if r == "billing_manager"],
-        enterprise_billing_manager=acc["enterprise_billing_manager"], collaborator_repos=repos,
-        suspended=acc["suspended"], visual_studio_linked=vs["linked"] if vs else True,
-        setup_enterprise=acc["setup_enterprise"], scim_external_id=acc.get("scim_external_id"), **extra)
+        uid, login, acc["name"], verified, unverified, role, owner_flag, org_roles, pending, acc["two_factor"],
+        identity(acc["saml"]), vs is not None, vs["email"] if vs else "",
+        None if person is None else ctx.person(person, f"{where}.person"),
+        [o for o, r in orgs.items() if r == "billing_manager"], acc["enterprise_billing_manager"], repos,
+        acc["suspended"], vs["linked"] if vs else True, acc["setup_enterprise"], acc["scim_external_id"],
+        acc["guest_collaborator"])
 
 
 def derived_role(owner: bool, org_roles: list[str], pending: list[str], repos: list[str]) -> Any:
@@ -169,7 +191,7 @@ def identity(spec: dict[str, Any] | None) -> SamlIdentity | None:
                         list(spec.get("emails") or []))
 
 
-def _invitations(ctx: Context, ent: Enterprise, declared: list[dict[str, Any]], path: str) -> None:
+def _invitations(ctx: Context, ent: Enterprise, known: Declared, declared: list[dict[str, Any]], path: str) -> None:
     """Invitations by email, failed or for repositories; each names exactly one invitee."""
     ids = {inv.id for inv in ent.invitations} | {d["id"] for d in declared if d.get("id") is not None}
     next_id = max(ids | {0}) + 1
@@ -177,8 +199,8 @@ def _invitations(ctx: Context, ent: Enterprise, declared: list[dict[str, Any]], 
         where = f"{path}.invitations[{n}]"
         if (inv.get("login") is None) == (inv.get("email") is None):
             ctx.problem(where, "an invitation names exactly one of login and email")
-        _check_refs(ctx, ent, f"{where}.org", [inv["org"]], [])
-        _check_refs(ctx, ent, f"{where}.repositories", [], inv["repositories"])
+        _check_refs(ctx, ent, known, f"{where}.org", [inv["org"]], ())
+        _check_refs(ctx, ent, known, f"{where}.repositories", (), inv["repositories"])
         iid = inv.get("id")
         if iid is None:
             iid, next_id = next_id, next_id + 1

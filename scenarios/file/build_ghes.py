@@ -75,7 +75,9 @@ def _accounts(ctx: Context, inst: GhesInstance, accounts: list[dict[str, Any]], 
             ctx.problem(f"{where}.id", f"id {uid} is already another account's on this instance")
         ids.add(uid)
         emails = _emails(ctx, acc["emails"], where, login, addresses)
-        person = ctx.person(acc.get("person"), f"{where}.person")
+        person = acc["person"]
+        if person is not None:
+            person = ctx.person(person, f"{where}.person")
         if person is not None and acc["kind"] != "user":
             ctx.problem(f"{where}.person", f"a {acc['kind']} account belongs to no person")
         dormant = acc["dormant"]
@@ -108,7 +110,8 @@ def _emails(ctx: Context, declared: list[dict[str, Any]], where: str, login: str
                                                         "instance (GHES keeps each address on one account)")
         addresses.setdefault(address.lower(), login)
         out.append(GhesEmail(address, n == first))
-    out.sort(key=lambda email: not email.primary)  # the primary first, as the generator writes them
+    if first:
+        out.sort(key=lambda email: not email.primary)  # the primary first, as the generator writes them
     return out
 
 
