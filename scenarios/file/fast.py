@@ -43,7 +43,7 @@ def fast_load(schema: Schema, data: Any) -> dict[str, Any] | None:
         return None
 
 
-@functools.cache
+@functools.lru_cache(maxsize=16)
 def compiled(schema_class: type[Schema]) -> Callable[[Any], dict[str, Any]] | None:
     """The generated loader of `schema_class` (raises _GiveUp on anything not plainly valid), or None
     when the schemas use something `_Generator` does not implement."""
