@@ -17,11 +17,13 @@ from typing import Any
 
 from marshmallow import ValidationError
 
+from export_format.gcpause import gc_paused
+
 from ..model import Scenario
 from ..world import FREEZE_FROM
 from .build import FILE_PRESET, build
 from .fast import fast_load
-from .parse import Problem, ScenarioFileError, flatten, gc_paused, parse_text
+from .parse import Problem, ScenarioFileError, flatten, parse_text
 from .schemas import FORMAT_VERSION, ScenarioFileSchema
 
 __all__ = ["FILE_PRESET", "FORMAT_VERSION", "Problem", "ScenarioFileError", "load_document", "load_path",

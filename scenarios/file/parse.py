@@ -6,15 +6,16 @@ the same text; here every scalar a JSON file could hold means the same in both.
 """
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 import yaml
+
+# WHY the project's one pause (counted, thread-safe): GHEC loads a file inside its own seeding pause,
+# and a second, uncounted pause would turn the collector back on in the middle of it.
+from export_format.gcpause import gc_paused
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,21 +51,6 @@ class _Loader(yaml.SafeLoader):
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a document is read or a world built (re-enabled after,
-    if it was on). WHY: both make hundreds of thousands of objects that all live on, and the
-    collector kept walking them: a third of a 10,000-person file's check, half a 100,000-person
-    one's. What little cyclic garbage this makes is collected once it is on again."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def parse_text(text: str | bytes, name: str = "") -> Any:
