@@ -26,7 +26,7 @@ import requests
 from .floor import measure_floor
 from .report import Figure
 from .timing import PYTHON, Stats, free_port, load_average, peak_rss_mb, start, stop, wait_http
-from .workloads import SMALL_USERS, copy_state
+from .workloads import SMALL_USERS, copy_state, remove_state
 
 UPLOAD_TARGET_S, FLOOR_RATIO, RSS_TARGET_MB = 8.0, 2.5, 600.0  # issue #21
 P50_TARGET_MS, P50_RATIO = 5.0, 1.5
@@ -118,6 +118,7 @@ def run(pristine: Path, workdir: Path, million: bytes, small: bytes) -> tuple[li
     finally:
         stop(proc)
     small_state = workdir / "ghec-small.sqlite3"
+    remove_state(small_state)  # seeded anew by --scenario, with no earlier run's journal or rate limits
     proc, base = serve(small_state, workdir / "ghec-small.log", "--scenario", "demo", "--seed", "1")
     try:
         slug, token, _ = main_enterprise(base)

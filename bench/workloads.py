@@ -62,17 +62,29 @@ def migrate_state(state: Path) -> None:
     create_app({"STATE_PATH": str(state)}).extensions["mock"].db.close()
 
 
+def remove_state(target: Path) -> None:
+    """Delete a state file with its WAL files and the server's side files of an earlier run (its
+    journal, its rate-limit slots).
+
+    WHY the side files go too: with a reused `--workdir` the rate-limit slots of every earlier run
+    were kept, and after about ten runs the token's hourly budget was spent before the
+    page-latency step had made its 450 requests (a 403 instead of a figure).
+    """
+    from github_http.state_file import remove_with_wal, side_path
+
+    remove_with_wal(target)
+    remove_with_wal(side_path(target, "requests"))
+    for stale in (target.with_name(f"{target.stem}.ratelimit.slots"), target.with_name(f"{target.stem}.requests.log")):
+        stale.unlink(missing_ok=True)
+
+
 def copy_state(pristine: Path, target: Path) -> None:
-    """A fresh copy of a (checkpointed, closed) state file, without stale WAL files beside it;
-    then the copy is flushed to disk (os.sync), so the
+    """A fresh copy of a (checkpointed, closed) state file in place of `target` and everything an
+    earlier run left beside it (remove_state); then the copy is flushed to disk (os.sync), so the
     next timed step does not share the disk with the copy's write-back."""
-    for source, copy in ((pristine, target),):
-        for suffix in ("-wal", "-shm"):
-            Path(str(copy) + suffix).unlink(missing_ok=True)
-        if source.exists():
-            shutil.copyfile(source, copy)
-        else:
-            copy.unlink(missing_ok=True)
+    remove_state(target)
+    if pristine.exists():
+        shutil.copyfile(pristine, target)
     os.sync()
 
 
