@@ -5,7 +5,7 @@ run (issue #21: ≤ 2.5× the floor), so a busy shared machine slows both alike 
 holds. The floor is msgspec decoding the same bytes (untyped, to Python objects, the cyclic
 collector paused as the upload pauses it) plus an `executemany` of one row per user
 (id, primary address, the other addresses as JSON) into a fresh SQLite table, with the
-pragmas the mock GHEC's connections use (github_http/pool.py) and its write cache, in one
+page size and pragmas the mock GHEC's connections use (github_http/pool.py) and its write cache, in one
 transaction, committed. Nothing the upload must also do (validation, matching, the rows'
 order, the HTTP body) is in it.
 """
@@ -27,11 +27,12 @@ WRITE_CACHE_MIB = 64  # mock_ghec/settings.py WRITE_CACHE_MIB, the upload's page
 
 def _connect(path: Path) -> sqlite3.Connection:
     """A fresh database file with the app's connection pragmas (WAL included)."""
-    from github_http.pool import PRAGMAS
+    from github_http.pool import PAGE_SIZE, PRAGMAS
 
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
     conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute(f"PRAGMA page_size={PAGE_SIZE}")
     conn.execute("PRAGMA journal_mode=WAL")
     for pragma in PRAGMAS:
         conn.execute(pragma)

@@ -25,6 +25,12 @@ IDLE_CONNECTIONS = 8
 PRAGMAS = ("PRAGMA wal_autocheckpoint=0", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
            "PRAGMA busy_timeout=30000")
 
+#: Bytes per page of a database file this package creates (an existing file keeps its own: in WAL
+#: mode SQLite cannot change it). WHY not SQLite's 4,096: a 1,000,000-user upload writes about
+#: 170 MB of rows in key order, and with 16 KiB pages the B-tree has a quarter of the pages to
+#: split, link and log (measured: 1.13 -> 0.94 s for 900,000 rows; the whole upload 0.2 s less).
+PAGE_SIZE = 16384
+
 
 def switch_to_wal(conn: sqlite3.Connection, path: Path) -> None:
     """Put the database at `path` (open on `conn`) in WAL mode, one process at a time.
@@ -40,6 +46,7 @@ def switch_to_wal(conn: sqlite3.Connection, path: Path) -> None:
         return  # WAL is persistent: every open after the first one switch ends here
     with open(path.with_name(f"{path.name}.wal-switch.lock"), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        conn.execute(f"PRAGMA page_size={PAGE_SIZE}")  # only a new, empty file takes it (see PAGE_SIZE)
         conn.execute("PRAGMA journal_mode=WAL")
 
 
