@@ -3,9 +3,9 @@
 WHY a separate process: the server's peak memory (VmHWM in /proc) must be its own, not the
 bench's, and the upload must cross a real socket as a 110 MB request body does.
 
-The upload is judged against its floor (bench/floor.py: msgspec decoding the same file plus
-one SQLite row per user), measured in this process once before and once after the upload,
-so a busy machine slows both alike.
+The upload (timed twice, each on a fresh copy and process) is judged best against best with its
+floor (bench/floor.py: msgspec decoding the same file plus one SQLite row per user), measured in
+this process once before and once after the uploads, so a busy machine slows both alike.
 
 Page latency is one keep-alive client asking for `per_page=100` pages spread over the whole
 range (seeded), timed from request to last byte; p50 at about 1,000,000 rows is compared with
@@ -30,6 +30,8 @@ from .workloads import SMALL_USERS, copy_state, remove_state
 
 UPLOAD_TARGET_S, FLOOR_RATIO, RSS_TARGET_MB = 8.0, 2.5, 600.0  # issue #21
 P50_TARGET_MS, P50_RATIO = 5.0, 1.5
+#: Timed uploads of the 1,000,000-user file (see run).
+UPLOADS = 2
 PAGE_REQUESTS, WARMUP = 400, 50
 
 
@@ -95,24 +97,45 @@ def p(stats: Stats, q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def run(pristine: Path, workdir: Path, million: bytes, small: bytes) -> tuple[list[Figure], Path, tuple]:
-    """1M upload + p50 at ~1M rows on the world's state, then p50 on a demo GHEC with ~10k rows.
-
-    Returns the figures, the 1M-row state file and (slug, owner token, rows) for the
-    throughput figure, which serves that state.
-    """
-    state = workdir / "ghec-million.sqlite3"
-    floor_before = measure_floor(million, workdir, rounds=1).best
+def upload_once(pristine: Path, state: Path, million: bytes) -> tuple[float, float, float, Any, str]:
+    """A fresh copy of `pristine`, served, given the 1M file: (seconds, peak MiB, MiB before, process, base)."""
     copy_state(pristine, state)
-    proc, base = serve(state, workdir / "ghec-million.log")
+    proc, base = serve(state, state.with_suffix(".log"))
     try:
         slug, token, _ = main_enterprise(base)
         before = peak_rss_mb(proc.pid)
-        load = load_average()
         seconds = upload(base, slug, token, million)
-        peak = peak_rss_mb(proc.pid)
+        return seconds, peak_rss_mb(proc.pid), before, proc, base
+    except BaseException:
+        stop(proc)
+        raise
+
+
+def run(pristine: Path, workdir: Path, million: bytes, small: bytes) -> tuple[list[Figure], Path, tuple]:
+    """1M upload + p50 at ~1M rows on the world's state, then p50 on a demo GHEC with ~10k rows.
+
+    The upload is timed UPLOADS times, each on a fresh copy served by a fresh process, and
+    judged best against best: the floor is the best of its rounds (one before the uploads, one
+    after), so one upload slowed by the shared machine must not decide the ratio alone. Peak
+    memory is the highest of the servers'. Returns the figures, the 1M-row state file and
+    (slug, owner token, rows) for the throughput figure, which serves that state.
+    """
+    state = workdir / "ghec-million.sqlite3"
+    floor_before = measure_floor(million, workdir, rounds=1).best
+    load = load_average()
+    times, peaks = [], []
+    for n in range(UPLOADS):
+        seconds, peak, before, proc, base = upload_once(pristine, state, million)
+        times.append(seconds)
+        peaks.append(peak)
+        if n < UPLOADS - 1:
+            stop(proc)
+    try:
         floor = Stats((floor_before, measure_floor(million, workdir, rounds=1).best))
+        uploads = Stats(tuple(times))
+        seconds, peak = uploads.best, max(peaks)
         over = seconds / floor.best
+        slug, token, _ = main_enterprise(base)
         big, big_rows = page_latencies(base, slug, token)
         slug_big, token_big = slug, token
     finally:
@@ -132,11 +155,13 @@ def run(pristine: Path, workdir: Path, million: bytes, small: bytes) -> tuple[li
         Figure("upload → validate → match 1,000,000 users (GHEC server)",
                f"≤ {UPLOAD_TARGET_S:g} s and ≤ {FLOOR_RATIO:g}× the floor", seconds, "s",
                seconds <= UPLOAD_TARGET_S and over <= FLOOR_RATIO,
-               f"one run over HTTP to `mock-ghec serve` (journal on), {len(million) / 1e6:.0f} MB file, "
-               f"{big_rows:,} rows after; load {load} at the start; {over:.2f}× the floor: msgspec decode + "
-               f"SQLite insert of one row per user {floor.describe()} (before and after the upload)"),
+               f"over HTTP to `mock-ghec serve` (journal on), {len(million) / 1e6:.0f} MB file, {uploads.describe()} "
+               f"(each on a fresh copy and process), {big_rows:,} rows after; load {load} at the start; "
+               f"{over:.2f}× the floor (best against best): msgspec decode + SQLite insert of one row per user "
+               f"{floor.describe()} (before and after the uploads)"),
         Figure("  peak memory of that server (VmHWM)", f"≤ {RSS_TARGET_MB:,.0f} MiB", peak, "MiB",
-               peak <= RSS_TARGET_MB, f"{before:,.0f} MiB before the upload; read after it"),
+               peak <= RSS_TARGET_MB, f"the highest of the {UPLOADS} servers'; {before:,.0f} MiB before the "
+               "upload; read after it"),
         Figure(f"one consumed-licenses page, per_page=100, p50 at {big_rows:,} rows",
                f"≤ {P50_TARGET_MS:g} ms", p50_big * 1000, "ms", p50_big * 1000 <= P50_TARGET_MS,
                f"{PAGE_REQUESTS} random pages, one keep-alive client; p90 {p(big, 0.9) * 1000:.2f} ms, "
