@@ -18,8 +18,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
-from marshmallow.utils import missing
+from marshmallow import RAISE, Schema, ValidationError, fields, missing, validate
 
 
 class _GiveUp(Exception):
