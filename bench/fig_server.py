@@ -122,6 +122,7 @@ def run(pristine: Path, workdir: Path, million: bytes, small: bytes) -> tuple[li
     (slug, owner token, rows) for the throughput figure, which serves that state.
     """
     state = workdir / "ghec-million.sqlite3"
+    os.sync()  # the seeding's (or an earlier run's) writes are on disk before anything is timed
     floor_before = measure_floor(million, workdir, rounds=1).best
     load = load_average()
     times, peaks = [], []

@@ -5,18 +5,22 @@ scans exactly what arrived, not what a parser chose to keep.
 
 Where an entry goes: one with no body to keep (a successful read: nearly every request) is a
 line appended to `<state>.requests.log` (see append_log.py for why); one with a body goes
-straight into the table, after the lines before it. Every read of the journal first moves
-the lines into the table, so a reader sees every request answered before it asked, in order.
+straight into the table, after the lines before it; one with a big request body is written
+once its answer has gone (`later`, journal_later.py). Every read of the journal first writes
+those and moves the lines into the table, so a reader sees every request answered before it
+asked, in order.
 """
 from __future__ import annotations
 
 import base64
 import json
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, Protocol
 
 import msgspec
 
 from .append_log import AppendLog
+from .journal_later import LaterWrites
 from .storage import Database
 
 DEFAULT_MAX_ENTRIES = 1000
@@ -63,17 +67,32 @@ CREATE TABLE IF NOT EXISTS mock_journal (
 """
 
 
+class BodySource(Protocol):
+    """A kept request body read back in chunks (tee_input.TeeInput), instead of as one bytes."""
+
+    kept: int
+
+    def chunks(self, size: int) -> Iterator[bytes]:
+        """The body's bytes from the start, at most `size` at a time."""
+        ...
+
+
 def _insert_entry(conn: Any, row: list[Any]) -> None:
-    """Insert one entry with its bodies (a big request body through blob I/O: see _INSERT_SIZED)."""
+    """Insert one entry with its bodies (a big request body through blob I/O: see _INSERT_SIZED).
+    The request body is bytes, or a BodySource streamed into the row (never one 64 MiB copy)."""
     body = row[8]
-    if len(body) < BLOB_IO_AT:
-        conn.execute(_INSERT, row)
-        return
-    rowid = conn.execute(_INSERT_SIZED, [*row[:8], len(body), *row[9:]]).lastrowid
-    view = memoryview(body)
+    if isinstance(body, bytes):
+        if len(body) < BLOB_IO_AT:
+            conn.execute(_INSERT, row)
+            return
+        view = memoryview(body)
+        size, chunks = len(body), (view[start:start + BLOB_CHUNK] for start in range(0, len(view), BLOB_CHUNK))
+    else:
+        size, chunks = body.kept, body.chunks(BLOB_CHUNK)
+    rowid = conn.execute(_INSERT_SIZED, [*row[:8], size, *row[9:]]).lastrowid
     with conn.blobopen("mock_journal", "request_body", rowid) as blob:
-        for start in range(0, len(view), BLOB_CHUNK):
-            blob.write(view[start:start + BLOB_CHUNK])
+        for chunk in chunks:
+            blob.write(chunk)
 
 
 class Journal:
@@ -87,9 +106,25 @@ class Journal:
         self._db.on_close(self._log.close)
         self._appended = 0
         self.max_entries = max_entries
+        self._later = LaterWrites(self._db.path.with_suffix(".busy"))
+
+    def later(self, entry: dict[str, Any], done: Callable[[], None]) -> None:
+        """Record `entry` once `flush` runs (wire.py: when the answer has been sent), then call
+        `done`; until then every read of the journal, in any process, waits for it (journal_later.py).
+        Its `request_body` may be a BodySource, read when the entry is written."""
+        self._later.add(lambda: self._record(entry), done)
+
+    def flush(self) -> None:
+        """Write the entries `later` queued in this process (a no-op when there are none)."""
+        self._later.flush()
 
     def record(self, entry: dict[str, Any]) -> None:
-        """Record one entry: a line in the log, or (with a body to keep) a row after the log's lines."""
+        """Record one entry now, after any `later` ones (so ids keep the order requests were answered in)."""
+        self._later.flush()
+        self._record(entry)
+
+    def _record(self, entry: dict[str, Any]) -> None:
+        """One entry: a line in the log, or (with a body to keep) a row after the log's lines."""
         headers = {k: ("[redacted]" if k.lower() in _REDACTED else v)
                    for k, v in entry["request_headers"].items()}
         row = [entry["at"], entry["method"], entry["path"], entry["query"], entry["status"],
@@ -152,7 +187,8 @@ class Journal:
         if until:
             where.append("at <= ?")
             params.append(until)
-        self._drain()  # before reading: every request answered so far is in the table, trimmed
+        self._later.settle()  # every request answered so far, in any process, is written...
+        self._drain()  # ...and in the table, trimmed
         rows = self._db.query(
             f"SELECT * FROM (SELECT * FROM mock_journal WHERE {' AND '.join(where)} "
             "ORDER BY id DESC LIMIT ?) ORDER BY id", (*params, limit))
@@ -161,6 +197,7 @@ class Journal:
     def clear(self) -> None:
         """Forget every entry, those still in the log too (an empty table is not written: every
         reset clears the journal, and most tests leave nothing but log lines in it)."""
+        self._later.settle()  # an answered request's entry must not come back after the clear
         with self._log.drained():
             if self._db.one("SELECT 1 FROM mock_journal LIMIT 1") is not None:
                 self._db.execute("DELETE FROM mock_journal")

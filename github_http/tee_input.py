@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import tempfile
+from collections.abc import Iterator
 from typing import Any
 
 __all__ = ["TEE_IN_MEMORY", "TeeInput"]
@@ -50,6 +51,16 @@ class TeeInput(io.RawIOBase):
         data = self._spool.read()
         self._spool.seek(0, io.SEEK_END)
         return data
+
+    def chunks(self, size: int) -> Iterator[bytes]:
+        """The bytes kept, from the start, at most `size` at a time (the journal streams a big
+        body into its row this way: never one copy of up to 64 MiB)."""
+        if self._spool is None:
+            return
+        self._spool.seek(0)
+        while chunk := self._spool.read(size):
+            yield chunk
+        self._spool.seek(0, io.SEEK_END)
 
     def discard(self) -> None:
         """Drop the copy (its temporary file, if it has one)."""

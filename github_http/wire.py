@@ -16,7 +16,7 @@ from .clock import Clock
 from .errors import DOCS
 from .faults import FaultBook, header_problems
 from .host_guard import valid_host_header
-from .journal import DEFAULT_MAX_BODY_BYTES, Journal
+from .journal import BLOB_IO_AT, DEFAULT_MAX_BODY_BYTES, Journal
 from .storage import Database
 from .tee_input import TeeInput
 
@@ -29,6 +29,9 @@ _UNRECORDED = (CONTROL_PREFIX, "/static/", "/favicon.ico")
 #: every other method keep up to 64 KiB.
 RESPONSE_BYTES_KEPT = 64 * 1024
 _READS = ("GET", "HEAD")
+#: Kept request bodies from this size on are written to the journal once the answer has gone
+#: (journal_later.py); smaller ones inline, where a commit costs microseconds.
+LATER_AT = BLOB_IO_AT
 
 
 #: `HTTP_USER_AGENT` -> `User-Agent`: the same few names come with every request.
@@ -129,19 +132,27 @@ class MockWire:
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         """Serve one request through faults and journal."""
         path = environ.get("PATH_INFO", "")
-        # A commit whose response was never closed (a test client that does not close) is
-        # checkpointed now; a WSGI server closes every response, so this is a flag check.
+        # A commit (or a journal entry queued for later) whose response was never closed (a test
+        # client that does not close) is done now; a WSGI server closes every response, so these
+        # are a flag check and a list check.
+        self.journal.flush()
         self.db.checkpoint()
         refusal = early_refusal(environ, self.max_request_bytes)
         if refusal is not None:
             return _refuse(start_response, *refusal, title=self.too_large_message(path))
         if path.startswith(_UNRECORDED):
-            return _Closing(self.app(environ, start_response), self.db.checkpoint)
+            return _Closing(self.app(environ, start_response), self._after_answer)
         with self.db.request_scope():
             answer = self._serve(environ, start_response, path)
         # The WAL is copied back once the server has sent the response and closes it, so no
-        # response waits for it (a 100,000-user upload's COMMIT used to pay 0.2 s for it).
-        return _Closing(answer, self.db.checkpoint)
+        # response waits for it (a 100,000-user upload's COMMIT used to pay 0.2 s for it); so is
+        # the journal entry of a big request body (journal_later.py).
+        return _Closing(answer, self._after_answer)
+
+    def _after_answer(self) -> None:
+        """What waits until the answer has been sent: journal entries queued for later, the checkpoint."""
+        self.journal.flush()
+        self.db.checkpoint()
 
     def _serve(self, environ: dict, start_response: Callable, path: str) -> Iterable[bytes]:
         """`__call__` for a request the faults and the journal see."""
@@ -181,9 +192,10 @@ class MockWire:
                 return self._half_then_hang_up(environ, body)
             return [body]
         finally:
-            if self.record and not recorded:
-                self._record(environ, method, path, tee, captured, started)
-            tee.discard()
+            later = self.record and not recorded and self._record(environ, method, path, tee, captured, started,
+                                                                  can_wait=True)
+            if not later:
+                tee.discard()  # else the journal does, once it has written the body
 
     @staticmethod
     def _half_then_hang_up(environ: dict, body: bytes) -> Iterable[bytes]:
@@ -216,21 +228,30 @@ class MockWire:
         return [data]
 
     def _record(self, environ: dict, method: str, path: str, tee: TeeInput,
-                captured: dict, started: float) -> None:
-        """Write the journal entry; a journal failure never breaks the response."""
+                captured: dict, started: float, can_wait: bool = False) -> bool:
+        """Write the journal entry; True when it was queued for later instead (`can_wait` and a body of
+        LATER_AT bytes or more: written once the answer has been sent, streamed from `tee`, which the
+        journal then discards). A journal failure never breaks the response."""
+        later = False
         try:
             tee.drain()
-            self.journal.record({
+            later = can_wait and tee.kept >= LATER_AT
+            entry = {
                 "at": self.clock.stamp(), "method": method, "path": path,
                 "query": environ.get("QUERY_STRING", ""), "status": captured["status"],
                 "duration_ms": round((time.perf_counter() - started) * 1000, 3),
                 "remote_addr": environ.get("REMOTE_ADDR"),
                 "request_headers": {_NAMES.get(k) or _header_name(k): v for k, v in environ.items()
                                     if k.startswith("HTTP_")},
-                "request_body": tee.copy(), "body_truncated": tee.truncated,
+                "request_body": tee if later else tee.copy(), "body_truncated": tee.truncated,
                 "response_body": None if method in _READS and captured["status"] < 400 else
                 (captured.get("response") or b"")[:RESPONSE_BYTES_KEPT],
                 "fault_id": captured["fault_id"],
-            })
+            }
+            if later:
+                self.journal.later(entry, tee.discard)
+            else:
+                self.journal.record(entry)
         except Exception:
-            pass
+            later = False  # not queued: the caller discards the tee
+        return later
