@@ -79,7 +79,9 @@ def install(app: Flask, *, settings: dict[str, Any], db: Database, clock: Clock,
     applies them to the hot paths and Flask alike. `too_large_message(path)`: the message of the
     413 a declared body over MAX_CONTENT_LENGTH gets before it is read.
     """
-    kit = MockKit(db=db, clock=clock, journal=Journal(db, settings.get("JOURNAL_MAX_ENTRIES", 1000)),
+    journal = Journal(db, settings.get("JOURNAL_MAX_ENTRIES", 1000),
+                      settings.get("JOURNAL_MAX_TOTAL_BODY_BYTES", 256 << 20))
+    kit = MockKit(db=db, clock=clock, journal=journal,
                   faults=FaultBook(db), settings=settings, rate_limits=RateLimitStore(db, rate_policy.window),
                   rate_policy=rate_policy, hooks=hooks,
                   templates=StateTemplates(db, int(float(settings.get("RESET_TEMPLATE_MIB") or 0) * (1 << 20))))

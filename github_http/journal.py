@@ -25,6 +25,13 @@ from .storage import Database
 
 DEFAULT_MAX_ENTRIES = 1000
 DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
+#: Request body bytes the whole journal keeps (JOURNAL_MAX_TOTAL_BODY_BYTES). WHY a bound of its
+#: own: 1,000 entries of up to 64 MiB each could otherwise fill 64 GB of disk.
+DEFAULT_MAX_TOTAL_BODY_BYTES = 256 * 1024 * 1024
+#: `body_truncated` of an entry whose request body was dropped to hold the total bound (0: whole,
+#: 1: cut at the per-entry cap). WHY in that column: one more state of "not all of the body is
+#: here", so a journal file of an earlier version needs no new column.
+BODY_DROPPED = 2
 _REDACTED = ("authorization", "cookie", "x-mock-control-key")
 #: A process moves the log into the table after this many of its own appends, so the file stays
 #: small (about 250 bytes a line) even when nobody reads the journal during a long load.
@@ -98,9 +105,12 @@ def _insert_entry(conn: Any, row: list[Any]) -> None:
 class Journal:
     """Recorded requests of one app (excluding the control plane itself)."""
 
-    def __init__(self, db: Database, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
+    def __init__(self, db: Database, max_entries: int = DEFAULT_MAX_ENTRIES,
+                 max_total_body_bytes: int = DEFAULT_MAX_TOTAL_BODY_BYTES) -> None:
         """Keep the journal in a side file of the app's database (`<state>.requests.sqlite3`, see
-        `Database.side` for why); `max_entries` bounds the table, the oldest entries go first."""
+        `Database.side` for why); `max_entries` bounds the table, the oldest entries go first;
+        past `max_total_body_bytes` of request bodies, the oldest entries' bodies are dropped."""
+        self.max_total_body_bytes = max_total_body_bytes
         self._db = db.side("requests", SCHEMA)
         self._log = AppendLog(self._db.path.with_suffix(".log"))
         self._db.on_close(self._log.close)
@@ -143,6 +153,8 @@ class Journal:
             self._ingest(conn, lines)
             _insert_entry(conn, row)
             self._trim(conn)
+            if row[8]:
+                self._hold_total(conn)
 
     def _drain(self) -> None:
         """Move every line of the log into the table (one transaction), keeping the bound."""
@@ -207,6 +219,21 @@ class Journal:
         conn.execute("DELETE FROM mock_journal WHERE id <= (SELECT max(id) FROM mock_journal) - ?",
                      (self.max_entries,))
 
+    def _hold_total(self, conn: Any) -> None:
+        """Hold the total bound of request bodies: drop the oldest entries' bodies (the entries stay,
+        with `body_dropped`) until the rest fit; the newest entry's body goes only if it alone is over.
+        WHY this cheap: `length()` of a blob reads its size, never its pages."""
+        sizes = conn.execute("SELECT id, length(request_body) FROM mock_journal "
+                             "WHERE length(request_body) > 0 ORDER BY id").fetchall()
+        over = sum(size for _, size in sizes) - self.max_total_body_bytes
+        dropped = []
+        for entry_id, size in sizes:
+            if over <= 0:
+                break
+            dropped.append((BODY_DROPPED, entry_id))
+            over -= size
+        conn.executemany("UPDATE mock_journal SET request_body = x'', body_truncated = ? WHERE id = ?", dropped)
+
     @staticmethod
     def _entry(row: Any, bodies: bool) -> dict[str, Any]:
         """One row as JSON: bodies as UTF-8 text where they are, base64 otherwise."""
@@ -214,6 +241,7 @@ class Journal:
                                      "duration_ms", "remote_addr", "fault_id")}
         entry["request_headers"] = json.loads(row["request_headers"])
         entry["body_truncated"] = bool(row["body_truncated"])
+        entry["body_dropped"] = row["body_truncated"] == BODY_DROPPED
         entry["request_body_bytes"] = len(row["request_body"] or b"")
         if bodies:
             for key in ("request_body", "response_body"):

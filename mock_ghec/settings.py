@@ -40,6 +40,7 @@ DEFAULTS: dict[str, Any] = {
     "LICENSE_REPORT_VARIANT": "ghec",     # "ghec", or "ghe.com" (data residency: "GitHub …" headers)
     "RESET_TEMPLATE_MIB": 64,   # the seeded state kept (a temp file) for /_mock/reset to copy, MiB; 0 = rebuild
     "JOURNAL_MAX_BODY_BYTES": 64 << 20,
+    "JOURNAL_MAX_TOTAL_BODY_BYTES": 256 << 20,  # request body bytes the whole journal keeps (oldest dropped first)
     "SECRET_KEY": "",           # page session key ("" = derived from the seed)
     "MAX_UPLOAD_BYTES": MAX_EXPORT_BYTES,  # largest export file accepted (413 above)
     # SQLite page cache (MiB) of the connection while it writes an accepted file's rows; 0 =

@@ -43,6 +43,7 @@ DEFAULTS: dict[str, Any] = {
     "JOURNAL_MAX_ENTRIES": 1000,
     "RESET_TEMPLATE_MIB": 64,       # the seeded state kept (a temp file) for /_mock/reset to copy, MiB; 0 = rebuild
     "JOURNAL_MAX_BODY_BYTES": 64 << 20,
+    "JOURNAL_MAX_TOTAL_BODY_BYTES": 256 << 20,  # request body bytes the whole journal keeps (oldest dropped first)
     "SECRET_KEY": "",               # page sessions; "" = derived from the seed (workers agree)
     "HTTP_ONLY": True,              # the mock serves plain HTTP; goes into the export's instance block
     "HOST_NAME": "",                # override the scenario instance's host name ("" = the scenario's)

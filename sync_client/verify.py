@@ -28,6 +28,8 @@ from .report import Check, VerifyReport
 from .row_checks import check_rows, unexported
 
 FRESH = timedelta(hours=1)
+#: Why a journal body cannot be judged: the mock cut it at its per-entry cap, or dropped it to hold its total.
+CUT = "body truncated or dropped by the journal (its JOURNAL_MAX_BODY_BYTES or JOURNAL_MAX_TOTAL_BODY_BYTES)"
 
 
 def check_exports(ev: Evidence, private_key: Any) -> Check:
@@ -37,7 +39,7 @@ def check_exports(ev: Evidence, private_key: Any) -> Check:
     for p in ev.payloads:
         if p.accepted and p.export_raw is not None:
             if p.truncated:
-                check.fail(f"journal #{p.entry_id} {p.path}: body truncated by the journal; cannot be judged")
+                check.fail(f"journal #{p.entry_id} {p.path}: {CUT}; cannot be judged")
                 continue
             exports.append((f"journal #{p.entry_id} {p.method} {p.path}", p.export_raw))
     if not exports:
@@ -81,7 +83,7 @@ def check_privacy(ev: Evidence) -> Check:
     for p in ev.payloads:
         where = f"journal #{p.entry_id} {p.method} {p.path}"
         if p.truncated:
-            check.fail(f"{where}: body truncated by the journal; cannot prove what it carried")
+            check.fail(f"{where}: {CUT}; cannot prove what it carried")
         for _, doc, _ in p.views[1:]:
             for bad in disallowed(field_paths(doc)):
                 check.fail(f"{where}: field path {bad!r} is not on the allow-list")

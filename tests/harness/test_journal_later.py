@@ -161,3 +161,39 @@ def test_over_http_a_new_connection_sees_the_entry_at_once(served: LiveServer) -
     assert entry["request_body_bytes"] == len(body)
     db = served.app.extensions["mock"].db.side("requests", journal_module.SCHEMA)
     assert db.one("SELECT request_body FROM mock_journal WHERE query = 'n=http'")[0] == body
+
+
+def test_the_total_bound_drops_the_oldest_bodies_and_keeps_the_entries(tmp_path: Path) -> None:
+    """JOURNAL_MAX_TOTAL_BODY_BYTES: past it the oldest bodies go (entries stay, marked), newest first kept."""
+    db = Database(tmp_path / "state.sqlite3")
+    try:
+        journal = Journal(db, max_total_body_bytes=2 * BIG + 10)
+        for n in range(4):
+            journal.record(_entry(f"n={n}", bytes([n]) * BIG))
+        entries = journal.query(bodies=True)
+        assert [(e["query"], e["request_body_bytes"], e["body_dropped"], e["body_truncated"]) for e in entries] == [
+            ("n=0", 0, True, True), ("n=1", 0, True, True), ("n=2", BIG, False, False), ("n=3", BIG, False, False)]
+        assert entries[3]["request_body"] == "\x03" * BIG and entries[0]["request_body"] == ""
+    finally:
+        db.close()
+
+
+def test_a_body_over_the_total_bound_alone_is_dropped_too(tmp_path: Path) -> None:
+    """No exception for the newest entry when its body alone is over the bound."""
+    db = Database(tmp_path / "state.sqlite3")
+    try:
+        journal = Journal(db, max_total_body_bytes=BIG - 1)
+        journal.record(_entry("n=big", b"x" * BIG))
+        journal.record(_entry("n=small", b"tiny"))
+        assert [(e["query"], e["request_body_bytes"], e["body_dropped"]) for e in journal.query()] == [
+            ("n=big", 0, True), ("n=small", 4, False)]
+    finally:
+        db.close()
+
+
+def test_the_total_bound_is_a_setting_of_both_apps() -> None:
+    """The same name and default on GHES and GHEC (MOCK_GHES_/MOCK_GHEC_JOURNAL_MAX_TOTAL_BODY_BYTES)."""
+    from mock_ghec.settings import DEFAULTS as GHEC
+    from mock_ghes.settings import DEFAULTS as GHES
+
+    assert GHEC["JOURNAL_MAX_TOTAL_BODY_BYTES"] == GHES["JOURNAL_MAX_TOTAL_BODY_BYTES"] == 256 << 20
