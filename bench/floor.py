@@ -22,12 +22,12 @@ from export_format.gcpause import gc_paused
 from .timing import Stats
 
 ROUNDS = 2
-WRITE_CACHE_MIB = 64  # mock_ghec/settings.py WRITE_CACHE_MIB, the upload's page cache
 
 
 def _connect(path: Path) -> sqlite3.Connection:
     """A fresh database file with the app's connection pragmas (WAL included)."""
     from github_http.pool import PAGE_SIZE, PRAGMAS
+    from mock_ghec.settings import DEFAULTS  # the upload's page cache for its write (WRITE_CACHE_MIB)
 
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
@@ -36,7 +36,7 @@ def _connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode=WAL")
     for pragma in PRAGMAS:
         conn.execute(pragma)
-    conn.execute(f"PRAGMA cache_size = {-1024 * WRITE_CACHE_MIB}")
+    conn.execute(f"PRAGMA cache_size = {-1024 * int(DEFAULTS['WRITE_CACHE_MIB'])}")
     conn.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, address TEXT NOT NULL, others TEXT NOT NULL)")
     return conn
 

@@ -95,7 +95,7 @@ def write_cache(conn: Any, mib: int) -> Iterator[None]:
     """A bigger SQLite page cache for one big write (`mib` MiB; 0 = leave it), then the default again.
 
     WHY: with SQLite's default 2 MiB, rewriting 100,000 rows spills dirty pages to the WAL
-    mid-transaction and then writes some of them again; 64 MiB (MOCK_GHEC_WRITE_CACHE_MIB)
+    mid-transaction and then writes some of them again; 128 MiB (MOCK_GHEC_WRITE_CACHE_MIB)
     keeps them until COMMIT writes each once (measured: about a quarter less CPU for the
     rows). Only for this write, so idle connections stay small.
     """

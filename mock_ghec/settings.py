@@ -45,7 +45,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_UPLOAD_BYTES": MAX_EXPORT_BYTES,  # largest export file accepted (413 above)
     # SQLite page cache (MiB) of the connection while it writes an accepted file's rows; 0 =
     # SQLite's default (2 MiB). Bigger: fewer pages spilled to the WAL mid-transaction.
-    "WRITE_CACHE_MIB": 64,
+    "WRITE_CACHE_MIB": 128,
     # Test hook only: a marker file path; an accepted upload/push creates it and holds just
     # before its COMMIT until the file is deleted, so crash tests can kill -9 mid-transaction.
     "TEST_HOLD_BEFORE_COMMIT": "",
