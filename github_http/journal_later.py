@@ -73,8 +73,10 @@ class LaterWrites:
     def flush(self) -> None:
         """Do every queued write, oldest first. A failed write is dropped (a journal failure never
         breaks a response); `done` runs and the lock is released either way."""
-        if not self._pending:  # nearly every call: one attribute read
+        if not self._pending and not self._writing.locked():  # nearly every call: two attribute reads
             return
+        # WHY wait for a flush in flight even with nothing queued: its entries were answered before
+        # ours, and an entry recorded meanwhile would get a lower id than theirs.
         with self._writing:
             with self._lock:
                 pending, self._pending = self._pending, []
